@@ -1,0 +1,152 @@
+"""A library: a folder with ``articles/`` (the texts) and ``annotations/`` (the stores).
+
+``articles/<id>.txt`` holds an article's normalised text, exactly: every
+offset is a code point into that file. ``annotations/<id>.json`` is the
+article's TinyDB store: its metadata, annotations and entity cache.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from reader.core.anchoring import reanchor
+from reader.core.models import Annotation, Article, ArticleDraft, ArticleInfo, utc_now
+from reader.core.store import ArticleStore, StoreError, atomic_write, remove_stray_temporaries
+from reader.core.text import sha256, slug, word_count
+
+LIBRARY_ENV = "READER_LIBRARY"
+_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,95}$")
+
+
+def resolve_library_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--library``, else ``$READER_LIBRARY``, else the current directory when it
+    has ``articles/``, else the per-user data directory."""
+    if explicit:
+        return Path(explicit).expanduser()
+    if os.environ.get(LIBRARY_ENV):
+        return Path(os.environ[LIBRARY_ENV]).expanduser()
+    if (Path.cwd() / "articles").is_dir():
+        return Path.cwd()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("reader", appauthor=False))
+
+
+def is_safe_id(article_id: str) -> bool:
+    return bool(_SAFE_ID.match(article_id))
+
+
+@dataclass(frozen=True)
+class AddResult:
+    article_id: str
+    status: str  # "added" | "duplicate"
+    title: str
+
+
+@dataclass
+class Library:
+    root: Path
+    problems: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root)
+
+    @property
+    def articles_dir(self) -> Path:
+        return self.root / "articles"
+
+    @property
+    def annotations_dir(self) -> Path:
+        return self.root / "annotations"
+
+    def ensure(self) -> Library:
+        """Create the folders if needed and clear temporaries of dead writers."""
+        self.articles_dir.mkdir(parents=True, exist_ok=True)
+        self.annotations_dir.mkdir(parents=True, exist_ok=True)
+        remove_stray_temporaries(self.articles_dir)
+        remove_stray_temporaries(self.annotations_dir)
+        return self
+
+    def store(self, article_id: str) -> ArticleStore:
+        if not is_safe_id(article_id):
+            raise KeyError(f"not an article id: {article_id!r}")
+        return ArticleStore(self.annotations_dir, article_id)
+
+    def article_ids(self) -> list[str]:
+        if not self.articles_dir.is_dir():
+            return []
+        return sorted(p.stem for p in self.articles_dir.glob("*.txt") if is_safe_id(p.stem))
+
+    def _text(self, article_id: str) -> str:
+        return (self.articles_dir / f"{article_id}.txt").read_text(encoding="utf-8")
+
+    def _read_store(self, article_id: str) -> tuple[dict | None, list[Annotation]]:
+        try:
+            return self.store(article_id).read()
+        except StoreError as error:
+            self.problems.append(str(error))
+            return None, []
+
+    def _info(self, article_id: str, record: dict | None, notes: int, text: str | None) -> ArticleInfo:
+        if record is None:  # no metadata (store missing or unreadable): derive it
+            from reader.core.importers.plaintext import derive_title
+
+            text = self._text(article_id) if text is None else text
+            return ArticleInfo(
+                id=article_id, title=derive_title(text) or article_id, author="", date="",
+                source="", format="text", text_sha256=sha256(text),
+                word_count=word_count(text), added="", note_count=notes,
+            )
+        from reader.core.store import info_from_record
+
+        return info_from_record(record, note_count=notes)
+
+    def list_articles(self) -> list[ArticleInfo]:
+        """Every article's metadata and note count, newest date first."""
+        infos = []
+        for article_id in self.article_ids():
+            record, annotations = self._read_store(article_id)
+            infos.append(self._info(article_id, record, len(annotations), None))
+        return sorted(infos, key=lambda i: (i.date, i.title), reverse=True)
+
+    def load(self, article_id: str) -> tuple[Article, list[Annotation]]:
+        """An article and its annotations, re-anchored on its current text."""
+        text = self._text(article_id)
+        record, annotations = self._read_store(article_id)
+        info = self._info(article_id, record, len(annotations), text)
+        text_hash = sha256(text)
+        if info.text_sha256 != text_hash:
+            info = replace(info, text_sha256=text_hash, word_count=word_count(text))
+        placed = [reanchor(a, text, text_hash) for a in annotations]
+        return Article(info, text), placed
+
+    def find_by_hash(self, text_sha256: str) -> str | None:
+        for info in self.list_articles():
+            if info.text_sha256 == text_sha256:
+                return info.id
+        return None
+
+    def new_id(self, draft: ArticleDraft) -> str:
+        prefix = f"{draft.date}-" if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", draft.date) else ""
+        return f"{prefix}{slug(draft.title, 48)}-{sha256(draft.text)[:8]}"
+
+    def add(self, draft: ArticleDraft) -> AddResult:
+        """Add a draft: its store entry first, then its text, so that an article
+        appears (its text file) only once its store holds its metadata."""
+        self.ensure()
+        text_hash = sha256(draft.text)
+        existing = self.find_by_hash(text_hash)
+        if existing:
+            return AddResult(existing, "duplicate", draft.title)
+        article_id = self.new_id(draft)
+        info = ArticleInfo(
+            id=article_id, title=draft.title, author=draft.author, date=draft.date,
+            source=draft.source, format=draft.format, text_sha256=text_hash,
+            word_count=word_count(draft.text), added=utc_now(),
+        )
+        self.store(article_id).write_info(info)
+        atomic_write(self.articles_dir / f"{article_id}.txt", draft.text.encode("utf-8"))
+        return AddResult(article_id, "added", draft.title)

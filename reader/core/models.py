@@ -1,0 +1,93 @@
+"""Frozen records of the domain: articles, entities and annotations.
+
+Offsets are always code points (Python ``str`` indices) into an article's
+normalised text, never screen rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+def utc_now() -> str:
+    """The current time as an ISO 8601 UTC timestamp with second precision."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    """What an importer returns: an article not yet in a library."""
+
+    text: str
+    title: str
+    author: str = ""
+    date: str = ""
+    source: str = ""
+    format: str = "text"
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """An article's metadata as listed in the library (without its text)."""
+
+    id: str
+    title: str
+    author: str
+    date: str
+    source: str
+    format: str
+    text_sha256: str
+    word_count: int
+    added: str
+    note_count: int = 0
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    info: ArticleInfo
+    text: str
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named-entity mention; ``label`` is spaCy's OntoNotes label."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TextQuote:
+    """W3C TextQuoteSelector: the quoted text and its context."""
+
+    exact: str
+    prefix: str
+    suffix: str
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A span of an article with tags and a note (W3C-style selectors)."""
+
+    id: str
+    start: int
+    end: int
+    quote: TextQuote
+    text_sha256: str
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    created: str = field(default_factory=utc_now)
+    modified: str = field(default_factory=utc_now)
+    state: str = "anchored"  # anchored | orphan (computed on load, not stored)
+
+    @property
+    def exact(self) -> str:
+        return self.quote.exact

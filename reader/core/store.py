@@ -1,0 +1,302 @@
+"""The per-article TinyDB store: atomic, durable, locked writes.
+
+One small TinyDB file per article (``annotations/<id>.json``) keeps a save's
+cost independent of the library's size. TinyDB's own JSONStorage writes in
+place without fsync or locking, so :class:`AtomicJSONStorage` replaces it:
+every write goes to a temporary file in the same folder, is flushed and
+fsync'd, renamed over the old file with ``os.replace``, and the folder is
+fsync'd. Each read-modify-write holds an ``flock`` on a separate lock file and
+opens the database afresh inside the lock, so two processes lose nothing.
+
+A file that cannot be parsed is never overwritten: it is moved aside with a
+timestamp and reported (:class:`StoreCorrupt`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb import TinyDB
+from tinydb.storages import Storage
+
+from reader.core.models import Annotation, ArticleInfo, Entity, TextQuote
+
+SCHEMA_VERSION = 1
+_META, _ANNOTATIONS, _ENTITIES = "meta", "annotations", "entities"
+
+
+class StoreError(Exception):
+    """A store that cannot be used; ``str(error)`` is one line for the user."""
+
+
+class StoreCorrupt(StoreError):
+    def __init__(self, path: Path, moved_to: Path) -> None:
+        super().__init__(f"{path.name} could not be read; it was moved aside to {moved_to.name}")
+        self.path, self.moved_to = path, moved_to
+
+
+class StoreTooNew(StoreError):
+    def __init__(self, path: Path, version: int) -> None:
+        super().__init__(
+            f"{path.name} has schema version {version}, newer than this reader knows "
+            f"({SCHEMA_VERSION}); it is left untouched (read-only)"
+        )
+
+
+# --- durable files -----------------------------------------------------------
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that a crash leaves the old or the new file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    _fsync_dir(path.parent)
+
+
+def remove_stray_temporaries(folder: Path) -> list[Path]:
+    """Delete temporary files left by writers that died (their pid is gone)."""
+    removed = []
+    for tmp in folder.glob(".*.tmp"):
+        parts = tmp.name.rsplit(".", 3)
+        pid = int(parts[1]) if len(parts) == 4 and parts[1].isdigit() else 0
+        if pid and pid != os.getpid() and _alive(pid):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+            removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def move_aside(path: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    os.replace(path, target)
+    return target
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: orjson, atomic durable replace, corrupt files moved aside."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def read(self) -> dict[str, Any] | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            data = orjson.loads(raw) if raw.strip() else None
+        except orjson.JSONDecodeError:
+            data = []  # not a dict: handled below
+        if data is None:
+            return None
+        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+            raise StoreCorrupt(self.path, move_aside(self.path))
+        return data
+
+    def write(self, data: dict[str, Any]) -> None:
+        atomic_write(self.path, orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+
+    def close(self) -> None:
+        pass
+
+
+# --- converters at the storage edge --------------------------------------------
+
+
+def annotation_to_record(annotation: Annotation) -> dict[str, Any]:
+    return {
+        "id": annotation.id,
+        "target": {
+            "text_sha256": annotation.text_sha256,
+            "selector": [
+                {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": annotation.quote.exact,
+                    "prefix": annotation.quote.prefix,
+                    "suffix": annotation.quote.suffix,
+                },
+            ],
+        },
+        "tags": list(annotation.tags),
+        "note": annotation.note,
+        "created": annotation.created,
+        "modified": annotation.modified,
+    }
+
+
+def annotation_from_record(record: dict[str, Any]) -> Annotation:
+    selectors = {s["type"]: s for s in record["target"]["selector"]}
+    position, quote = selectors["TextPositionSelector"], selectors["TextQuoteSelector"]
+    return Annotation(
+        id=record["id"],
+        start=position["start"],
+        end=position["end"],
+        quote=TextQuote(quote["exact"], quote.get("prefix", ""), quote.get("suffix", "")),
+        text_sha256=record["target"].get("text_sha256", ""),
+        tags=tuple(record.get("tags", ())),
+        note=record.get("note", ""),
+        created=record.get("created", ""),
+        modified=record.get("modified", ""),
+    )
+
+
+def info_to_record(info: ArticleInfo) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "title": info.title,
+        "author": info.author,
+        "date": info.date,
+        "source": info.source,
+        "format": info.format,
+        "text_sha256": info.text_sha256,
+        "word_count": info.word_count,
+        "added": info.added,
+        "tags": list(info.tags),
+    }
+
+
+def info_from_record(record: dict[str, Any], note_count: int = 0) -> ArticleInfo:
+    return ArticleInfo(
+        id=record["id"],
+        title=record.get("title", record["id"]),
+        author=record.get("author", ""),
+        date=record.get("date", ""),
+        source=record.get("source", ""),
+        format=record.get("format", "text"),
+        text_sha256=record.get("text_sha256", ""),
+        word_count=record.get("word_count", 0),
+        added=record.get("added", ""),
+        note_count=note_count,
+        tags=tuple(record.get("tags", ())),
+    )
+
+
+# --- one article's store ---------------------------------------------------------
+
+
+class ArticleStore:
+    """The TinyDB file of one article: its metadata, annotations and entity cache."""
+
+    def __init__(self, annotations_dir: Path, article_id: str) -> None:
+        self.path = annotations_dir / f"{article_id}.json"
+        self._lock_path = annotations_dir / ".locks" / f"{article_id}.lock"
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[TinyDB]:
+        """Hold the article's lock and a freshly opened database."""
+        self._lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self._lock_path, "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                db = TinyDB(self.path, storage=AtomicJSONStorage)
+                try:
+                    self._check_schema(db)
+                    yield db
+                finally:
+                    db.close()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _check_schema(self, db: TinyDB) -> None:
+        meta = db.table(_META).get(doc_id=1)
+        version = meta.get("schema", SCHEMA_VERSION) if meta else SCHEMA_VERSION
+        if version > SCHEMA_VERSION:
+            raise StoreTooNew(self.path, version)
+
+    def read(self) -> tuple[dict[str, Any] | None, list[Annotation]]:
+        """The article record and its annotations, in one locked read."""
+        with self._locked() as db:
+            meta = db.table(_META).get(doc_id=1)
+            records = db.table(_ANNOTATIONS).all()
+        article = dict(meta["article"]) if meta and "article" in meta else None
+        annotations = sorted(
+            (annotation_from_record(r) for r in records), key=lambda a: (a.start, a.end, a.created)
+        )
+        return article, annotations
+
+    def write_info(self, info: ArticleInfo) -> None:
+        with self._locked() as db:
+            db.table(_META).upsert(
+                _document({"schema": SCHEMA_VERSION, "article": info_to_record(info)}, 1)
+            )
+
+    def save_annotation(self, annotation: Annotation) -> None:
+        """Insert or replace the annotation with this id."""
+        record = annotation_to_record(annotation)
+        with self._locked() as db:
+            table = db.table(_ANNOTATIONS)
+            found = [doc.doc_id for doc in table.all() if doc.get("id") == annotation.id]
+            if found:
+                table.update(record, doc_ids=found)
+            else:
+                table.insert(record)
+
+    def delete_annotation(self, annotation_id: str) -> bool:
+        with self._locked() as db:
+            table = db.table(_ANNOTATIONS)
+            found = [doc.doc_id for doc in table.all() if doc.get("id") == annotation_id]
+            if found:
+                table.remove(doc_ids=found)
+            return bool(found)
+
+    def cached_entities(self, key: str, text_sha256: str) -> list[Entity] | None:
+        """Entities cached for this text and recogniser key, or None."""
+        with self._locked() as db:
+            doc = db.table(_ENTITIES).get(doc_id=1)
+        if not doc or doc.get("key") != key or doc.get("text_sha256") != text_sha256:
+            return None
+        return [Entity(s, e, label, text) for s, e, label, text in doc["entities"]]
+
+    def cache_entities(self, key: str, text_sha256: str, entities: list[Entity]) -> None:
+        record = {
+            "key": key,
+            "text_sha256": text_sha256,
+            "entities": [[e.start, e.end, e.label, e.text] for e in entities],
+        }
+        with self._locked() as db:
+            db.table(_ENTITIES).upsert(_document(record, 1))
+
+
+def _document(record: dict[str, Any], doc_id: int) -> Any:
+    from tinydb.table import Document
+
+    return Document(record, doc_id=doc_id)

@@ -1,0 +1,136 @@
+"""Normalising text so offsets stay stable, hashing it, and reading its shape.
+
+Every article's text goes through :func:`normalise` once, on import; all
+offsets (entities, annotations, the reading position) are code points into
+the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# ANSI/VT escape sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
+# DCS/SOS/PM/APC strings (ESC P|X|^|_ ... ST), and two-character escapes.
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]                 # CSI
+  | \x9b[0-?]*[ -/]*[@-~]                   # 8-bit CSI
+  | \x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # OSC
+  | \x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?  # DCS, SOS, PM, APC
+  | \x1b[@-Z\\-_]                           # other two-character escapes
+  | \x1b                                    # a lone ESC
+    """,
+    re.VERBOSE,
+)
+# C0 and C1 controls, DEL, and invisible format characters that can reorder
+# or hide text (bidi overrides); newline and tab are handled separately.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+QUOTE_CONTEXT = 32
+
+
+def strip_controls(text: str) -> str:
+    """Remove terminal escape sequences and control characters (keeps \\n and \\t)."""
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
+def normalise(text: str) -> str:
+    """NFC, ``\\n`` line ends, no control characters, no trailing spaces,
+    paragraphs separated by exactly one blank line, no leading/trailing blanks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = text.replace("\u2029", "\n\n")
+    text = strip_controls(text).replace("\t", " ")
+    text = unicodedata.normalize("NFC", text)
+    text = _TRAILING_SPACE.sub("\n", text)
+    text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip("\n ")
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def word_count(text: str) -> int:
+    return sum(1 for _ in _WORD.finditer(text))
+
+
+def words(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every word in ``text``."""
+    return [m.span() for m in _WORD.finditer(text)]
+
+
+def slug(text: str, limit: int = 48) -> str:
+    """A lower-case ASCII slug safe in any file name."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    parts = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    out = ""
+    for part in parts:
+        candidate = f"{out}-{part}" if out else part
+        if len(candidate) > limit:
+            break
+        out = candidate
+    return out or "article"
+
+
+def quote_context(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """(exact, prefix, suffix) for a span, with up to 32 characters of context."""
+    return (
+        text[start:end],
+        text[max(0, start - QUOTE_CONTEXT) : start],
+        text[end : end + QUOTE_CONTEXT],
+    )
+
+
+# --- the shape of a text: paragraphs and sub-headings -----------------------
+
+_END_PUNCTUATION = tuple(".!?:;,…\"'”’)]")
+HEADING_MAX_WORDS = 14
+HEADING_MAX_CHARS = 90
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph or sub-heading: ``text[start:end]``."""
+
+    start: int
+    end: int
+    kind: str  # "paragraph" | "heading"
+
+
+def looks_like_heading(line: str) -> bool:
+    """A short line without end punctuation, as news sub-headings are."""
+    line = line.strip()
+    return (
+        0 < len(line) <= HEADING_MAX_CHARS
+        and len(line.split()) <= HEADING_MAX_WORDS
+        and not line.endswith(_END_PUNCTUATION)
+        and line[0].isupper()
+    )
+
+
+def blocks(text: str) -> list[Block]:
+    """Split normalised text into paragraphs and sub-headings.
+
+    A block is a run of lines between blank lines. A one-line block that looks
+    like a heading and sits between paragraphs (not first) is a sub-heading.
+    """
+    out: list[Block] = []
+    for match in re.finditer(r"[^\n](?:[^\n]|\n(?!\n))*", text):
+        start, end = match.span()
+        chunk = match.group()
+        kind = "paragraph"
+        if out and "\n" not in chunk and looks_like_heading(chunk):
+            kind = "heading"
+        out.append(Block(start, end, kind))
+    # A heading needs body text after it; a trailing short line is a paragraph.
+    if out and out[-1].kind == "heading":
+        out[-1] = Block(out[-1].start, out[-1].end, "paragraph")
+    return out
