@@ -1,0 +1,1 @@
+"""The Textual app. It calls reader.core and never touches TinyDB documents."""

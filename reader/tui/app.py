@@ -1,0 +1,74 @@
+"""The reader app: screens, the entity service, and the serial store writer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from reader.core.entities import EntityService, ModelUnavailable
+from reader.core.library import Library
+from reader.tui.bindings import GLOBAL, bindings
+from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.library import LibraryScreen
+
+
+class ReaderApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "reader"
+    BINDINGS = bindings(GLOBAL)
+
+    def __init__(self, library: Library, entities: EntityService | None = None) -> None:
+        super().__init__()
+        self.library = library
+        self.entities = entities or EntityService()
+        # One writer thread: saves are durable (fsync) and so slow-ish, they must
+        # stay off the UI thread, and they must land in the order they were made.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
+
+    def on_mount(self) -> None:
+        self.push_screen(LibraryScreen())
+        # Load the model after the first paint, so that opening an article is quick.
+        self.call_after_refresh(self.run_worker, self._load_model, thread=True,
+                                group="model", exit_on_error=False)
+
+    def _load_model(self) -> None:
+        try:
+            self.entities.recogniser()
+        except ModelUnavailable:
+            pass  # the article screen says so when it needs entities
+
+    def write(self, action: Callable[..., Any], *args: Any, done: str = "") -> Future[Any]:
+        """Run a store write on the writer thread; report failure, never drop it silently."""
+
+        def report(future: Future[Any]) -> None:
+            error = future.exception()
+            if error is not None:
+                self.call_from_thread(
+                    self.notify, f"Not saved: {error}", title="Save failed", severity="error",
+                    timeout=30,
+                )
+            elif done:
+                self.call_from_thread(self.notify, done, timeout=2)
+
+        future = self._writer.submit(action, *args)
+        future.add_done_callback(report)
+        return future
+
+    def flush_writes(self) -> None:
+        """Block until every write submitted so far is on disk."""
+        self._writer.submit(lambda: None).result()
+
+    def on_unmount(self) -> None:
+        self._writer.shutdown(wait=True)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Keys", "Show every key of reader", self.action_help)

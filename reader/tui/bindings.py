@@ -1,0 +1,88 @@
+"""Every key of the app in one table: id, key, action, description.
+
+Screens and widgets build their ``BINDINGS`` from here, and the help screen
+is generated from the same table, so the two cannot drift apart. The ids let
+users remap keys (``App.set_keymap``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Key:
+    id: str
+    key: str
+    action: str
+    description: str
+    show: bool = True
+    display: str | None = None
+
+
+GLOBAL = [
+    Key("app.help", "question_mark", "app.help", "Keys", display="?"),
+    Key("app.palette", "ctrl+p", "app.command_palette", "Commands", show=False),
+    Key("app.quit", "ctrl+q", "app.quit", "Quit", show=False),
+]
+
+LIBRARY = [
+    Key("library.open", "enter", "open", "Open"),
+    Key("library.filter", "slash", "filter", "Filter", display="/"),
+    Key("library.clear", "escape", "clear_filter", "Clear filter", show=False),
+    Key("library.down", "j", "cursor_down", "Down", show=False),
+    Key("library.up", "k", "cursor_up", "Up", show=False),
+    Key("library.quit", "q", "app.quit", "Quit"),
+]
+
+READING = [
+    Key("view.word", "w", "move('word')", "Next word", show=False),
+    Key("view.back", "b", "move('back')", "Previous word", show=False),
+    Key("view.end", "e", "move('end')", "End of word", show=False),
+    Key("view.left", "h", "move('left')", "Left", show=False),
+    Key("view.right", "l", "move('right')", "Right", show=False),
+    Key("view.down", "j", "move('down')", "Line down", show=False),
+    Key("view.up", "k", "move('up')", "Line up", show=False),
+    Key("view.down_arrow", "down", "move('down')", "Line down", show=False),
+    Key("view.up_arrow", "up", "move('up')", "Line up", show=False),
+    Key("view.left_arrow", "left", "move('left')", "Left", show=False),
+    Key("view.right_arrow", "right", "move('right')", "Right", show=False),
+    Key("view.paragraph", "right_curly_bracket", "move('paragraph')", "Next paragraph",
+        show=False, display="}"),
+    Key("view.paragraph_back", "left_curly_bracket", "move('paragraph_back')",
+        "Previous paragraph", show=False, display="{"),
+    Key("view.half_down", "ctrl+d", "move('half_down')", "Half page down", show=False),
+    Key("view.half_up", "ctrl+u", "move('half_up')", "Half page up", show=False),
+    Key("view.top", "g", "move('top')", "Top", show=False),
+    Key("view.bottom", "G", "move('bottom')", "Bottom", show=False),
+    Key("view.select", "v", "select", "Select"),
+    Key("view.cancel", "escape", "cancel", "Cancel selection", show=False),
+]
+
+ARTICLE = [
+    Key("article.tag", "t", "tag", "Tag"),
+    Key("article.note", "n", "note", "Note"),
+    Key("article.delete", "x", "delete", "Delete annotation"),
+    Key("article.panel", "tab", "focus_panel", "Annotations", show=False),
+    Key("article.back", "q", "back", "Back"),
+]
+
+HELP_SECTIONS = [
+    ("Everywhere", GLOBAL),
+    ("Library", LIBRARY),
+    ("Reading: move the cursor, select", READING),
+    ("Annotating (a selection, else the annotation or word at the cursor)", ARTICLE),
+]
+
+
+def bindings(keys: list[Key]) -> list[Binding]:
+    return [
+        Binding(k.key, k.action, k.description, show=k.show, key_display=k.display, id=k.id)
+        for k in keys
+    ]
+
+
+def key_label(key: Key) -> str:
+    return key.display or key.key

@@ -1,0 +1,111 @@
+"""Small dialogs for tagging and noting a span, and confirming a deletion."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, TextArea
+
+
+def parse_tags(value: str) -> tuple[str, ...]:
+    """Comma-separated tags, trimmed, de-duplicated in order, empty ones dropped."""
+    seen: dict[str, None] = {}
+    for tag in value.split(","):
+        tag = " ".join(tag.split())
+        if tag:
+            seen.setdefault(tag, None)
+    return tuple(seen)
+
+
+def _quote_label(quote: str, limit: int = 70) -> Label:
+    quote = " ".join(quote.split())
+    if len(quote) > limit:
+        quote = quote[: limit - 1] + "…"
+    # Article text is data: Content never parses markup.
+    return Label(Content(f"“{quote}”"), classes="dialog-quote")
+
+
+class TagDialog(ModalScreen[tuple[str, ...] | None]):
+    """Tags for a span: several, comma-separated. Enter saves, escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, quote: str, tags: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.quote, self.tags = quote, tags
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Tags (comma-separated)", classes="dialog-title")
+            yield _quote_label(self.quote)
+            yield Input(", ".join(self.tags), placeholder="e.g. leader, claim", id="tags")
+            yield Label("enter save · escape cancel", classes="dialog-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(parse_tags(event.value))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteDialog(ModalScreen[str | None]):
+    """A multi-line note. ctrl+s saves, escape cancels."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel", priority=True),
+    ]
+
+    def __init__(self, quote: str, note: str = "") -> None:
+        super().__init__()
+        self.quote, self.note = quote, note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog note-dialog"):
+            yield Label("Note", classes="dialog-title")
+            yield _quote_label(self.quote)
+            yield TextArea(self.note, id="note", soft_wrap=True, show_line_numbers=False)
+            yield Label("ctrl+s save · escape cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Yes or no. y/enter confirms, n/escape declines."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.question), classes="dialog-title")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Yes (y)", id="yes", variant="error")
+                yield Button("No (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

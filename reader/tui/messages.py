@@ -1,0 +1,29 @@
+"""App-wide messages as small dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from reader.core.models import ArticleInfo, Entity
+
+
+@dataclass
+class LibraryLoaded(Message):
+    articles: list[ArticleInfo]
+    problems: list[str]
+
+
+@dataclass
+class EntitiesReady(Message):
+    article_id: str
+    entities: list[Entity]
+    from_cache: bool
+    seconds: float
+
+
+@dataclass
+class EntitiesUnavailable(Message):
+    article_id: str
+    reason: str

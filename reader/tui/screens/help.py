@@ -1,0 +1,38 @@
+"""The keys, generated from the binding table (so it cannot drift)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from reader.tui.bindings import HELP_SECTIONS, key_label
+
+
+def help_table() -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(justify="right", style="bold")
+    table.add_column()
+    for title, keys in HELP_SECTIONS:
+        table.add_row("", "")
+        table.add_row("", Text(title, style="bold underline"))
+        for key in keys:
+            table.add_row(Text(key_label(key)), Text(key.description))
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static(Text("reader — keys", style="bold"))
+            yield Static(help_table())
+            yield Static(Text("escape, q or ? closes this", style="dim"))
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)

@@ -1,0 +1,124 @@
+"""The first screen: the library as a list, filtered as you type."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from reader.core.models import ArticleInfo
+from reader.tui.bindings import GLOBAL, LIBRARY, bindings
+from reader.tui.messages import LibraryLoaded
+
+COLUMNS = (("Title", 0), ("Source / author", 22), ("Date", 10), ("Words", 7), ("Notes", 5))
+
+
+def matches(info: ArticleInfo, query: str) -> bool:
+    haystack = " ".join((info.title, info.author, info.source, info.date, *info.tags)).lower()
+    return all(word in haystack for word in query.lower().split())
+
+
+class LibraryScreen(Screen[None]):
+    BINDINGS = bindings(LIBRARY + GLOBAL)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.articles: list[ArticleInfo] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="library-title")
+        yield Input(placeholder="Filter: type words of a title, source, date or tag", id="filter")
+        yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
+        yield Static(id="library-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        self.query_one("#library-title", Static).update(
+            Text(f"reader — {self.app.library.root}", no_wrap=True, overflow="ellipsis")
+        )
+        self.query_one(DataTable).focus()
+        self.reload()
+
+    def on_resize(self) -> None:
+        """The title takes the width the other columns leave."""
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        fixed = sum(width + 2 for _, width in COLUMNS if width)
+        for label, width in COLUMNS:
+            table.add_column(label, key=label, width=width or max(20, self.size.width - fixed - 4))
+        self.show(self.query_one("#filter", Input).value)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="library", exit_on_error=False)
+    def reload(self) -> None:
+        library = self.app.library
+        articles = library.list_articles()
+        problems, library.problems[:] = list(library.problems), []
+        self.post_message(LibraryLoaded(articles, problems))
+
+    def on_library_loaded(self, message: LibraryLoaded) -> None:
+        self.articles = message.articles
+        for problem in message.problems:
+            self.notify(problem, title="Unreadable store", severity="error", timeout=15)
+        self.show(self.query_one("#filter", Input).value)
+
+    def show(self, query: str) -> None:
+        table = self.query_one(DataTable)
+        selected = None
+        if table.row_count:
+            selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        table.clear()
+        shown = [info for info in self.articles if matches(info, query)]
+        for info in shown:
+            table.add_row(
+                Text(info.title, no_wrap=True, overflow="ellipsis"),
+                Text(info.author or info.source, no_wrap=True, overflow="ellipsis"),
+                info.date,
+                Text(f"{info.word_count:,}", justify="right"),
+                Text(str(info.note_count), justify="right"),
+                key=info.id,
+            )
+        if selected is not None and selected in {info.id for info in shown}:
+            table.move_cursor(row=table.get_row_index(selected))
+        status = f"{len(shown)} of {len(self.articles)} articles"
+        if not self.articles:
+            status = "The library is empty: add articles with `reader add FILE`."
+        self.query_one("#library-status", Static).update(Text(status))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.show(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(DataTable).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_article(event.row_key.value)
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            self.open_article(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def open_article(self, article_id: str | None) -> None:
+        if article_id:
+            from reader.tui.screens.article import ArticleScreen
+
+            self.app.push_screen(ArticleScreen(article_id))
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        self.query_one(DataTable).focus()
+
+    def action_cursor_down(self) -> None:
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(DataTable).action_cursor_up()

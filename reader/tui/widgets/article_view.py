@@ -1,0 +1,304 @@
+"""The article text with entity colours, annotation marks, a cursor and a selection.
+
+A Line API ``ScrollView``: ``render_line`` builds one screen row from the
+:class:`Layout`, styling character ranges with component classes, so a theme
+recolours entities, annotations, the selection and the cursor. The cursor and
+the selection anchor are text offsets; rows are derived from the layout at
+the current width, so a resize never loses the place.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from reader.core.entities import LABEL_GROUPS, label_group
+from reader.core.models import Annotation, Entity
+from reader.core.text import words
+from reader.tui.bindings import READING, bindings
+from reader.tui.widgets.layout import Layout
+
+READABLE_WIDTH = 76
+ENTITY_CLASSES = {group: f"article-view--{group}" for group in LABEL_GROUPS}
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """The text of one article, read and annotated by keyboard or mouse."""
+
+    COMPONENT_CLASSES = {
+        "article-view--heading",
+        "article-view--annotated",
+        "article-view--selection",
+        "article-view--cursor",
+        *ENTITY_CLASSES.values(),
+    }
+
+    BINDINGS = bindings(READING)
+
+    DEFAULT_CSS = """
+    ArticleView { overflow-x: hidden; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+    anchor: reactive[int | None] = reactive(None, repaint=False)
+
+    @dataclass
+    class CursorMoved(Message):
+        view: ArticleView
+        offset: int
+
+    def __init__(self, text: str, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.text = text
+        self._words = words(text)
+        self._word_starts = [start for start, _ in self._words]
+        self.entities: list[Entity] = []
+        self.annotations: list[Annotation] = []
+        self._layout = Layout(text, READABLE_WIDTH)
+        self._margin = 0
+        self._column = 0  # the column j/k aim for
+        self._styles: dict[str, Style] = {}
+        self._dragging = False
+
+    # --- content -----------------------------------------------------------------
+
+    def set_entities(self, entities: list[Entity]) -> None:
+        self.entities = sorted(entities, key=lambda e: (e.start, e.end))
+        self.refresh()
+
+    def set_annotations(self, annotations: list[Annotation]) -> None:
+        self.annotations = [a for a in annotations if a.state == "anchored"]
+        self.refresh()
+
+    @property
+    def layout(self) -> Layout:
+        return self._layout
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected span (end exclusive), or None when not selecting."""
+        if self.anchor is None or not self.text:
+            return None
+        start, end = sorted((self.anchor, self.cursor))
+        return start, min(end + 1, len(self.text))
+
+    def annotations_at(self, offset: int) -> list[Annotation]:
+        return [a for a in self.annotations if a.start <= offset < a.end]
+
+    def entity_at(self, offset: int) -> Entity | None:
+        return next((e for e in self.entities if e.start <= offset < e.end), None)
+
+    def word_at(self, offset: int) -> tuple[int, int] | None:
+        index = bisect_left(self._word_starts, offset + 1) - 1
+        if index >= 0 and self._words[index][0] <= offset < self._words[index][1]:
+            return self._words[index]
+        return None
+
+    # --- layout and scrolling ----------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._relayout()
+
+    def _relayout(self) -> None:
+        width = min(READABLE_WIDTH, max(10, self.scrollable_content_region.width - 2))
+        if width != self._layout.width:
+            self._layout = Layout(self.text, width)
+        self._margin = max(0, (self.scrollable_content_region.width - width) // 2)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._layout) + 1)
+        self.refresh()
+        self.call_after_refresh(self.scroll_to_cursor, False)
+
+    def scroll_to_cursor(self, animate: bool = False) -> None:
+        row = self._layout.row_of(self.cursor)
+        self.scroll_to_region(Region(0, row, 1, 1), animate=animate, spacing=None, immediate=True)
+
+    def notify_style_update(self) -> None:
+        self._styles.clear()
+        super().notify_style_update()
+
+    def _style(self, name: str) -> Style:
+        if name not in self._styles:
+            self._styles[name] = self.get_component_rich_style(name, partial=True)
+        return self._styles[name]
+
+    def entity_style(self, group: str) -> Style:
+        return self._style(ENTITY_CLASSES[group])
+
+    # --- rendering -----------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if row >= len(self._layout) or not self.text:
+            return Strip([Segment(" " * width, base)], width)
+        line = self._layout.lines[row]
+        styles = self._char_styles(line.start, line.end, line.kind)
+        segments = [Segment(" " * self._margin, base)]
+        run_start = line.start
+        for offset in range(line.start, line.end + 1):
+            if offset == line.end or styles[offset - line.start] != styles[run_start - line.start]:
+                if offset > run_start:
+                    chunk = self.text[run_start:offset].replace("\n", " ")
+                    segments.append(Segment(chunk, base + styles[run_start - line.start]))
+                run_start = offset
+        used = self._margin + (line.end - line.start)
+        if used < width:
+            segments.append(Segment(" " * (width - used), base))
+        return Strip(segments).crop(0, width)
+
+    def _char_styles(self, start: int, end: int, kind: str) -> list[Style]:
+        """The style of each character of ``text[start:end]``, layered."""
+        count = end - start
+        styles = [self._style("article-view--heading") if kind == "heading" else Style()] * count
+
+        def paint(span_start: int, span_end: int, style: Style) -> None:
+            for offset in range(max(span_start, start), min(span_end, end)):
+                styles[offset - start] += style
+
+        for entity in self.entities:
+            if entity.start < end and entity.end > start:
+                paint(entity.start, entity.end, self.entity_style(label_group(entity.label)))
+        annotated = self._style("article-view--annotated")
+        for annotation in self.annotations:
+            if annotation.start < end and annotation.end > start:
+                paint(annotation.start, annotation.end, annotated)
+        if self.selection:
+            paint(*self.selection, self._style("article-view--selection"))
+        if self.has_focus:
+            paint(self.cursor, self.cursor + 1, self._style("article-view--cursor"))
+        return styles
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # --- the cursor ------------------------------------------------------------------
+
+    def move_to(self, offset: int, *, keep_column: bool = False) -> None:
+        """Put the cursor on ``offset`` (clamped), scroll it into view, repaint."""
+        offset = min(max(offset, 0), max(len(self.text) - 1, 0))
+        old_row = self._layout.row_of(self.cursor)
+        self.cursor = offset
+        if not keep_column:
+            self._column = self._layout.position(offset)[1]
+        self.scroll_to_cursor()
+        if self.anchor is not None:
+            self.refresh()
+        else:
+            self._refresh_rows(old_row, self._layout.row_of(offset))
+        self.post_message(self.CursorMoved(self, offset))
+
+    def _refresh_rows(self, *rows: int) -> None:
+        for row in rows:
+            self.refresh(Region(0, row - self.scroll_offset.y, self.size.width, 1))
+
+    def start_selection(self) -> None:
+        self.anchor = self.cursor
+        self.refresh()
+
+    def clear_selection(self) -> None:
+        self.anchor = None
+        self.refresh()
+
+    def next_word(self) -> int:
+        index = bisect_left(self._word_starts, self.cursor + 1)
+        return self._word_starts[index] if index < len(self._words) else len(self.text) - 1
+
+    def previous_word(self) -> int:
+        index = bisect_left(self._word_starts, self.cursor) - 1
+        return self._word_starts[index] if index >= 0 else 0
+
+    def word_end(self) -> int:
+        """The last character of this word (if not already on it) or the next."""
+        for start, end in self._words:
+            if end - 1 > self.cursor:
+                return end - 1
+        return len(self.text) - 1
+
+    def paragraph(self, delta: int) -> int:
+        """The first character of the next (``delta`` 1) or this/previous paragraph."""
+        if delta > 0:
+            found = self.text.find("\n\n", self.cursor)
+            return found + 2 if found != -1 else len(self.text) - 1
+        found = self.text.rfind("\n\n", 0, max(self.cursor - 1, 0))
+        return found + 2 if found != -1 else 0
+
+    def line(self, delta: int) -> int:
+        return self._layout.step_row(self.cursor, delta, self._column)
+
+    def action_move(self, motion: str) -> None:
+        self.move_to(MOTIONS[motion](self), keep_column=motion in VERTICAL)
+
+    def action_select(self) -> None:
+        """Start a selection at the cursor, or end the one in progress."""
+        if self.anchor is None:
+            self.start_selection()
+        else:
+            self.clear_selection()
+
+    def action_cancel(self) -> None:
+        self.clear_selection()
+
+    # --- the mouse -------------------------------------------------------------------
+
+    def offset_at_screen(self, x: int, y: int) -> int:
+        row = y + self.scroll_offset.y
+        return self._layout.offset_at(row, x - self._margin)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1:
+            return
+        self.focus()
+        offset = self.offset_at_screen(event.x, event.y)
+        self.anchor = None
+        self.move_to(offset)
+        self._dragging = True
+        self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if not self._dragging:
+            return
+        offset = self.offset_at_screen(event.x, event.y)
+        if offset != self.cursor:
+            if self.anchor is None:
+                self.anchor = self.cursor
+            self.move_to(offset)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()
+
+
+def _half_page(view: ArticleView, sign: int) -> int:
+    return view.line(sign * max(1, view.scrollable_content_region.height // 2))
+
+
+MOTIONS = {
+    "word": ArticleView.next_word,
+    "back": ArticleView.previous_word,
+    "end": ArticleView.word_end,
+    "left": lambda v: v.cursor - 1,
+    "right": lambda v: v.cursor + 1,
+    "down": lambda v: v.line(1),
+    "up": lambda v: v.line(-1),
+    "paragraph": lambda v: v.paragraph(1),
+    "paragraph_back": lambda v: v.paragraph(-1),
+    "half_down": lambda v: _half_page(v, 1),
+    "half_up": lambda v: _half_page(v, -1),
+    "top": lambda v: 0,
+    "bottom": lambda v: len(v.text) - 1,
+}
+VERTICAL = {"down", "up", "half_down", "half_up"}

@@ -1,0 +1,93 @@
+"""Laying an article's text out in lines of a given width.
+
+Every character of the text belongs to exactly one line, so a text offset
+maps to one (row, column) and back; wrapping happens at spaces, which stay at
+the end of the line they break. Rows are derived, never stored: positions are
+text offsets.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from reader.core.text import blocks
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int
+    kind: str  # "paragraph" | "heading" | "blank"
+
+
+def _wrap(text: str, start: int, end: int, width: int, kind: str) -> list[Line]:
+    lines = []
+    pos = start
+    while end - pos > width:
+        space = text.rfind(" ", pos, pos + width)
+        brk = space + 1 if space > pos else pos + width
+        lines.append(Line(pos, brk, kind))
+        pos = brk
+    lines.append(Line(pos, end, kind))
+    return lines
+
+
+class Layout:
+    """The text's lines at one width, with offset <-> (row, column) mapping."""
+
+    def __init__(self, text: str, width: int) -> None:
+        self.text = text
+        self.width = max(10, width)
+        self.lines: list[Line] = []
+        for block in blocks(text):
+            if self.lines:
+                # The blank line between blocks: the previous line keeps the
+                # first separator newline(s), the blank row owns the last one.
+                previous = self.lines[-1]
+                self.lines[-1] = Line(previous.start, block.start - 1, previous.kind)
+                self.lines.append(Line(block.start - 1, block.start, "blank"))
+            pos = block.start
+            while pos <= block.end:  # hard line breaks inside a block
+                newline = text.find("\n", pos, block.end)
+                line_end = block.end if newline == -1 else newline
+                # The newline character itself belongs to the line it ends.
+                wrapped = _wrap(text, pos, line_end, self.width, block.kind)
+                if newline != -1:
+                    last = wrapped[-1]
+                    wrapped[-1] = Line(last.start, newline + 1, last.kind)
+                self.lines += wrapped
+                if newline == -1:
+                    break
+                pos = newline + 1
+        self._text_rows = [i for i, line in enumerate(self.lines) if line.kind != "blank"]
+        self._starts = [line.start for line in self.lines]
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def row_of(self, offset: int) -> int:
+        """The row holding the character at ``offset``."""
+        return max(0, bisect_right(self._starts, offset) - 1)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        row = self.row_of(offset)
+        return row, offset - self.lines[row].start
+
+    def offset_at(self, row: int, column: int) -> int:
+        """The text offset nearest to a (row, column) on screen."""
+        if not self.lines:
+            return 0
+        row = min(max(row, 0), len(self.lines) - 1)
+        line = self.lines[row]
+        last = max(line.start, line.end - 1)
+        return min(line.start + max(column, 0), last)
+
+    def step_row(self, offset: int, delta: int, column: int) -> int:
+        """The offset ``delta`` text rows away (blank rows skipped) at ``column``."""
+        if not self._text_rows:
+            return offset
+        row = self.row_of(offset)
+        index = bisect_right(self._text_rows, row) - 1 + delta
+        index = min(max(index, 0), len(self._text_rows) - 1)
+        return self.offset_at(self._text_rows[index], column)
