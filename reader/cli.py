@@ -84,8 +84,12 @@ def list_articles(ctx: click.Context) -> None:
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["md"]), default="md", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to FILE instead of stdout.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE instead of stdout.",
+)
 @click.option("--article", "articles", multiple=True, help="Only this article id (repeatable).")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: Path | None, articles: tuple[str, ...]) -> None:

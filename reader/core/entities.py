@@ -111,8 +111,8 @@ class SpacyRecogniser:
 
             self.nlp = spacy.load(package, exclude=EXCLUDED_COMPONENTS)
         except (OSError, ImportError, ValueError) as error:
-            first_line = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
-            raise ModelUnavailable(f"the entity model {package} failed to load: {first_line}") from None
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:120]
+            raise ModelUnavailable(f"the entity model {package} failed to load: {reason}") from None
         self.package = package
 
     def recognise(self, text: str) -> list[Entity]:

@@ -90,15 +90,24 @@ class Library:
             self.problems.append(str(error))
             return None, []
 
-    def _info(self, article_id: str, record: dict | None, notes: int, text: str | None) -> ArticleInfo:
+    def _info(
+        self, article_id: str, record: dict | None, notes: int, text: str | None
+    ) -> ArticleInfo:
         if record is None:  # no metadata (store missing or unreadable): derive it
             from reader.core.importers.plaintext import derive_title
 
             text = self._text(article_id) if text is None else text
             return ArticleInfo(
-                id=article_id, title=derive_title(text) or article_id, author="", date="",
-                source="", format="text", text_sha256=sha256(text),
-                word_count=word_count(text), added="", note_count=notes,
+                id=article_id,
+                title=derive_title(text) or article_id,
+                author="",
+                date="",
+                source="",
+                format="text",
+                text_sha256=sha256(text),
+                word_count=word_count(text),
+                added="",
+                note_count=notes,
             )
         from reader.core.store import info_from_record
 
@@ -143,9 +152,15 @@ class Library:
             return AddResult(existing, "duplicate", draft.title)
         article_id = self.new_id(draft)
         info = ArticleInfo(
-            id=article_id, title=draft.title, author=draft.author, date=draft.date,
-            source=draft.source, format=draft.format, text_sha256=text_hash,
-            word_count=word_count(draft.text), added=utc_now(),
+            id=article_id,
+            title=draft.title,
+            author=draft.author,
+            date=draft.date,
+            source=draft.source,
+            format=draft.format,
+            text_sha256=text_hash,
+            word_count=word_count(draft.text),
+            added=utc_now(),
         )
         self.store(article_id).write_info(info)
         atomic_write(self.articles_dir / f"{article_id}.txt", draft.text.encode("utf-8"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -32,14 +33,14 @@ class ReaderApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(LibraryScreen())
         # Load the model after the first paint, so that opening an article is quick.
-        self.call_after_refresh(self.run_worker, self._load_model, thread=True,
-                                group="model", exit_on_error=False)
+        self.call_after_refresh(
+            self.run_worker, self._load_model, thread=True, group="model", exit_on_error=False
+        )
 
     def _load_model(self) -> None:
-        try:
+        # The article screen says so when it needs entities.
+        with contextlib.suppress(ModelUnavailable):
             self.entities.recogniser()
-        except ModelUnavailable:
-            pass  # the article screen says so when it needs entities
 
     def write(self, action: Callable[..., Any], *args: Any, done: str = "") -> Future[Any]:
         """Run a store write on the writer thread; report failure, never drop it silently."""
@@ -48,7 +49,10 @@ class ReaderApp(App[None]):
             error = future.exception()
             if error is not None:
                 self.call_from_thread(
-                    self.notify, f"Not saved: {error}", title="Save failed", severity="error",
+                    self.notify,
+                    f"Not saved: {error}",
+                    title="Save failed",
+                    severity="error",
                     timeout=30,
                 )
             elif done:

@@ -21,7 +21,8 @@ _HEADER = re.compile(
 )
 # A caption: a paragraph crediting a photo, as scraped pages put above the lead.
 _CAPTION = re.compile(
-    r"\((?:photo|picture|image|file photo)s?\b[^)]*\)\s*$|^(?:a |an )?(?:file )?(?:photo|picture|image)s?\b"
+    r"\((?:photo|picture|image|file photo)s?\b[^)]*\)\s*$"
+    r"|^(?:a |an )?(?:file )?(?:photo|picture|image)s?\b"
     r"|^(?:photo|picture|image)\s*:",
     re.IGNORECASE,
 )

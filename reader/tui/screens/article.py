@@ -39,7 +39,8 @@ class ArticleScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         info = self.article.info
         details = " · ".join(
-            part for part in (info.author, info.date, f"{info.word_count:,} words", info.source)
+            part
+            for part in (info.author, info.date, f"{info.word_count:,} words", info.source)
             if part
         )
         with Vertical(id="article-header"):

@@ -35,7 +35,6 @@ class LibraryScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
         self.query_one("#library-title", Static).update(
             Text(f"reader — {self.app.library.root}", no_wrap=True, overflow="ellipsis")
         )

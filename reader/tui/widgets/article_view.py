@@ -222,7 +222,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def word_end(self) -> int:
         """The last character of this word (if not already on it) or the next."""
-        for start, end in self._words:
+        for _start, end in self._words:
             if end - 1 > self.cursor:
                 return end - 1
         return len(self.text) - 1

@@ -46,8 +46,12 @@ class AnnotationList(OptionList):
         highlighted = self.highlighted
         self.clear_options()
         if not annotations:
-            self.add_option(Option(Text("No annotations yet: v to select, t to tag, n to note",
-                                        style="dim"), disabled=True))
+            self.add_option(
+                Option(
+                    Text("No annotations yet: v to select, t to tag, n to note", style="dim"),
+                    disabled=True,
+                )
+            )
             return
         self.add_options(Option(annotation_label(a), id=a.id) for a in annotations)
         if highlighted is not None:
