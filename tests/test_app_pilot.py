@@ -15,7 +15,8 @@ from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.panels import AnnotationList
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "articles" / "000_7151e915db61d1a9.txt"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SEED = SHARED / "articles" / "000_7151e915db61d1a9.txt"
 NAME = "Recep Tayyip Erdogan"
 NOTE = "Threatened reprisals.\nSee the SOHR figures."
 
@@ -137,3 +138,20 @@ async def test_help_lists_the_keys_from_the_binding_table(tmp_path: Path) -> Non
     rendered = "".join(str(cell) for column in help_table().columns for cell in column._cells)
     for key in READING + ARTICLE:
         assert key.description in rendered
+
+
+async def test_without_a_model_the_article_still_opens_and_says_so(tmp_path: Path) -> None:
+    from reader.core.entities import EntityService
+    from reader.tui.widgets.panels import Legend
+
+    app = ReaderApp(make_library(tmp_path), EntityService(packages=("no_such_model_pkg",)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = await open_seed(app, pilot)
+        assert view.entities == []
+        legend = str(app.screen.query_one(Legend).render())
+        assert "no entities: no English entity model is installed" in legend
+        assert "\n" not in legend.split("no entities:")[1].strip()
+        # Reading and annotating still work.
+        await pilot.press("v", "e", "t", *"still", "enter")
+        await pilot.pause()
+        assert [a.tags for a in view.annotations] == [("still",)]

@@ -16,6 +16,7 @@ from textual.widgets import Footer, OptionList, Static
 from reader.core.anchoring import new_annotation
 from reader.core.entities import LABEL_GROUPS, ModelUnavailable, label_group
 from reader.core.models import Annotation, utc_now
+from reader.core.store import StoreError
 from reader.tui.bindings import ARTICLE, GLOBAL, bindings
 from reader.tui.dialogs.annotate import ConfirmDialog, NoteDialog, TagDialog
 from reader.tui.messages import EntitiesReady, EntitiesUnavailable
@@ -70,7 +71,7 @@ class ArticleScreen(Screen[None]):
         store = self.app.library.store(self.article.id)
         try:
             entities, cached = self.app.entities.entities_for(self.article, store)
-        except ModelUnavailable as error:
+        except (ModelUnavailable, StoreError) as error:
             self.post_message(EntitiesUnavailable(self.article.id, str(error)))
             return
         self.post_message(
