@@ -62,6 +62,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._words = words(text)
         self._word_starts = [start for start, _ in self._words]
         self.entities: list[Entity] = []
+        self._entity_starts: list[int] = []
+        self._longest_entity = 0
         self.annotations: list[Annotation] = []
         self._layout = Layout(text, READABLE_WIDTH)
         self._margin = 0
@@ -73,6 +75,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def set_entities(self, entities: list[Entity]) -> None:
         self.entities = sorted(entities, key=lambda e: (e.start, e.end))
+        self._entity_starts = [e.start for e in self.entities]
+        self._longest_entity = max((e.end - e.start for e in self.entities), default=0)
         self.refresh()
 
     def set_annotations(self, annotations: list[Annotation]) -> None:
@@ -165,8 +169,11 @@ class ArticleView(ScrollView, can_focus=True):
             for offset in range(max(span_start, start), min(span_end, end)):
                 styles[offset - start] += style
 
-        for entity in self.entities:
-            if entity.start < end and entity.end > start:
+        first = bisect_left(self._entity_starts, start - self._longest_entity)
+        for entity in self.entities[first:]:
+            if entity.start >= end:
+                break
+            if entity.end > start:
                 paint(entity.start, entity.end, self.entity_style(label_group(entity.label)))
         annotated = self._style("article-view--annotated")
         for annotation in self.annotations:
