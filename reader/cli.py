@@ -107,5 +107,8 @@ def export(ctx: click.Context, fmt: str, output: Path | None, articles: tuple[st
     if output is None:
         click.echo(text, nl=False)
     else:
-        atomic_write(output.resolve(), text.encode("utf-8"))
+        try:
+            atomic_write(output.resolve(), text.encode("utf-8"))
+        except OSError as error:
+            raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
         click.echo(f"reader: wrote {output}", err=True)

@@ -119,7 +119,7 @@ async def test_escape_cancels_a_note_and_nothing_is_written(tmp_path: Path) -> N
         app.flush_writes()
         assert view.annotations == []
         assert isinstance(app.screen, ArticleScreen)
-    _, annotations = library.store(library.article_ids()[0]).read()
+    annotations = library.store(library.article_ids()[0]).read().annotations
     assert annotations == []
 
 

@@ -85,10 +85,12 @@ class Library:
 
     def _read_store(self, article_id: str) -> tuple[dict | None, list[Annotation]]:
         try:
-            return self.store(article_id).read()
+            contents = self.store(article_id).read()
         except StoreError as error:
             self.problems.append(str(error))
             return None, []
+        self.problems += contents.problems
+        return contents.article, contents.annotations
 
     def _info(
         self, article_id: str, record: dict | None, notes: int, text: str | None
@@ -111,7 +113,11 @@ class Library:
             )
         from reader.core.store import info_from_record
 
-        return info_from_record(record, note_count=notes)
+        try:
+            return replace(info_from_record(record, note_count=notes), id=article_id)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            self.problems.append(f"{article_id}.json: article metadata is malformed ({error})")
+            return self._info(article_id, None, notes, text)
 
     def list_articles(self) -> list[ArticleInfo]:
         """Every article's metadata and note count, newest date first."""

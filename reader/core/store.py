@@ -19,6 +19,7 @@ import fcntl
 import os
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,7 @@ def remove_stray_temporaries(folder: Path) -> list[Path]:
     for tmp in folder.glob(".*.tmp"):
         parts = tmp.name.rsplit(".", 3)
         pid = int(parts[1]) if len(parts) == 4 and parts[1].isdigit() else 0
-        if pid and pid != os.getpid() and _alive(pid):
+        if pid and _alive(pid):  # a live writer, this process included
             continue
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -110,6 +111,17 @@ def move_aside(path: Path) -> Path:
     return target
 
 
+def _well_formed(data: Any) -> bool:
+    """Tables of documents, with an integer schema version if any."""
+    if not isinstance(data, dict):
+        return False
+    for table in data.values():
+        if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
+            return False
+    schema = data.get(_META, {}).get("1", {}).get("schema", SCHEMA_VERSION)
+    return isinstance(schema, int) and not isinstance(schema, bool)
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage: orjson, atomic durable replace, corrupt files moved aside."""
 
@@ -127,7 +139,7 @@ class AtomicJSONStorage(Storage):
             data = []  # not a dict: handled below
         if data is None:
             return None
-        if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        if not _well_formed(data):
             raise StoreCorrupt(self.path, move_aside(self.path))
         return data
 
@@ -213,6 +225,13 @@ def info_from_record(record: dict[str, Any], note_count: int = 0) -> ArticleInfo
 # --- one article's store ---------------------------------------------------------
 
 
+@dataclass
+class StoreContents:
+    article: dict[str, Any] | None
+    annotations: list[Annotation] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
 class ArticleStore:
     """The TinyDB file of one article: its metadata, annotations and entity cache."""
 
@@ -242,16 +261,26 @@ class ArticleStore:
         if version > SCHEMA_VERSION:
             raise StoreTooNew(self.path, version)
 
-    def read(self) -> tuple[dict[str, Any] | None, list[Annotation]]:
-        """The article record and its annotations, in one locked read."""
+    def read(self) -> StoreContents:
+        """The article record and its annotations, in one locked read.
+
+        A malformed annotation record is reported and skipped, not dropped: it
+        stays in the file, which TinyDB rewrites whole on the next save."""
         with self._locked() as db:
             meta = db.table(_META).get(doc_id=1)
             records = db.table(_ANNOTATIONS).all()
-        article = dict(meta["article"]) if meta and "article" in meta else None
-        annotations = sorted(
-            (annotation_from_record(r) for r in records), key=lambda a: (a.start, a.end, a.created)
-        )
-        return article, annotations
+        article = meta.get("article") if meta else None
+        contents = StoreContents(article if isinstance(article, dict) else None)
+        for record in records:
+            try:
+                contents.annotations.append(annotation_from_record(record))
+            except (KeyError, TypeError, ValueError, AttributeError) as error:
+                contents.problems.append(
+                    f"{self.path.name}: annotation {record.get('id', record.doc_id)!s} "
+                    f"is malformed ({type(error).__name__}: {error}); kept in the file, not shown"
+                )
+        contents.annotations.sort(key=lambda a: (a.start, a.end, a.created))
+        return contents
 
     def write_info(self, info: ArticleInfo) -> None:
         with self._locked() as db:

@@ -1,0 +1,44 @@
+"""Shared fixtures for the domain tests: the seed article and libraries on tmp_path.
+
+``shared/`` sits beside the repository (CI clones the repository next to it),
+so the seed is found relative to this file, never to the working directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reader.core.importers import import_path
+from reader.core.library import Library
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    return SHARED / "articles" / "000_7151e915db61d1a9.txt"
+
+
+@pytest.fixture(scope="session")
+def fixture_entities_path() -> Path:
+    return SHARED / "fixtures" / "seed-entities.json"
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    return Library(tmp_path / "library").ensure()
+
+
+@pytest.fixture
+def seed_library(library: Library, seed_path: Path) -> Library:
+    (draft,) = import_path(seed_path)
+    library.add(draft)
+    return library
+
+
+@pytest.fixture
+def seed_id(seed_library: Library) -> str:
+    (article_id,) = seed_library.article_ids()
+    return article_id

@@ -1,0 +1,178 @@
+"""The ``reader`` command, run for real in a subprocess: data on stdout,
+diagnostics on stderr, and exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.core.anchoring import new_annotation
+from reader.core.library import LIBRARY_ENV, Library
+
+SEED_TITLE_START = "Turkish drone strikes"
+
+
+def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != LIBRARY_ENV}
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")  # never the real user's library
+    return subprocess.run(
+        [sys.executable, "-m", "reader", "--library", str(tmp_path / "lib"), *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def added(tmp_path, seed_path) -> str:
+    """The seed added through the CLI; returns its id."""
+    result = run(tmp_path, "add", str(seed_path))
+    assert result.returncode == 0, result.stderr
+    status, article_id, title = result.stdout.rstrip("\n").split("\t")
+    assert status == "added"
+    return article_id
+
+
+def test_add_prints_status_id_and_title(tmp_path, seed_path):
+    result = run(tmp_path, "add", str(seed_path))
+    assert result.returncode == 0
+    assert result.stderr == ""
+    (line,) = result.stdout.splitlines()
+    status, article_id, title = line.split("\t")
+    assert status == "added"
+    assert article_id.startswith("2020-03-01-")
+    assert title.startswith(SEED_TITLE_START)
+    assert (tmp_path / "lib" / "articles" / f"{article_id}.txt").is_file()
+
+
+def test_add_twice_reports_a_duplicate(tmp_path, seed_path, added):
+    result = run(tmp_path, "add", str(seed_path))
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.split("\t")[:2] == ["duplicate", added]
+
+
+def test_add_missing_file_exits_1_with_one_line_naming_it(tmp_path):
+    missing = tmp_path / "nowhere.txt"
+    result = run(tmp_path, "add", str(missing))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("reader: ") and "nowhere.txt" in line
+    assert "Traceback" not in result.stderr
+
+
+def test_add_keeps_going_after_a_bad_file(tmp_path, seed_path):
+    result = run(tmp_path, "add", str(tmp_path / "nowhere.txt"), str(seed_path))
+    assert result.returncode == 1
+    assert result.stdout.startswith("added\t")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_list_prints_one_tab_separated_line_per_article(tmp_path, added):
+    result = run(tmp_path, "list")
+    assert result.returncode == 0 and result.stderr == ""
+    (line,) = result.stdout.splitlines()
+    article_id, date, words, notes, title = line.split("\t")
+    assert (article_id, date, notes) == (added, "2020-03-01", "0")
+    assert int(words) > 500
+    assert title.startswith(SEED_TITLE_START)
+
+
+def test_list_of_an_empty_library_prints_nothing(tmp_path):
+    result = run(tmp_path, "list")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_list_reports_a_corrupt_store_on_stderr_only(tmp_path, added):
+    store = tmp_path / "lib" / "annotations" / f"{added}.json"
+    store.write_bytes(b"\xff garbage")
+    result = run(tmp_path, "list")
+    assert result.returncode == 0
+    assert result.stdout.split("\t")[0] == added
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("reader: ") and store.name in line
+
+
+def _annotate(tmp_path: Path, article_id: str) -> None:
+    library = Library(tmp_path / "lib")
+    article, _ = library.load(article_id)
+    start = article.text.index("Recep Tayyip Erdogan")
+    annotation = new_annotation(
+        article.text, start, start + 20, tags=("leader",), note="Turkey's president"
+    )
+    library.store(article_id).save_annotation(annotation)
+
+
+def test_export_md_to_stdout(tmp_path, added):
+    empty = run(tmp_path, "export", "--format", "md")
+    assert (empty.returncode, empty.stdout, empty.stderr) == (0, "# Notes\n", "")
+    _annotate(tmp_path, added)
+    result = run(tmp_path, "export", "--format", "md")
+    assert result.returncode == 0 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0] == "# Notes"
+    assert "> Recep Tayyip Erdogan" in lines and "#leader" in lines
+    assert "Turkey's president" in lines
+
+
+def test_export_output_writes_the_file_and_says_so_on_stderr(tmp_path, added):
+    _annotate(tmp_path, added)
+    out = tmp_path / "notes.md"
+    result = run(tmp_path, "export", "--output", str(out))
+    assert result.returncode == 0
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [f"reader: wrote {out}"]
+    stdout_export = run(tmp_path, "export").stdout
+    assert out.read_text(encoding="utf-8") == stdout_export
+    assert "> Recep Tayyip Erdogan" in stdout_export
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_export_only_one_article(tmp_path, added):
+    _annotate(tmp_path, added)
+    result = run(tmp_path, "export", "--article", added)
+    assert result.returncode == 0
+    assert f"- Article: {added}" in result.stdout.splitlines()
+
+
+def test_export_of_an_unknown_article_is_a_usage_error(tmp_path, added):
+    result = run(tmp_path, "export", "--article", "nope")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "no such article: nope" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_export_to_a_missing_folder_fails_with_one_line(tmp_path, added):
+    """cli.py promises: bad input gives one line on stderr and a non-zero exit."""
+    target = tmp_path / "no-such-folder" / "notes.md"
+    result = run(tmp_path, "export", "--output", str(target))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "no-such-folder" in result.stderr
+
+
+def test_library_that_is_a_file_is_a_usage_error(tmp_path):
+    (tmp_path / "lib").write_text("not a folder")
+    result = run(tmp_path, "list")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert str(tmp_path / "lib") in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["add"], ["list"], ["export"]], ids=["main", "add", "list", "export"]
+)
+def test_help_of_each_command_exits_0(tmp_path, command):
+    result = run(tmp_path, *command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage:")
+    assert result.stderr == ""
+    assert not (tmp_path / "lib").exists()  # help creates no library

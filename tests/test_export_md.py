@@ -1,0 +1,69 @@
+"""reader.core.export: Markdown of the notes."""
+
+from __future__ import annotations
+
+from reader.core.anchoring import new_annotation
+from reader.core.export import FORMATS
+from reader.core.export.markdown import export_markdown
+
+QUOTE = "Recep Tayyip Erdogan"
+
+
+def _annotate(library, article_id, quote=QUOTE, tags=("leader",), note="Turkey's president"):
+    article, _ = library.load(article_id)
+    start = article.text.index(quote)
+    annotation = new_annotation(article.text, start, start + len(quote), tags=tags, note=note)
+    library.store(article_id).save_annotation(annotation)
+    return article
+
+
+def test_export_without_annotations_is_just_the_header(seed_library, seed_id):
+    assert export_markdown(seed_library) == "# Notes\n"
+    assert export_markdown(seed_library, [seed_id]) == "# Notes\n"
+
+
+def test_export_of_an_empty_library_is_just_the_header(library):
+    assert export_markdown(library) == "# Notes\n"
+
+
+def test_export_has_title_date_quote_tag_and_note(seed_library, seed_id):
+    article = _annotate(seed_library, seed_id)
+    out = export_markdown(seed_library)
+    lines = out.splitlines()
+    assert out.startswith("# Notes\n\n")
+    assert out.endswith("\n")
+    assert f"## {article.info.title}" in lines
+    assert "- Date: 2020-03-01" in lines
+    assert "- Author: uprootedpalestinians" in lines
+    assert f"- Article: {seed_id}" in lines
+    assert "> Recep Tayyip Erdogan" in lines
+    assert "#leader" in lines
+    assert "Turkey's president" in lines
+    # The quote, its tags and its note come in that order.
+    assert lines.index("> Recep Tayyip Erdogan") < lines.index("#leader")
+    assert lines.index("#leader") < lines.index("Turkey's president")
+
+
+def test_export_lists_annotations_in_text_order(seed_library, seed_id):
+    _annotate(seed_library, seed_id, quote="Emmanuel Macron", tags=(), note="")
+    _annotate(seed_library, seed_id)
+    out = export_markdown(seed_library)
+    assert out.index("> Recep Tayyip Erdogan") < out.index("> Emmanuel Macron")
+
+
+def test_export_tags_with_spaces_become_single_hashtags(seed_library, seed_id):
+    _annotate(seed_library, seed_id, tags=("head of state", "leader"))
+    assert "#head-of-state #leader" in export_markdown(seed_library).splitlines()
+
+
+def test_export_marks_orphans(seed_library, seed_id):
+    article = _annotate(seed_library, seed_id)
+    path = seed_library.articles_dir / f"{seed_id}.txt"
+    path.write_text(article.text.replace(QUOTE, "Mr Erdogan"), encoding="utf-8")
+    out = export_markdown(seed_library)
+    assert "> Recep Tayyip Erdogan" in out
+    assert "*orphan: this passage is no longer found in the text*" in out
+
+
+def test_md_format_is_registered():
+    assert FORMATS["md"] is export_markdown

@@ -1,0 +1,53 @@
+"""The domain and the CLI import no Textual, no Rich and no spaCy.
+
+Checked in a fresh interpreter, since this test process may already have
+loaded them for other tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+FORBIDDEN = ("textual", "rich", "spacy")
+
+SCRIPT = """
+import importlib, json, pkgutil, sys
+import reader, reader.core
+walked = [m.name for m in pkgutil.walk_packages(reader.core.__path__, "reader.core.")]
+for name in walked:
+    importlib.import_module(name)
+import reader.cli
+loaded = sorted({m.split(".")[0] for m in sys.modules})
+print(json.dumps({"walked": walked, "loaded": loaded, "modules": sorted(sys.modules)}))
+"""
+
+
+def _run() -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_core_and_cli_import_no_ui_or_nlp_libraries():
+    report = _run()
+    walked = set(report["walked"])
+    # The walk really covered the domain, sub-packages included.
+    assert {
+        "reader.core.text",
+        "reader.core.store",
+        "reader.core.library",
+        "reader.core.anchoring",
+        "reader.core.entities",
+        "reader.core.importers",
+        "reader.core.importers.plaintext",
+        "reader.core.export",
+        "reader.core.export.markdown",
+    } <= walked
+    assert "reader.cli" in report["modules"]
+    assert not any(m.startswith("reader.tui") for m in report["modules"])
+    for name in FORBIDDEN:
+        assert name not in report["loaded"], f"{name} was imported by the domain or the CLI"
