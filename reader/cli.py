@@ -49,26 +49,25 @@ def main(ctx: click.Context, library_dir: Path | None) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
+@click.option("--json", "as_json", is_flag=True,
+              help="With --dry-run: one JSON object per article on stdout.")
+@click.option("--max-mb", type=click.FloatRange(min=0.001), default=20, show_default=True,
+              help="Refuse inputs larger than this many megabytes.")
 @click.pass_context
-def add(ctx: click.Context, paths: tuple[Path, ...]) -> None:
-    """Import article files into the library."""
-    from reader.core.importers import ImportFailed, import_path
+def add(ctx: click.Context, inputs: tuple[str, ...], dry_run: bool, as_json: bool,
+        max_mb: float) -> None:
+    """Import articles: text, Markdown, HTML pages, RSS/Atom feeds, URLs, folders.
 
-    library = _library(ctx).ensure()
-    failed = 0
-    for path in paths:
-        try:
-            drafts = import_path(path)
-        except ImportFailed as error:
-            click.echo(f"reader: {error}", err=True)
-            failed += 1
-            continue
-        for draft in drafts:
-            result = library.add(draft)
-            click.echo(f"{result.status}\t{result.article_id}\t{result.title}")
-    if failed:
-        sys.exit(1)
+    Each bad input gets one line on stderr and the batch goes on; the exit code
+    is 1 when any input failed.
+    """
+    from reader.cli_add import run_add
+
+    library = _library(ctx)
+    sys.exit(run_add(library, list(inputs), dry_run=dry_run, as_json=as_json,
+                     max_bytes=int(max_mb * 1024 * 1024)))
 
 
 @main.command("list")

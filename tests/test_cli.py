@@ -42,7 +42,11 @@ def added(tmp_path, seed_path) -> str:
 def test_add_prints_status_id_and_title(tmp_path, seed_path):
     result = run(tmp_path, "add", str(seed_path))
     assert result.returncode == 0
-    assert result.stderr == ""
+    # stderr: the glued words the importer split, then the summary.
+    assert result.stderr.splitlines() == [
+        f"reader: {seed_path}: split 2 glued word(s): now.|Russia, belligerent|Russia",
+        "reader: imported: 1 added",
+    ]
     (line,) = result.stdout.splitlines()
     status, article_id, title = line.split("\t")
     assert status == "added"
@@ -53,7 +57,8 @@ def test_add_prints_status_id_and_title(tmp_path, seed_path):
 
 def test_add_twice_reports_a_duplicate(tmp_path, seed_path, added):
     result = run(tmp_path, "add", str(seed_path))
-    assert result.returncode == 0 and result.stderr == ""
+    assert result.returncode == 0
+    assert result.stderr.splitlines()[-1] == "reader: imported: 1 duplicate"
     assert result.stdout.split("\t")[:2] == ["duplicate", added]
 
 
@@ -62,8 +67,9 @@ def test_add_missing_file_exits_1_with_one_line_naming_it(tmp_path):
     result = run(tmp_path, "add", str(missing))
     assert result.returncode == 1
     assert result.stdout == ""
-    (line,) = result.stderr.splitlines()
-    assert line.startswith("reader: ") and "nowhere.txt" in line
+    line, summary = result.stderr.splitlines()
+    assert line == f"reader: {missing}: no such file"
+    assert summary == "reader: imported: 1 failed"
     assert "Traceback" not in result.stderr
 
 
@@ -71,7 +77,9 @@ def test_add_keeps_going_after_a_bad_file(tmp_path, seed_path):
     result = run(tmp_path, "add", str(tmp_path / "nowhere.txt"), str(seed_path))
     assert result.returncode == 1
     assert result.stdout.startswith("added\t")
-    assert len(result.stderr.splitlines()) == 1
+    errors = [line for line in result.stderr.splitlines() if "nowhere.txt" in line]
+    assert errors == [f"reader: {tmp_path / 'nowhere.txt'}: no such file"]
+    assert result.stderr.splitlines()[-1] == "reader: imported: 1 added, 1 failed"
 
 
 def test_list_prints_one_tab_separated_line_per_article(tmp_path, added):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import unicodedata
 from pathlib import Path
@@ -28,13 +29,17 @@ def recognised(tmp_path_factory, seed_path):
 
 
 def _mentions(seed_path: Path, fixture_entities_path: Path, text: str) -> list[dict]:
-    """The fixture's mentions, moved from raw-file offsets to stored-text offsets."""
+    """The fixture's mentions, moved from raw-file offsets to stored-text offsets
+    through an alignment of the raw file with the stored (normalised, mended) text."""
     raw = seed_path.read_text(encoding="utf-8")
     fixture = json.loads(fixture_entities_path.read_text(encoding="utf-8"))
-    shift = raw.index(text[:60])
+    to_text: dict[int, int] = {}
+    matcher = difflib.SequenceMatcher(None, raw, text, autojunk=False)
+    for a, b, size in matcher.get_matching_blocks():
+        to_text.update((a + i, b + i) for i in range(size))
     mentions = []
     for m in fixture["mentions"]:
-        start, end = m["start"] - shift, m["end"] - shift
+        start, end = to_text[m["start"]], to_text[m["end"] - 1] + 1
         assert text[start:end] == m["text"], m
         mentions.append({**m, "start": start, "end": end})
     assert len(mentions) > 50

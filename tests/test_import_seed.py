@@ -128,13 +128,16 @@ def test_binary_file_fails(tmp_path):
     assert "binary" in str(caught.value)
 
 
-def test_invalid_utf8_fails(tmp_path):
+def test_non_utf8_text_is_decoded_with_the_detected_encoding_and_says_so(tmp_path):
+    from reader.core.importers import parse_bytes
+
     path = tmp_path / "latin1.txt"
-    path.write_bytes("Caf\u00e9 society\n".encode("latin-1"))
-    with pytest.raises(ImportFailed) as caught:
-        import_path(path)
-    _one_line_naming(caught.value, path.name)
-    assert "UTF-8" in str(caught.value)
+    data = "Le café de la gare a fermé après l'été, à la déception générale.\n".encode("cp1252")
+    path.write_bytes(data)
+    (draft,), notes = parse_bytes(data, path.name, str(path))
+    assert draft.text.startswith("Le café de la gare a fermé après l'été")
+    (note,) = notes
+    assert path.name in note and "decoded as" in note and "\n" not in note
 
 
 def test_missing_file_fails(tmp_path):

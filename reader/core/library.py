@@ -50,6 +50,9 @@ class AddResult:
 class Library:
     root: Path
     problems: list[str] = field(default_factory=list)
+    _by_hash: dict[str, str] | None = field(default=None, repr=False)
+    _by_source: dict[str, str] | None = field(default=None, repr=False)
+    _ensured: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         self.root = Path(self.root)
@@ -138,25 +141,67 @@ class Library:
         placed = [reanchor(a, text, text_hash) for a in annotations]
         return Article(info, text), placed
 
+    def _lookup(self) -> tuple[dict[str, str], dict[str, str]]:
+        """(text hash -> id, source -> id), built once and kept up to date by add()."""
+        if self._by_hash is None or self._by_source is None:
+            infos = self.list_articles()
+            self._by_hash = {i.text_sha256: i.id for i in infos}
+            self._by_source = {i.source: i.id for i in infos if i.source}
+        return self._by_hash, self._by_source
+
     def find_by_hash(self, text_sha256: str) -> str | None:
-        for info in self.list_articles():
-            if info.text_sha256 == text_sha256:
-                return info.id
-        return None
+        return self._lookup()[0].get(text_sha256)
 
     def new_id(self, draft: ArticleDraft) -> str:
         prefix = f"{draft.date}-" if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", draft.date) else ""
-        return f"{prefix}{slug(draft.title, 48)}-{sha256(draft.text)[:8]}"
+        base = f"{prefix}{slug(draft.title, 48)}"
+        digest = sha256(draft.text)
+        for length in (8, 16, 64):
+            article_id = f"{base}-{digest[:length]}"
+            if not (self.articles_dir / f"{article_id}.txt").exists():
+                break
+        return article_id
+
+    def versions_dir(self, article_id: str) -> Path:
+        """Earlier texts of an article, one file per text hash."""
+        return self.articles_dir / "versions" / article_id
+
+    def text_version(self, article_id: str, text_sha256: str) -> str | None:
+        path = self.versions_dir(article_id) / f"{text_sha256}.txt"
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
 
     def add(self, draft: ArticleDraft) -> AddResult:
-        """Add a draft: its store entry first, then its text, so that an article
-        appears (its text file) only once its store holds its metadata."""
-        self.ensure()
+        """Add a draft, or skip it as a duplicate (same text), or update the
+        article from the same source (same URL or file) with a new text,
+        keeping the previous text in ``versions/`` and its annotations.
+
+        The store entry is written before the text, so that an article appears
+        (its text file) only once its store holds its metadata."""
+        if not self._ensured:
+            self.ensure()
+            self._ensured = True
+        by_hash, by_source = self._lookup()
         text_hash = sha256(draft.text)
-        existing = self.find_by_hash(text_hash)
-        if existing:
-            return AddResult(existing, "duplicate", draft.title)
-        article_id = self.new_id(draft)
+        if text_hash in by_hash:
+            return AddResult(by_hash[text_hash], "duplicate", draft.title)
+        previous = by_source.get(draft.source) if draft.source else None
+        if previous and (self.articles_dir / f"{previous}.txt").exists():
+            article_id, status = previous, "updated"
+            old_text = self._text(article_id)
+            old_hash = sha256(old_text)
+            version = self.versions_dir(article_id) / f"{old_hash}.txt"
+            if not version.exists():
+                version.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(version, old_text.encode("utf-8"))
+            record = self.store(article_id).read().article or {}
+            tags = tuple(dict.fromkeys((*record.get("tags", ()), *draft.tags)))
+            added = record.get("added") or utc_now()
+            by_hash.pop(old_hash, None)
+        else:
+            article_id, status, tags, added = self.new_id(draft), "added", draft.tags, utc_now()
         info = ArticleInfo(
             id=article_id,
             title=draft.title,
@@ -166,8 +211,12 @@ class Library:
             format=draft.format,
             text_sha256=text_hash,
             word_count=word_count(draft.text),
-            added=utc_now(),
+            added=added,
+            tags=tags,
         )
         self.store(article_id).write_info(info)
         atomic_write(self.articles_dir / f"{article_id}.txt", draft.text.encode("utf-8"))
-        return AddResult(article_id, "added", draft.title)
+        by_hash[text_hash] = article_id
+        if draft.source:
+            by_source[draft.source] = article_id
+        return AddResult(article_id, status, draft.title)

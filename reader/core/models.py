@@ -25,6 +25,9 @@ class ArticleDraft:
     date: str = ""
     source: str = ""
     format: str = "text"
+    tags: tuple[str, ...] = ()
+    # Words the importer split because scraping had glued them: (left, right).
+    mended: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -76,3 +76,8 @@ class ReaderApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Keys", "Show every key of reader", self.action_help)
+        if isinstance(screen, LibraryScreen):
+            yield SystemCommand(
+                "Add articles", "Import a file, folder or URL into the library",
+                screen.action_add,
+            )

@@ -31,6 +31,7 @@ GLOBAL = [
 LIBRARY = [
     Key("library.open", "enter", "open", "Open"),
     Key("library.filter", "slash", "filter", "Filter", display="/"),
+    Key("library.add", "a", "add", "Add"),
     Key("library.clear", "escape", "clear_filter", "Clear filter", show=False),
     Key("library.down", "j", "cursor_down", "Down", show=False),
     Key("library.up", "k", "cursor_up", "Up", show=False),

@@ -27,3 +27,16 @@ class EntitiesReady(Message):
 class EntitiesUnavailable(Message):
     article_id: str
     reason: str
+
+
+@dataclass
+class ImportProgress(Message):
+    done: int
+    total: int
+    current: str
+
+
+@dataclass
+class ImportFinished(Message):
+    summary: str
+    errors: list[str]

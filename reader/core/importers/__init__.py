@@ -1,11 +1,16 @@
 """Importers: one module per input format, each returning ArticleDrafts.
 
-The only exception an importer raises for bad input is :class:`ImportFailed`,
-whose message is one line naming the reason.
+:func:`read_inputs` takes what a user typed (files, folders, URLs) and yields
+one :class:`Imported` per input: its drafts, or a one-line reason it failed.
+The only exception a parser raises for bad input is :class:`ImportFailed`.
+Formats are told by content, not only by extension.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.core.models import ArticleDraft
@@ -17,29 +22,224 @@ class ImportFailed(Exception):
     """An input that cannot be imported; ``str(error)`` is a one-line reason."""
 
 
-def read_text_file(path: Path, max_bytes: int = MAX_BYTES) -> str:
-    """The file decoded as UTF-8, or ImportFailed with a one-line reason."""
+@dataclass
+class Imported:
+    """What one input gave: drafts, or the reason it failed, plus notes to show."""
+
+    source: str
+    drafts: list[ArticleDraft] = field(default_factory=list)
+    error: str = ""
+    skipped: str = ""  # a folder member that is not an article (an image, say)
+    notes: list[str] = field(default_factory=list)
+
+
+# --- telling formats apart ------------------------------------------------------
+
+_FEED = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
+_HTML = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<article[\s>]|<p[\s>]",
+                   re.IGNORECASE)
+_MARKDOWN = re.compile(r"\A---[ \t]*\n|^#{1,6} \S|^\s*[-*] \S|\[[^\]]+\]\([^)]+\)", re.MULTILINE)
+_MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
+
+
+def is_binary(data: bytes) -> bool:
+    """NUL bytes, or many control bytes, in the first 8 KiB."""
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    return bool(head) and controls / len(head) > 0.1
+
+
+def sniff(data: bytes, name: str = "") -> str:
+    """``feed``, ``html``, ``markdown`` or ``text``, from the content (and name)."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<") or head.lower().startswith(b"<?xml"):
+        if _FEED.search(data[:4096]):
+            return "feed"
+        if _HTML.search(data[:65536]) or head.lower().startswith(b"<!doctype"):
+            return "html"
+    elif _HTML.search(data[:2048]) and b"</" in data[:65536]:
+        return "html"
+    suffix = Path(name).suffix.lower()
+    if suffix in _MARKDOWN_SUFFIXES:
+        return "markdown"
+    if suffix in {".txt", ".text", ""} and not head.startswith(b"---"):
+        return "text"
+    try:
+        sample = data[:4096].decode("utf-8", "ignore")
+    except Exception:  # pragma: no cover - "ignore" cannot fail
+        sample = ""
+    return "markdown" if len(_MARKDOWN.findall(sample)) >= 2 else "text"
+
+
+def decode(data: bytes, name: str, declared: str | None = None) -> tuple[str, str]:
+    """Text and a note ("" when UTF-8): the declared charset, else UTF-8, else
+    the encoding charset-normalizer detects."""
+    if declared:
+        try:
+            return data.decode(declared), ""
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError as error:
+        first_bad = error.start
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding in {"utf_8", "utf-8"}:
+        raise ImportFailed(f"{name}: not valid UTF-8 (byte {first_bad}) and no other encoding fits")
+    return str(best), f"{name}: not UTF-8; decoded as {best.encoding}"
+
+
+def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The file's bytes, or ImportFailed with a one-line reason."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise ImportFailed(f"{path}: file is {size:,} bytes, over the {max_bytes:,}-byte limit")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise ImportFailed(f"{path}: no such file") from None
     except IsADirectoryError:
         raise ImportFailed(f"{path}: is a folder, not a file") from None
     except OSError as error:
         raise ImportFailed(f"{path}: cannot read ({error.strerror})") from None
-    if b"\x00" in raw[:8192]:
-        raise ImportFailed(f"{path}: binary file, not text")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFailed(f"{path}: not valid UTF-8 (byte {error.start})") from None
 
 
-def import_path(path: Path) -> list[ArticleDraft]:
-    """Read one file into article drafts (plain text for now)."""
+def parse_bytes(
+    data: bytes, name: str, source: str, *, declared_charset: str | None = None,
+    content_type: str = "",
+) -> tuple[list[ArticleDraft], list[str]]:
+    """Drafts from one input's bytes, and notes for the user."""
+    if not data.strip():
+        raise ImportFailed(f"{name}: empty")
+    if is_binary(data):
+        raise ImportFailed(f"{name}: binary file, not text")
+    kind = sniff(data, name)
+    if "html" in content_type and kind == "text":
+        kind = "html"
+    notes: list[str] = []
+    if kind == "feed":
+        from reader.core.importers.feed import parse_feed
+
+        return parse_feed(data, source, notes), notes
+    if kind == "html":
+        from reader.core.importers.html import parse_html
+
+        text, note = decode(data, name, declared_charset)
+        notes += [note] if note else []
+        return [parse_html(text, source)], notes
+    text, note = decode(data, name, declared_charset)
+    notes += [note] if note else []
+    if kind == "markdown":
+        from reader.core.importers.markdown import parse_markdown
+
+        return [parse_markdown(text, source)], notes
     from reader.core.importers.plaintext import parse_plaintext
 
-    return [parse_plaintext(read_text_file(path), source=str(path.resolve()))]
+    draft = parse_plaintext(text, source)
+    if draft.mended:
+        notes.append(f"{name}: split {len(draft.mended)} glued word(s): " + ", ".join(
+            f"{left}|{right}" for left, right in draft.mended[:5]
+        ))
+    return [draft], notes
+
+
+def import_path(path: Path, max_bytes: int = MAX_BYTES) -> list[ArticleDraft]:
+    """Drafts from one file (any format)."""
+    drafts, _ = parse_bytes(read_bytes(path, max_bytes), str(path), str(path.resolve()))
+    return drafts
+
+
+# Text files in a folder that are code or data, not articles.
+_NOT_ARTICLE_SUFFIXES = {
+    ".py", ".js", ".mjs", ".ts", ".css", ".scss", ".json", ".jsonl", ".csv", ".tsv", ".svg",
+    ".c", ".h", ".cpp", ".rs", ".go", ".java", ".rb", ".sh", ".toml", ".yaml", ".yml", ".ini",
+    ".cfg", ".lock", ".log", ".ann", ".tcss", ".map", ".sql",
+}
+_CODE_LINE = re.compile(
+    r"^\s*(?:import |from \S+ import|def |class |function |var |const |let |#include|"
+    r"@|[\w.]+\s*[:=]\s*[\[{(\"'\d])",
+    re.MULTILINE,
+)
+
+
+def looks_like_prose(sample: str) -> bool:
+    """Mostly letters and spaces, few code characters or code lines."""
+    if not sample.strip():
+        return False
+    code = sum(sample.count(c) for c in "{};=<>$\\_()[]")
+    letters = sum(1 for c in sample if c.isalpha() or c.isspace())
+    lines = max(1, sample.count("\n"))
+    return (
+        code / len(sample) < 0.02
+        and letters / len(sample) > 0.75
+        and len(_CODE_LINE.findall(sample)) / lines < 0.1
+    )
+
+
+def _article_like(data: bytes, name: str) -> bool:
+    """A folder member worth importing: a page, a feed, Markdown or prose."""
+    if not data.strip() or is_binary(data):
+        return False
+    kind = sniff(data, name)
+    if kind in {"html", "feed"}:
+        return True
+    if Path(name).suffix.lower() in _NOT_ARTICLE_SUFFIXES:
+        return False
+    return kind == "markdown" or looks_like_prose(data[:8192].decode("utf-8", "ignore"))
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.is_file():
+            yield path
+
+
+def count_inputs(inputs: list[str]) -> int:
+    """How many :class:`Imported` :func:`read_inputs` will yield (for progress)."""
+    total = 0
+    for value in inputs:
+        path = Path(value)
+        total += sum(1 for _ in _files(path)) if path.is_dir() else 1
+    return total
+
+
+def read_inputs(inputs: list[str], max_bytes: int = MAX_BYTES) -> Iterator[Imported]:
+    """One :class:`Imported` per file, per folder member, per URL."""
+    from reader.core.importers.fetch import fetch, is_url
+
+    for value in inputs:
+        if is_url(value):
+            try:
+                fetched = fetch(value, max_bytes=max_bytes)
+                drafts, notes = parse_bytes(
+                    fetched.body, value, value, declared_charset=fetched.charset,
+                    content_type=fetched.content_type,
+                )
+                yield Imported(value, drafts, notes=notes)
+            except ImportFailed as error:
+                yield Imported(value, error=str(error))
+            continue
+        path = Path(value)
+        if path.is_dir():
+            for member in _files(path):
+                yield _import_file(member, max_bytes, in_folder=True)
+        else:
+            yield _import_file(path, max_bytes)
+
+
+def _import_file(path: Path, max_bytes: int, in_folder: bool = False) -> Imported:
+    try:
+        data = read_bytes(path, max_bytes)
+        if in_folder and not _article_like(data, path.name):
+            return Imported(str(path), skipped=f"{path}: not an article")
+        drafts, notes = parse_bytes(data, str(path), str(path.resolve()))
+        return Imported(str(path), drafts, notes=notes)
+    except ImportFailed as error:
+        return Imported(str(path), error=str(error))

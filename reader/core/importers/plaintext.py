@@ -4,6 +4,10 @@ An optional first line ``date YYYY-MM-DD Posted on by AUTHOR`` (or
 ``date YYYY-MM``, with or without the author) carries the metadata; the
 paragraphs follow, separated by blank lines. There is no title line, so the
 title is derived from the lead.
+
+Scraping glues words at sentence ends (``right now.Russia cites``,
+``belligerentRussia says``); those are split with a line break, which shows
+the break in the reader and keeps entities from spanning it.
 """
 
 from __future__ import annotations
@@ -29,20 +33,42 @@ _CAPTION = re.compile(
 _SENTENCE_END = re.compile(r"[.!?…](?=[\"'”’)\]]*(?:\s|$))")
 TITLE_LIMIT = 90
 
+# A lower-case word (3+ letters) or a sentence end running straight into a
+# capitalised word. Mixed-case names start with a capital (McDonald, YouTube)
+# or have a one-letter prefix (iPhone, eBay), so neither matches.
+_GLUED = re.compile(r"(?<![\w.])([a-z]{3,}|[a-z]{2,}[.!?][\"'”’)]?)([A-Z][a-z]+)")
+KNOWN_MIXED_CASE = frozenset({"macOS", "iOS", "eBay", "iPhone", "iPad"})
+
+
+def mend_glued_words(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Split glued words with a line break; return the text and the splits."""
+    mended: list[tuple[str, str]] = []
+
+    def split(match: re.Match[str]) -> str:
+        left, right = match.group(1), match.group(2)
+        if left + right in KNOWN_MIXED_CASE:
+            return match.group()
+        mended.append((left, right))
+        return f"{left}\n{right}"
+
+    return _GLUED.sub(split, text), mended
+
 
 def parse_plaintext(raw: str, source: str = "") -> ArticleDraft:
     """Parse plain text into a draft; raises ImportFailed if there is no text."""
     date = author = ""
-    header = _HEADER.match(raw.lstrip("\ufeff"))
+    raw = raw.lstrip("\ufeff")
+    header = _HEADER.match(raw)
     if header:
         date = header.group("date")
         author = (header.group("author") or "").strip()
-        raw = raw.lstrip("\ufeff")[header.end() :]
-    text = normalise(raw)
+        raw = raw[header.end() :]
+    text, mended = mend_glued_words(normalise(raw))
     if not text:
         raise ImportFailed(f"{source or 'input'}: no article text")
     return ArticleDraft(
-        text=text, title=derive_title(text), author=author, date=date, source=source
+        text=text, title=derive_title(text), author=author, date=date, source=source,
+        mended=tuple(mended),
     )
 
 
@@ -64,4 +90,5 @@ def derive_title(text: str, limit: int = TITLE_LIMIT) -> str:
     comma = cut.rfind(", ")
     if comma >= limit // 2:
         return cut[:comma] + "…"
-    return cut[: cut.rfind(" ")].rstrip(",;:–- ") + "…"
+    space = cut.rfind(" ")
+    return (cut[:space] if space > 0 else cut[:limit]).rstrip(",;:–- ") + "…"

@@ -6,11 +6,11 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 
 from reader.core.models import ArticleInfo
 from reader.tui.bindings import GLOBAL, LIBRARY, bindings
-from reader.tui.messages import LibraryLoaded
+from reader.tui.messages import ImportFinished, ImportProgress, LibraryLoaded
 
 COLUMNS = (("Title", 0), ("Source / author", 22), ("Date", 10), ("Words", 7), ("Notes", 5))
 
@@ -31,6 +31,7 @@ class LibraryScreen(Screen[None]):
         yield Static(id="library-title")
         yield Input(placeholder="Filter: type words of a title, source, date or tag", id="filter")
         yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
+        yield ProgressBar(id="import-progress", show_eta=False)
         yield Static(id="library-status")
         yield Footer()
 
@@ -38,6 +39,7 @@ class LibraryScreen(Screen[None]):
         self.query_one("#library-title", Static).update(
             Text(f"reader — {self.app.library.root}", no_wrap=True, overflow="ellipsis")
         )
+        self.query_one(ProgressBar).display = False
         self.query_one(DataTable).focus()
         self.reload()
 
@@ -108,6 +110,59 @@ class LibraryScreen(Screen[None]):
             from reader.tui.screens.article import ArticleScreen
 
             self.app.push_screen(ArticleScreen(article_id))
+
+    # --- adding articles, in a worker ------------------------------------------------
+
+    def action_add(self) -> None:
+        from reader.tui.dialogs.add import AddDialog
+
+        def done(value: str | None) -> None:
+            if value:
+                self.import_inputs([value])
+
+        self.app.push_screen(AddDialog(), done)
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def import_inputs(self, inputs: list[str]) -> None:
+        import os
+
+        from reader.core.importers import count_inputs, read_inputs
+
+        library = self.app.library
+        inputs = [os.path.expanduser(value) for value in inputs]
+        total = count_inputs(inputs)
+        counts: dict[str, int] = {}
+        errors: list[str] = []
+        for done, imported in enumerate(read_inputs(inputs), 1):
+            if imported.error:
+                errors.append(imported.error)
+                counts["failed"] = counts.get("failed", 0) + 1
+            for draft in imported.drafts:
+                try:
+                    status = library.add(draft).status
+                except OSError as error:
+                    errors.append(f"{imported.source}: cannot write to the library ({error})")
+                    status = "failed"
+                counts[status] = counts.get(status, 0) + 1
+            self.post_message(ImportProgress(done, max(total, done), imported.source))
+        summary = ", ".join(f"{n} {status}" for status, n in counts.items()) or "nothing found"
+        self.post_message(ImportFinished(summary, errors))
+
+    def on_import_progress(self, message: ImportProgress) -> None:
+        bar = self.query_one(ProgressBar)
+        bar.display = True
+        bar.update(total=message.total, progress=message.done)
+        self.query_one("#library-status", Static).update(Text(f"importing {message.current}"))
+
+    def on_import_finished(self, message: ImportFinished) -> None:
+        self.query_one(ProgressBar).display = False
+        for error in message.errors[:5]:
+            self.notify(error, severity="error", timeout=10)
+        if len(message.errors) > 5:
+            self.notify(f"… and {len(message.errors) - 5} more failures", severity="error")
+        self.notify(f"Import: {message.summary}", severity="warning" if message.errors else
+                    "information")
+        self.reload()
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()

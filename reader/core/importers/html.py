@@ -1,0 +1,98 @@
+"""Saved HTML pages: the main text, title, author and date, without menus,
+ads, related links or reader comments (trafilatura). When the page's body
+holds no article text but its JSON-LD has an ``articleBody``, that is used."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from reader.core.importers import ImportFailed
+from reader.core.models import ArticleDraft
+from reader.core.text import normalise, word_count
+
+MIN_WORDS = 20  # below this, the extraction found no article
+_JSON_LD = re.compile(
+    r"<script[^>]*type\s*=\s*[\"']application/ld\+json[\"'][^>]*>(.*?)</script>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _walk(node: Any) -> Any:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def json_ld_article(html: str) -> dict[str, str]:
+    """headline, articleBody, author and datePublished from the page's JSON-LD."""
+    for block in _JSON_LD.findall(html):
+        try:
+            data = json.loads(block.strip())
+        except ValueError:
+            continue
+        for node in _walk(data):
+            body = node.get("articleBody")
+            if isinstance(body, str) and body.strip():
+                author = node.get("author")
+                if isinstance(author, list):
+                    author = author[0] if author else ""
+                if isinstance(author, dict):
+                    author = author.get("name", "")
+                return {
+                    "title": str(node.get("headline") or ""),
+                    "text": body,
+                    "author": str(author or ""),
+                    "date": str(node.get("datePublished") or "")[:10],
+                }
+    return {}
+
+
+def _paragraphs(text: str) -> str:
+    """trafilatura separates paragraphs by single newlines: make them blocks."""
+    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def parse_html(html: str, source: str = "") -> ArticleDraft:
+    from trafilatura import bare_extraction
+
+    try:
+        document = bare_extraction(
+            html,
+            url=source if source.startswith(("http://", "https://")) else None,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+        )
+    except Exception as error:  # trafilatura/lxml raise many kinds on broken pages
+        reason = type(error).__name__
+        raise ImportFailed(f"{source or 'page'}: cannot parse the HTML ({reason})") from None
+    found = document.as_dict() if document is not None else {}
+    text = normalise(_paragraphs(found.get("text") or ""))
+    title = " ".join((found.get("title") or "").split())
+    author = " ".join((found.get("author") or "").split())
+    date = found.get("date") or ""
+    if word_count(text) < MIN_WORDS or not (title and author and date):
+        ld = json_ld_article(html)
+        if ld and word_count(text) < MIN_WORDS and word_count(ld["text"]) > word_count(text):
+            text = normalise(_paragraphs(ld["text"]))
+        if ld:
+            title, author, date = title or ld["title"], author or ld["author"], date or ld["date"]
+    if not text:
+        raise ImportFailed(f"{source or 'page'}: no article text found in the page")
+    first, _, rest = text.partition("\n\n")
+    if rest and first.strip() == title:  # the title repeated as the first line
+        text = rest
+    if not title:
+        from reader.core.importers.plaintext import derive_title
+
+        title = derive_title(text)
+    return ArticleDraft(
+        text=text, title=normalise(title), author=normalise(author), date=date,
+        source=source, format="html",
+    )

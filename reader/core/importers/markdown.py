@@ -1,0 +1,109 @@
+"""Markdown articles: YAML front matter (title, author, date, url, tags) when
+present, else the first ``#`` heading as the title; the body as plain text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from reader.core.importers import ImportFailed
+from reader.core.models import ArticleDraft
+from reader.core.text import normalise
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def _front_matter(raw: str, source: str) -> tuple[dict[str, Any], str]:
+    match = _FRONT_MATTER.match(raw)
+    if not match:
+        return {}, raw
+    import yaml
+
+    try:
+        data = yaml.safe_load(match.group(1) or "") or {}
+    except yaml.YAMLError as error:
+        reason = str(error).replace("\n", " ")[:100]
+        raise ImportFailed(f"{source}: front matter is not valid YAML ({reason})") from None
+    return (data if isinstance(data, dict) else {}), raw[match.end() :]
+
+
+def _text_of(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()[:10]
+    if isinstance(value, list):
+        return ", ".join(_text_of(v) for v in value)
+    return " ".join(str(value).split())
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return ()
+    return tuple(dict.fromkeys(t for t in (_text_of(v).lstrip("#") for v in value) if t))
+
+
+def markdown_to_text(markdown: str) -> tuple[str, str]:
+    """Plain text of Markdown, blocks separated by blank lines, and the first
+    level-one heading (removed from the text)."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    blocks: list[str] = []
+    title = ""
+    prefix: list[str] = []
+    pending_heading = ""
+    for token in tokens:
+        if token.type == "heading_open":
+            pending_heading = token.tag
+        elif token.type == "bullet_list_open":
+            prefix.append("•")
+        elif token.type == "ordered_list_open":
+            prefix.append("1.")
+        elif token.type in {"bullet_list_close", "ordered_list_close"}:
+            prefix.pop()
+        elif token.type == "inline":
+            text = "".join(
+                child.content if child.type in {"text", "code_inline"}
+                else "\n" if child.type in {"softbreak", "hardbreak"}
+                else child.content if child.type == "image" else ""
+                for child in token.children or []
+            )
+            if pending_heading == "h1" and not title:
+                title = " ".join(text.split())
+            elif prefix and pending_heading == "":
+                blocks.append(f"{prefix[-1]} {text}")
+            else:
+                blocks.append(text)
+            pending_heading = ""
+        elif token.type in {"fence", "code_block"}:
+            blocks.append(token.content.rstrip("\n"))
+    return "\n\n".join(b for b in blocks if b.strip()), title
+
+
+def parse_markdown(raw: str, source: str = "") -> ArticleDraft:
+    meta, body = _front_matter(raw.lstrip("\ufeff"), source)
+    text, first_heading = markdown_to_text(body)
+    title = _text_of(meta.get("title"))
+    if title and first_heading and first_heading != title:
+        text = f"{first_heading}\n\n{text}"  # a heading of the body, not its title
+    text = normalise(text)
+    if not text:
+        raise ImportFailed(f"{source or 'input'}: no article text")
+    title = title or first_heading
+    if not title:
+        from reader.core.importers.plaintext import derive_title
+
+        title = derive_title(text)
+    return ArticleDraft(
+        text=text,
+        title=title,
+        author=_text_of(meta.get("author") or meta.get("authors")),
+        date=_text_of(meta.get("date") or meta.get("published")),
+        source=_text_of(meta.get("url") or meta.get("source")) or source,
+        format="markdown",
+        tags=_tags(meta.get("tags")),
+    )
