@@ -48,7 +48,9 @@ def _context_score(text: str, start: int, end: int, quote: TextQuote) -> float:
     return score
 
 
-def reanchor(annotation: Annotation, text: str, text_hash: str | None = None) -> Annotation:
+def reanchor(
+    annotation: Annotation, text: str, text_hash: str | None = None, old_text: str | None = None
+) -> Annotation:
     """The annotation placed on ``text``: anchored where its quote is, else an orphan."""
     text_hash = text_hash or sha256(text)
     exact = annotation.quote.exact

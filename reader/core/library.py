@@ -138,7 +138,11 @@ class Library:
         text_hash = sha256(text)
         if info.text_sha256 != text_hash:
             info = replace(info, text_sha256=text_hash, word_count=word_count(text))
-        placed = [reanchor(a, text, text_hash) for a in annotations]
+        placed = [
+            reanchor(a, text, text_hash, old_text=self.text_version(article_id, a.text_sha256))
+            if a.text_sha256 != text_hash else a
+            for a in annotations
+        ]
         return Article(info, text), placed
 
     def _lookup(self) -> tuple[dict[str, str], dict[str, str]]:

@@ -89,7 +89,9 @@ class Annotation:
     note: str = ""
     created: str = field(default_factory=utc_now)
     modified: str = field(default_factory=utc_now)
-    state: str = "anchored"  # anchored | orphan (computed on load, not stored)
+    # Computed on load by anchoring.reanchor, never stored:
+    state: str = "anchored"  # "anchored" | "needs-review" | "orphan"
+    score: float = 1.0  # how well the quote and its context match where it was placed
 
     @property
     def exact(self) -> str:
