@@ -13,8 +13,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reader.core.anchoring import reanchor
+from reader.core.index import IndexEntry, LibraryIndex
 from reader.core.models import Annotation, Article, ArticleDraft, ArticleInfo, utc_now
-from reader.core.store import ArticleStore, StoreError, atomic_write, remove_stray_temporaries
+from reader.core.store import (
+    ArticleStore,
+    StoreContents,
+    StoreError,
+    atomic_write,
+    info_from_record,
+    info_to_record,
+    remove_stray_temporaries,
+)
 from reader.core.text import sha256, slug, word_count
 
 LIBRARY_ENV = "READER_LIBRARY"
@@ -53,6 +62,7 @@ class Library:
     _by_hash: dict[str, str] | None = field(default=None, repr=False)
     _by_source: dict[str, str] | None = field(default=None, repr=False)
     _ensured: bool = field(default=False, repr=False)
+    _index: LibraryIndex | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.root = Path(self.root)
@@ -114,20 +124,41 @@ class Library:
                 added="",
                 note_count=notes,
             )
-        from reader.core.store import info_from_record
-
         try:
             return replace(info_from_record(record, note_count=notes), id=article_id)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             self.problems.append(f"{article_id}.json: article metadata is malformed ({error})")
             return self._info(article_id, None, notes, text)
 
+    def _index_entry(self, article_id: str) -> IndexEntry:
+        """Read one article's store into an index entry (problems kept in it)."""
+        try:
+            contents = self.store(article_id).read()
+        except StoreError as error:
+            contents = StoreContents(None, problems=[str(error)])
+        problems, self.problems = self.problems, []
+        info = self._info(article_id, contents.article, len(contents.annotations), None)
+        problems, self.problems = self.problems, problems
+        tags = sorted({t for a in contents.annotations for t in a.tags})
+        return IndexEntry(
+            stamp=[], info=info_to_record(info), note_count=info.note_count, tags=tags,
+            entities=contents.entity_names, problems=contents.problems + problems,
+        )
+
+    def index(self) -> dict[str, IndexEntry]:
+        """The library index, brought up to date (see reader.core.index)."""
+        if self._index is None:
+            self._index = LibraryIndex(self.articles_dir, self.annotations_dir)
+        entries = self._index.refresh(self.article_ids(), self._index_entry)
+        self.problems += [p for e in entries.values() for p in e.problems]
+        return entries
+
     def list_articles(self) -> list[ArticleInfo]:
         """Every article's metadata and note count, newest date first."""
-        infos = []
-        for article_id in self.article_ids():
-            record, annotations = self._read_store(article_id)
-            infos.append(self._info(article_id, record, len(annotations), None))
+        infos = [
+            info_from_record(entry.info, note_count=entry.note_count)
+            for entry in self.index().values()
+        ]
         return sorted(infos, key=lambda i: (i.date, i.title), reverse=True)
 
     def load(self, article_id: str) -> tuple[Article, list[Annotation]]:

@@ -44,7 +44,8 @@ class ArticleInfo:
     word_count: int
     added: str
     note_count: int = 0
-    tags: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # the reader's tags on the whole article
+    note: str = ""  # the reader's note on the whole article
 
 
 @dataclass(frozen=True)

@@ -203,6 +203,7 @@ def info_to_record(info: ArticleInfo) -> dict[str, Any]:
         "word_count": info.word_count,
         "added": info.added,
         "tags": list(info.tags),
+        "note": info.note,
     }
 
 
@@ -219,6 +220,7 @@ def info_from_record(record: dict[str, Any], note_count: int = 0) -> ArticleInfo
         added=record.get("added", ""),
         note_count=note_count,
         tags=tuple(record.get("tags", ())),
+        note=record.get("note", ""),
     )
 
 
@@ -230,6 +232,7 @@ class StoreContents:
     article: dict[str, Any] | None
     annotations: list[Annotation] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    entity_names: list[str] = field(default_factory=list)  # of the cached entities
 
 
 class ArticleStore:
@@ -256,10 +259,17 @@ class ArticleStore:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _check_schema(self, db: TinyDB) -> None:
+        """Refuse a newer schema; migrate an older one, in place, under the lock."""
         meta = db.table(_META).get(doc_id=1)
-        version = meta.get("schema", SCHEMA_VERSION) if meta else SCHEMA_VERSION
+        if meta is None and not self.path.exists():
+            return  # a new store: written with the current schema
+        version = meta.get("schema", 0) if meta else 0
         if version > SCHEMA_VERSION:
             raise StoreTooNew(self.path, version)
+        while version < SCHEMA_VERSION:
+            MIGRATIONS[version](db)
+            version += 1
+            db.table(_META).upsert(_document({"schema": version}, 1))
 
     def read(self) -> StoreContents:
         """The article record and its annotations, in one locked read.
@@ -269,8 +279,11 @@ class ArticleStore:
         with self._locked() as db:
             meta = db.table(_META).get(doc_id=1)
             records = db.table(_ANNOTATIONS).all()
+            entities = db.table(_ENTITIES).get(doc_id=1) or {}
         article = meta.get("article") if meta else None
         contents = StoreContents(article if isinstance(article, dict) else None)
+        rows = entities.get("entities", [])
+        contents.entity_names = sorted({r[3] for r in rows if isinstance(r, list) and len(r) == 4})
         for record in records:
             try:
                 contents.annotations.append(annotation_from_record(record))
@@ -281,6 +294,30 @@ class ArticleStore:
                 )
         contents.annotations.sort(key=lambda a: (a.start, a.end, a.created))
         return contents
+
+    def read_position(self) -> int:
+        """The saved reading position (a text offset), 0 if none."""
+        with self._locked() as db:
+            meta = db.table(_META).get(doc_id=1) or {}
+        position = meta.get("position", 0)
+        return position if isinstance(position, int) and position >= 0 else 0
+
+    def save_position(self, offset: int) -> None:
+        with self._locked() as db:
+            db.table(_META).upsert(_document({"schema": SCHEMA_VERSION, "position": offset}, 1))
+
+    def update_article(
+        self, *, tags: tuple[str, ...] | None = None, note: str | None = None
+    ) -> None:
+        """Set the reader's tags or note on the whole article."""
+        with self._locked() as db:
+            meta = db.table(_META)
+            record = dict((meta.get(doc_id=1) or {}).get("article") or {})
+            if tags is not None:
+                record["tags"] = list(tags)
+            if note is not None:
+                record["note"] = note
+            meta.upsert(_document({"schema": SCHEMA_VERSION, "article": record}, 1))
 
     def write_info(self, info: ArticleInfo) -> None:
         with self._locked() as db:
@@ -323,6 +360,14 @@ class ArticleStore:
         }
         with self._locked() as db:
             db.table(_ENTITIES).upsert(_document(record, 1))
+
+
+def _from_unversioned(db: TinyDB) -> None:
+    """Version 0 (no schema number, as early files and hand-made ones are):
+    nothing to convert but the number itself."""
+
+
+MIGRATIONS = {0: _from_unversioned}
 
 
 def _document(record: dict[str, Any], doc_id: int) -> Any:
