@@ -51,13 +51,20 @@ def main(ctx: click.Context, library_dir: Path | None) -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
-@click.option("--json", "as_json", is_flag=True,
-              help="With --dry-run: one JSON object per article on stdout.")
-@click.option("--max-mb", type=click.FloatRange(min=0.001), default=20, show_default=True,
-              help="Refuse inputs larger than this many megabytes.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="With --dry-run: one JSON object per article on stdout."
+)
+@click.option(
+    "--max-mb",
+    type=click.FloatRange(min=0.001),
+    default=20,
+    show_default=True,
+    help="Refuse inputs larger than this many megabytes.",
+)
 @click.pass_context
-def add(ctx: click.Context, inputs: tuple[str, ...], dry_run: bool, as_json: bool,
-        max_mb: float) -> None:
+def add(
+    ctx: click.Context, inputs: tuple[str, ...], dry_run: bool, as_json: bool, max_mb: float
+) -> None:
     """Import articles: text, Markdown, HTML pages, RSS/Atom feeds, URLs, folders.
 
     Each bad input gets one line on stderr and the batch goes on; the exit code
@@ -66,19 +73,161 @@ def add(ctx: click.Context, inputs: tuple[str, ...], dry_run: bool, as_json: boo
     from reader.cli_add import run_add
 
     library = _library(ctx)
-    sys.exit(run_add(library, list(inputs), dry_run=dry_run, as_json=as_json,
-                     max_bytes=int(max_mb * 1024 * 1024)))
+    sys.exit(
+        run_add(
+            library,
+            list(inputs),
+            dry_run=dry_run,
+            as_json=as_json,
+            max_bytes=int(max_mb * 1024 * 1024),
+        )
+    )
 
 
 @main.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.argument("query", nargs=-1)
 @click.pass_context
-def list_articles(ctx: click.Context) -> None:
-    """List the library's articles: id, date, words, notes, title (tab-separated)."""
+def list_articles(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
+    """List the articles (matching QUERY): id, date, words, notes, title."""
+    from reader.core.query import article_matches, parse_query
+
     library = _library(ctx)
-    infos = library.list_articles()
+    wanted = parse_query(" ".join(query))
+    index = library.index()
+    infos = [i for i in library.list_articles() if article_matches(wanted, i, index[i.id].entities)]
     _library(ctx)
     for info in infos:
-        click.echo(f"{info.id}\t{info.date}\t{info.word_count}\t{info.note_count}\t{info.title}")
+        if as_json:
+            _json_line(
+                {
+                    "id": info.id,
+                    "title": info.title,
+                    "author": info.author,
+                    "date": info.date,
+                    "source": info.source,
+                    "tags": list(info.tags),
+                    "notes": info.note_count,
+                }
+            )
+        else:
+            click.echo(
+                f"{info.id}\t{info.date}\t{info.word_count}\t{info.note_count}\t{info.title}"
+            )
+
+
+def _json_line(record: dict) -> None:
+    import orjson
+
+    sys.stdout.buffer.write(orjson.dumps(record) + b"\n")
+    sys.stdout.flush()
+
+
+@main.command()
+@click.argument("article")
+@click.option("--quote", required=True, help="The exact text to annotate.")
+@click.option(
+    "--occurrence",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Which occurrence of the quote (1 is the first).",
+)
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--note", default="", help="A note.")
+@click.pass_context
+def annotate(
+    ctx: click.Context, article: str, quote: str, occurrence: int, tags: tuple[str, ...], note: str
+) -> None:
+    """Annotate a quote of ARTICLE; prints the annotation's id once it is durably saved."""
+    from reader.core.anchoring import new_annotation
+
+    library = _library(ctx)
+    if article not in library.article_ids():
+        raise click.UsageError(f"no such article: {article}")
+    loaded, _ = library.load(article)
+    at = -1
+    for _ in range(occurrence):
+        at = loaded.text.find(quote, at + 1) if quote else -1
+        if at == -1:
+            raise click.ClickException(
+                f"the quote occurs fewer than {occurrence} time(s) in {article}"
+            )
+    tags = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+    annotation = new_annotation(loaded.text, at, at + len(quote), tags, note)
+    library.store(article).save_annotation(annotation)  # atomic and fsync'd on return
+    click.echo(annotation.id)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.argument("query", nargs=-1)
+@click.pass_context
+def notes(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
+    """Search annotations by words, tag:T, article:ID, since:DATE, state:orphan.
+
+    One line each: id, article, state, tags, quote, first line of the note.
+    """
+    from reader.core.search import search_notes
+
+    library = _library(ctx)
+    for info, annotation in search_notes(library, " ".join(query)):
+        if as_json:
+            _json_line(
+                {
+                    "id": annotation.id,
+                    "article": info.id,
+                    "title": info.title,
+                    "start": annotation.start,
+                    "end": annotation.end,
+                    "exact": annotation.exact,
+                    "tags": list(annotation.tags),
+                    "note": annotation.note,
+                    "state": annotation.state,
+                    "created": annotation.created,
+                    "modified": annotation.modified,
+                }
+            )
+        else:
+            first = annotation.note.splitlines()[0] if annotation.note else ""
+            quote = " ".join(annotation.exact.split())
+            click.echo(
+                "\t".join(
+                    (
+                        annotation.id,
+                        info.id,
+                        annotation.state,
+                        " ".join(f"#{t}" for t in annotation.tags),
+                        quote,
+                        first,
+                    )
+                )
+            )
+    _library(ctx)
+
+
+@main.command()
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """Report unreadable store files, orphans and annotations that need review.
+
+    Exits 1 when there is anything to look at.
+    """
+    from reader.core.search import search_notes
+
+    library = ctx.obj
+    findings = [
+        f"unreadable store set aside: {p}"
+        for p in sorted(library.annotations_dir.glob("*.corrupt-*"))
+    ]
+    for info, annotation in search_notes(library, "state:orphan state:needs-review"):
+        quote = " ".join(annotation.exact.split())[:60]
+        findings.append(f"{annotation.state}: {info.id} {annotation.id} “{quote}”")
+    findings += [f"problem: {p}" for p in dict.fromkeys(library.problems)]
+    for line in findings:
+        click.echo(line)
+    click.echo(f"reader: {len(findings)} finding(s) in {library.root}", err=True)
+    sys.exit(1 if findings else 0)
 
 
 @main.command()

@@ -1,0 +1,83 @@
+"""The small filter language shared by the CLI and the app.
+
+A query is words and ``field:value`` terms, all of which must match:
+``erdogan tag:leader since:2020-01 state:orphan article:ID``. Words match
+case-insensitively anywhere in the title, author, source, tags, quote and
+note. ``"quoted phrases"`` match as a whole.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+from reader.core.models import Annotation, ArticleInfo
+
+FIELDS = {"tag", "since", "until", "state", "article", "entity", "label"}
+
+
+@dataclass(frozen=True)
+class Query:
+    words: tuple[str, ...] = ()
+    terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def get(self, name: str) -> tuple[str, ...]:
+        return self.terms.get(name, ())
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.terms)
+
+
+def parse_query(text: str) -> Query:
+    try:
+        parts = shlex.split(text)
+    except ValueError:  # an unbalanced quote: take the words as they are
+        parts = text.split()
+    words: list[str] = []
+    terms: dict[str, list[str]] = {}
+    for part in parts:
+        name, colon, value = part.partition(":")
+        if colon and name.lower() in FIELDS and value:
+            terms.setdefault(name.lower(), []).append(value)
+        elif part:
+            words.append(part.lower())
+    return Query(tuple(words), {k: tuple(v) for k, v in terms.items()})
+
+
+def _has_words(query: Query, haystack: str) -> bool:
+    haystack = haystack.lower()
+    return all(word in haystack for word in query.words)
+
+
+def article_matches(query: Query, info: ArticleInfo, entity_names: list[str] = ()) -> bool:
+    """Whether an article passes the query's article-level terms and words."""
+    if query.get("article") and info.id not in query.get("article"):
+        return False
+    if any(info.date < since for since in query.get("since")):
+        return False
+    if any(info.date > until + "\uffff" for until in query.get("until")):
+        return False
+    if query.get("entity"):
+        names = [n.lower() for n in entity_names]
+        if not all(any(e.lower() in n for n in names) for e in query.get("entity")):
+            return False
+    haystack = " ".join((info.title, info.author, info.source, info.date, *info.tags))
+    return _has_words(query, haystack)
+
+
+def annotation_matches(query: Query, info: ArticleInfo, annotation: Annotation) -> bool:
+    """Whether an annotation (in its article) passes every term of the query."""
+    if query.get("article") and info.id not in query.get("article"):
+        return False
+    if any((annotation.created[:10] or info.date) < s for s in query.get("since")):
+        return False
+    if query.get("state") and annotation.state not in query.get("state"):
+        return False
+    tags = {t.lower() for t in (*annotation.tags, *info.tags)}
+    if any(tag.lower().lstrip("#") not in tags for tag in query.get("tag")):
+        return False
+    haystack = " ".join((
+        info.title, info.author, info.source, *info.tags, *annotation.tags,
+        annotation.exact, annotation.note,
+    ))
+    return _has_words(query, haystack)

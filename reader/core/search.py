@@ -1,0 +1,26 @@
+"""Searching annotations across the library with the shared query language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reader.core.library import Library
+from reader.core.models import Annotation, ArticleInfo
+from reader.core.query import annotation_matches, parse_query
+
+
+def search_notes(library: Library, query: str) -> Iterator[tuple[ArticleInfo, Annotation]]:
+    """Annotations matching ``query``, article by article, in text order.
+
+    Articles without annotations are skipped using the index, so only
+    annotated articles are loaded."""
+    wanted = parse_query(query)
+    for article_id, entry in library.index().items():
+        if not entry.note_count:
+            continue
+        if wanted.get("article") and article_id not in wanted.get("article"):
+            continue
+        article, annotations = library.load(article_id)
+        for annotation in annotations:
+            if annotation_matches(wanted, article.info, annotation):
+                yield article.info, annotation
