@@ -29,6 +29,7 @@ class ReaderApp(App[None]):
         # One writer thread: saves are durable (fsync) and so slow-ish, they must
         # stay off the UI thread, and they must land in the order they were made.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
+        self._pending: set[Future[Any]] = set()
 
     def on_mount(self) -> None:
         self.push_screen(LibraryScreen())
@@ -42,7 +43,9 @@ class ReaderApp(App[None]):
         with contextlib.suppress(ModelUnavailable):
             self.entities.recogniser()
 
-    def write(self, action: Callable[..., Any], *args: Any, done: str = "") -> Future[Any]:
+    def write(
+        self, action: Callable[..., Any], *args: Any, done: str = "", **kwargs: Any
+    ) -> Future[Any]:
         """Run a store write on the writer thread; report failure, never drop it silently."""
 
         def report(future: Future[Any]) -> None:
@@ -58,9 +61,17 @@ class ReaderApp(App[None]):
             elif done:
                 self.call_from_thread(self.notify, done, timeout=2)
 
-        future = self._writer.submit(action, *args)
-        future.add_done_callback(report)
+        def finish(future: Future[Any]) -> None:
+            self._pending.discard(future)
+            report(future)
+
+        future = self._writer.submit(action, *args, **kwargs)
+        self._pending.add(future)
+        future.add_done_callback(finish)
         return future
+
+    def writes_pending(self) -> int:
+        return len(self._pending)
 
     def flush_writes(self) -> None:
         """Block until every write submitted so far is on disk."""

@@ -32,6 +32,7 @@ LIBRARY = [
     Key("library.open", "enter", "open", "Open"),
     Key("library.filter", "slash", "filter", "Filter", display="/"),
     Key("library.add", "a", "add", "Add"),
+    Key("library.notes", "n", "notes", "Notes"),
     Key("library.clear", "escape", "clear_filter", "Clear filter", show=False),
     Key("library.down", "j", "cursor_down", "Down", show=False),
     Key("library.up", "k", "cursor_up", "Up", show=False),
@@ -78,8 +79,18 @@ ARTICLE = [
     Key("article.tag", "t", "tag", "Tag"),
     Key("article.note", "n", "note", "Note"),
     Key("article.delete", "x", "delete", "Delete annotation"),
+    Key("article.undo", "u", "undo", "Undo"),
+    Key("article.redo", "ctrl+r", "redo", "Redo", show=False),
+    Key("article.tag_article", "T", "tag_article", "Tag the article", show=False),
+    Key("article.note_article", "N", "note_article", "Note the article", show=False),
+    Key("article.orphans", "o", "orphans", "Orphans", show=False),
     Key("article.panel", "tab", "focus_panel", "Annotations", show=False),
     Key("article.back", "q", "back", "Back"),
+]
+
+NOTES = [
+    Key("notes.query", "slash", "focus_query", "Search", display="/"),
+    Key("notes.back", "escape", "back", "Back"),
 ]
 
 HELP_SECTIONS = [
@@ -87,6 +98,7 @@ HELP_SECTIONS = [
     ("Library", LIBRARY),
     ("Reading: move the cursor, select", READING),
     ("Annotating (a selection, else the annotation or word at the cursor)", ARTICLE),
+    ("Notes (search across the library)", NOTES),
 ]
 
 

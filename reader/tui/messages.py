@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from reader.core.models import ArticleInfo, Entity
+from reader.core.models import Annotation, ArticleInfo, Entity
 
 
 @dataclass
@@ -40,3 +40,11 @@ class ImportProgress(Message):
 class ImportFinished(Message):
     summary: str
     errors: list[str]
+
+
+@dataclass
+class AnnotationsChanged(Message):
+    """Annotations re-read from the store after another process changed it."""
+
+    article_id: str
+    annotations: list[Annotation]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import replace
 
 from rich.text import Text
 from textual import work
@@ -13,23 +12,30 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
-from reader.core.anchoring import new_annotation
+from reader.core.editing import AnnotationSet
 from reader.core.entities import LABEL_GROUPS, ModelUnavailable, label_group
-from reader.core.models import Annotation, utc_now
 from reader.core.store import StoreError
 from reader.tui.bindings import ARTICLE, GLOBAL, bindings
-from reader.tui.dialogs.annotate import ConfirmDialog, NoteDialog, TagDialog
-from reader.tui.messages import EntitiesReady, EntitiesUnavailable
+from reader.tui.messages import AnnotationsChanged, EntitiesReady, EntitiesUnavailable
+from reader.tui.screens.annotating import AnnotatingMixin
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.panels import AnnotationList, Legend
 
+WATCH_SECONDS = 2.0  # how often to look for changes made by another process
 
-class ArticleScreen(Screen[None]):
+
+class ArticleScreen(AnnotatingMixin, Screen[None]):
     BINDINGS = bindings(ARTICLE + GLOBAL)
 
-    def __init__(self, article_id: str) -> None:
+    def __init__(self, article_id: str, offset: int | None = None) -> None:
         super().__init__()
-        self.article, self.annotations = self.app.library.load(article_id)
+        library = self.app.library
+        self.article, annotations = library.load(article_id)
+        self.annotations = AnnotationSet(annotations, self._persist)
+        store = library.store(article_id)
+        self._start_offset = store.read_position() if offset is None else offset
+        self._saved_offset = self._cursor = self._start_offset
+        self._stamp = self._store_stamp()
         self.entity_status = "entities: finding…"
         self.entity_counts: dict[str, int] | None = None
 
@@ -38,15 +44,9 @@ class ArticleScreen(Screen[None]):
         return self.query_one(ArticleView)
 
     def compose(self) -> ComposeResult:
-        info = self.article.info
-        details = " · ".join(
-            part
-            for part in (info.author, info.date, f"{info.word_count:,} words", info.source)
-            if part
-        )
         with Vertical(id="article-header"):
-            yield Static(Text(info.title, style="bold"), id="article-title")
-            yield Static(Text(details, style="dim", no_wrap=True, overflow="ellipsis"))
+            yield Static(id="article-title")
+            yield Static(id="article-details")
         with Horizontal(id="article-body"):
             yield ArticleView(self.article.text, id="article-view")
             with Vertical(id="side-panel"):
@@ -57,11 +57,25 @@ class ArticleScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.view.set_annotations(self.annotations)
-        self.query_one(AnnotationList).show(self.annotations)
+        self._refresh_header()
+        self._refresh_annotations()
         self.view.focus()
+        self.view.move_to(min(self._start_offset, max(len(self.article.text) - 1, 0)))
         self._show_legend()
         self.find_entities()
+        self.set_interval(WATCH_SECONDS, self._watch_store)
+
+    def _refresh_header(self) -> None:
+        info = self.article.info
+        title = Text(info.title, style="bold")
+        if info.tags:
+            title.append("   " + " ".join(f"#{t}" for t in info.tags), "italic")
+        self.query_one("#article-title", Static).update(title)
+        parts = (info.author, info.date, f"{info.word_count:,} words", info.source)
+        details = Text(" · ".join(p for p in parts if p), style="dim")
+        if info.note:
+            details.append("\nnote: " + info.note.strip().splitlines()[0], "italic")
+        self.query_one("#article-details", Static).update(details)
 
     # --- entities, found in a worker ------------------------------------------------
 
@@ -94,10 +108,39 @@ class ArticleScreen(Screen[None]):
         styles = {group: self.view.entity_style(group) for group in LABEL_GROUPS}
         self.query_one(Legend).show(styles, self.entity_counts, self.entity_status)
 
+    # --- changes made by another process -------------------------------------------------
+
+    def _store_stamp(self) -> tuple[int, int]:
+        try:
+            stat = self.app.library.store(self.article.id).path.stat()
+        except FileNotFoundError:
+            return (0, 0)
+        return (stat.st_mtime_ns, stat.st_size)
+
+    def _watch_store(self) -> None:
+        stamp = self._store_stamp()
+        if stamp != self._stamp and self.app.writes_pending() == 0:
+            self._stamp = stamp
+            self.reload_annotations()
+
+    @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
+    def reload_annotations(self) -> None:
+        _, annotations = self.app.library.load(self.article.id)
+        self.post_message(AnnotationsChanged(self.article.id, annotations))
+
+    def on_annotations_changed(self, message: AnnotationsChanged) -> None:
+        if self.app.writes_pending():
+            return  # our own newer change is on its way; the next look reloads
+        if [a.__dict__ for a in message.annotations] != [a.__dict__ for a in
+                                                         self.annotations.items]:
+            self.annotations.replace_all(message.annotations)
+            self._refresh_annotations()
+
     # --- what the cursor is on --------------------------------------------------------
 
     def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
         view = self.view
+        self._cursor = message.offset
         parts = []
         if view.selection:
             start, end = view.selection
@@ -105,121 +148,55 @@ class ArticleScreen(Screen[None]):
         for annotation in view.annotations_at(message.offset):
             tags = " ".join(f"#{t}" for t in annotation.tags)
             note = annotation.note.splitlines()[0] if annotation.note else ""
-            parts.append(f"“{annotation.exact[:40]}” {tags} {note}".strip())
+            review = " (needs review)" if annotation.state == "needs-review" else ""
+            parts.append(f"“{annotation.exact[:40]}”{review} {tags} {note}".strip())
         entity = view.entity_at(message.offset)
         if entity:
             parts.append(f"{entity.text} — {entity.label}")
         self.query_one("#article-status", Static).update(Text("  ·  ".join(parts)))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        annotation = self._by_id(event.option.id)
-        if annotation and annotation.state == "anchored":
+        annotation = self.annotations.by_id(event.option.id)
+        if annotation is None:
+            return
+        if annotation.state == "orphan":
+            self.reattach(annotation)
+        else:
             self.view.clear_selection()
             self.view.move_to(annotation.start)
-            self.view.focus()
-
-    def _by_id(self, annotation_id: str | None) -> Annotation | None:
-        return next((a for a in self.annotations if a.id == annotation_id), None)
-
-    # --- annotating -----------------------------------------------------------------
-
-    def _target(self) -> tuple[Annotation | None, tuple[int, int] | None]:
-        """What t/n act on: the selection, else the annotation under the cursor,
-        else the word under the cursor. Returns (existing annotation, new span)."""
-        view = self.view
-        selection = view.selection
-        if selection:
-            start, end = selection
-            text = view.text
-            while start < end and text[start].isspace():
-                start += 1
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            same = next((a for a in self.annotations if (a.start, a.end) == (start, end)), None)
-            return (same, None) if same else (None, (start, end) if start < end else None)
-        under = view.annotations_at(view.cursor)
-        if under:
-            return min(under, key=lambda a: a.end - a.start), None
-        return None, view.word_at(view.cursor)
-
-    def action_tag(self) -> None:
-        existing, span = self._target()
-        if existing is None and span is None:
-            self.notify("Nothing to tag here: select a span with v first.", severity="warning")
-            return
-        quote = existing.exact if existing else self.article.text[span[0] : span[1]]
-        tags = existing.tags if existing else ()
-
-        def done(result: tuple[str, ...] | None) -> None:
-            if result is not None:
-                self._save(existing, span, tags=result)
-
-        self.app.push_screen(TagDialog(quote, tags), done)
-
-    def action_note(self) -> None:
-        existing, span = self._target()
-        if existing is None and span is None:
-            self.notify("Nothing to note here: select a span with v first.", severity="warning")
-            return
-        quote = existing.exact if existing else self.article.text[span[0] : span[1]]
-
-        def done(result: str | None) -> None:
-            if result is not None:
-                self._save(existing, span, note=result)
-
-        self.app.push_screen(NoteDialog(quote, existing.note if existing else ""), done)
-
-    def _save(
-        self,
-        existing: Annotation | None,
-        span: tuple[int, int] | None,
-        *,
-        tags: tuple[str, ...] | None = None,
-        note: str | None = None,
-    ) -> None:
-        if existing is None:
-            assert span is not None
-            annotation = new_annotation(self.article.text, *span, tags or (), note or "")
-        else:
-            changes: dict = {"modified": utc_now()}
-            if tags is not None:
-                changes["tags"] = tags
-            if note is not None:
-                changes["note"] = note
-            annotation = replace(existing, **changes)
-        self.annotations = sorted(
-            [a for a in self.annotations if a.id != annotation.id] + [annotation],
-            key=lambda a: (a.start, a.end, a.created),
-        )
-        self._refresh_annotations()
-        self.view.clear_selection()
-        store = self.app.library.store(self.article.id)
-        self.app.write(store.save_annotation, annotation, done=f"Saved to {store.path.name}")
-
-    def action_delete(self) -> None:
-        under = self.view.annotations_at(self.view.cursor)
-        if not under:
-            self.notify("No annotation under the cursor.", severity="warning")
-            return
-        annotation = min(under, key=lambda a: a.end - a.start)
-
-        def done(confirmed: bool | None) -> None:
-            if confirmed:
-                self.annotations = [a for a in self.annotations if a.id != annotation.id]
-                self._refresh_annotations()
-                store = self.app.library.store(self.article.id)
-                self.app.write(store.delete_annotation, annotation.id, done="Annotation deleted")
-
-        quote = " ".join(annotation.exact.split())[:50]
-        self.app.push_screen(ConfirmDialog(f"Delete the annotation on “{quote}”?"), done)
+        self.view.focus()
 
     def _refresh_annotations(self) -> None:
-        self.view.set_annotations(self.annotations)
-        self.query_one(AnnotationList).show(self.annotations)
+        self.view.set_annotations(self.annotations.items)
+        self.query_one(AnnotationList).show(self.annotations.items)
 
     def action_focus_panel(self) -> None:
         panel = self.query_one(AnnotationList)
         (self.view if panel.has_focus else panel).focus()
 
+    def action_orphans(self) -> None:
+        """Focus the first orphan in the panel: enter re-attaches it to the selection."""
+        panel = self.query_one(AnnotationList)
+        lost = [i for i, a in enumerate(self.annotations.items) if a.state != "anchored"]
+        if not lost:
+            self.notify("No orphans or annotations needing review here.", timeout=2)
+            return
+        panel.highlighted = lost[0]
+        panel.focus()
+        self.notify("enter re-attaches the orphan to the selection made in the text", timeout=4)
+
+    # --- leaving --------------------------------------------------------------------------
+
+    def save_position(self) -> None:
+        offset = self._cursor
+        if offset != self._saved_offset:
+            self._saved_offset = offset
+            store = self.app.library.store(self.article.id)
+            self.app.write(store.save_position, offset)
+
+    def on_unmount(self) -> None:
+        self.save_position()
+
     def action_back(self) -> None:
+        self.save_position()
         self.app.pop_screen()

@@ -164,6 +164,11 @@ class LibraryScreen(Screen[None]):
                     "information")
         self.reload()
 
+    def action_notes(self) -> None:
+        from reader.tui.screens.notes import NotesScreen
+
+        self.app.push_screen(NotesScreen())
+
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 

@@ -37,6 +37,7 @@ class ArticleView(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "article-view--heading",
         "article-view--annotated",
+        "article-view--review",
         "article-view--selection",
         "article-view--cursor",
         *ENTITY_CLASSES.values(),
@@ -80,7 +81,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.refresh()
 
     def set_annotations(self, annotations: list[Annotation]) -> None:
-        self.annotations = [a for a in annotations if a.state == "anchored"]
+        self.annotations = [a for a in annotations if a.state != "orphan"]
         self.refresh()
 
     @property
@@ -176,9 +177,11 @@ class ArticleView(ScrollView, can_focus=True):
             if entity.end > start:
                 paint(entity.start, entity.end, self.entity_style(label_group(entity.label)))
         annotated = self._style("article-view--annotated")
+        review = self._style("article-view--review")
         for annotation in self.annotations:
             if annotation.start < end and annotation.end > start:
-                paint(annotation.start, annotation.end, annotated)
+                style = annotated if annotation.state == "anchored" else review
+                paint(annotation.start, annotation.end, style)
         if self.selection:
             paint(*self.selection, self._style("article-view--selection"))
         if self.has_focus:

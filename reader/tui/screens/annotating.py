@@ -1,0 +1,192 @@
+"""What the article screen does to annotations: tag, note, delete, undo, redo,
+re-attach orphans, and tag or note the whole article.
+
+A mixin of :class:`~reader.tui.screens.article.ArticleScreen`: it keeps the
+dialogs and the choice of target here, and the state in
+:class:`~reader.core.editing.AnnotationSet`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from reader.core.anchoring import new_annotation
+from reader.core.editing import AnnotationSet, Change, persist_change
+from reader.core.models import Annotation, utc_now
+from reader.core.text import quote_context, sha256
+from reader.tui.dialogs.annotate import ConfirmDialog, NoteDialog, TagDialog
+
+if TYPE_CHECKING:
+    from reader.core.models import Article
+    from reader.tui.app import ReaderApp
+    from reader.tui.widgets.article_view import ArticleView
+
+
+class AnnotatingMixin:
+    article: Article
+    annotations: AnnotationSet
+    app: ReaderApp
+    view: ArticleView
+
+    def notify(self, *args, **kwargs): ...  # provided by Screen  # noqa: ANN002, ANN003, ANN201
+    def _refresh_annotations(self) -> None: ...
+    def _refresh_header(self) -> None: ...
+
+    def _persist(self, change: Change) -> None:
+        store = self.app.library.store(self.article.id)
+        self.app.write(persist_change, store, change, done=f"Saved to {store.path.name}")
+
+    # --- what t / n / x act on ------------------------------------------------------
+
+    def _target(self) -> tuple[Annotation | None, tuple[int, int] | None]:
+        """The selection, else the annotation under the cursor, else the word
+        under the cursor. Returns (existing annotation, new span)."""
+        view = self.view
+        selection = view.selection
+        if selection:
+            start, end = selection
+            while start < end and view.text[start].isspace():
+                start += 1
+            while end > start and view.text[end - 1].isspace():
+                end -= 1
+            same = next((a for a in self.annotations.items if (a.start, a.end) == (start, end)
+                         and a.state != "orphan"), None)
+            return (same, None) if same else (None, (start, end) if start < end else None)
+        under = view.annotations_at(view.cursor)
+        if under:
+            return min(under, key=lambda a: a.end - a.start), None
+        return None, view.word_at(view.cursor)
+
+    def _quote(self, existing: Annotation | None, span: tuple[int, int] | None) -> str:
+        return existing.exact if existing else self.article.text[span[0] : span[1]]  # type: ignore[index]
+
+    def action_tag(self) -> None:
+        existing, span = self._target()
+        if existing is None and span is None:
+            self.notify("Nothing to tag here: select a span with v first.", severity="warning")
+            return
+
+        def done(result: tuple[str, ...] | None) -> None:
+            if result is not None:
+                self._save(existing, span, tags=result)
+
+        tags = existing.tags if existing else ()
+        self.app.push_screen(TagDialog(self._quote(existing, span), tags), done)
+
+    def action_note(self) -> None:
+        existing, span = self._target()
+        if existing is None and span is None:
+            self.notify("Nothing to note here: select a span with v first.", severity="warning")
+            return
+
+        def done(result: str | None) -> None:
+            if result is not None:
+                self._save(existing, span, note=result)
+
+        note = existing.note if existing else ""
+        self.app.push_screen(NoteDialog(self._quote(existing, span), note), done)
+
+    def _save(self, existing: Annotation | None, span: tuple[int, int] | None, *,
+              tags: tuple[str, ...] | None = None, note: str | None = None) -> None:
+        if existing is None:
+            assert span is not None
+            annotation = new_annotation(self.article.text, *span, tags or (), note or "")
+        else:
+            changes: dict[str, object] = {"modified": utc_now()}
+            if tags is not None:
+                changes["tags"] = tags
+            if note is not None:
+                changes["note"] = note
+            annotation = replace(existing, **changes)  # type: ignore[arg-type]
+        self.annotations.put(annotation)
+        self.view.clear_selection()
+        self._refresh_annotations()
+
+    def action_delete(self) -> None:
+        under = self.view.annotations_at(self.view.cursor)
+        if not under:
+            self.notify("No annotation under the cursor.", severity="warning")
+            return
+        annotation = min(under, key=lambda a: a.end - a.start)
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self.annotations.remove(annotation)
+                self._refresh_annotations()
+                self.notify("Deleted. u undoes it.", timeout=3)
+
+        quote = " ".join(annotation.exact.split())[:50]
+        self.app.push_screen(ConfirmDialog(f"Delete the annotation on “{quote}”?"), done)
+
+    # --- undo and redo ----------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        change = self.annotations.undo()
+        self._after_history(change, "Nothing to undo.", "Undone")
+
+    def action_redo(self) -> None:
+        change = self.annotations.redo()
+        self._after_history(change, "Nothing to redo.", "Redone")
+
+    def _after_history(self, change: Change | None, empty: str, verb: str) -> None:
+        if change is None:
+            self.notify(empty, timeout=2)
+            return
+        self._refresh_annotations()
+        moved_to = change.after or change.before
+        if moved_to is not None and moved_to.state != "orphan":
+            self.view.move_to(moved_to.start)
+        what = "creation" if change.before is None else (
+            "deletion" if change.after is None else "edit")
+        self.notify(f"{verb}: {what} of “{(change.after or change.before).exact[:40]}”",
+                    timeout=2)
+
+    # --- orphans ------------------------------------------------------------------------
+
+    def reattach(self, annotation: Annotation) -> None:
+        """Move an orphan (or one that needs review) to the current selection."""
+        selection = self.view.selection
+        if not selection:
+            self.notify("Select the new place first (v and a motion), then re-attach.",
+                        severity="warning")
+            return
+        start, end = selection
+        exact, prefix, suffix = quote_context(self.article.text, start, end)
+        moved = replace(
+            annotation, start=start, end=end, quote=replace(annotation.quote, exact=exact,
+            prefix=prefix, suffix=suffix), text_sha256=sha256(self.article.text),
+            modified=utc_now(), state="anchored", score=1.0,
+        )
+        self.annotations.put(moved)
+        self.view.clear_selection()
+        self._refresh_annotations()
+        self.notify(f"Re-attached to “{exact[:40]}”", timeout=3)
+
+    # --- the whole article ------------------------------------------------------------
+
+    def action_tag_article(self) -> None:
+        def done(result: tuple[str, ...] | None) -> None:
+            if result is not None:
+                self._update_article(tags=result)
+
+        info = self.article.info
+        self.app.push_screen(TagDialog(f"the whole article: {info.title}", info.tags), done)
+
+    def action_note_article(self) -> None:
+        def done(result: str | None) -> None:
+            if result is not None:
+                self._update_article(note=result)
+
+        info = self.article.info
+        self.app.push_screen(NoteDialog(f"the whole article: {info.title}", info.note), done)
+
+    def _update_article(self, *, tags: tuple[str, ...] | None = None,
+                        note: str | None = None) -> None:
+        info = self.article.info
+        info = replace(info, tags=info.tags if tags is None else tags,
+                       note=info.note if note is None else note)
+        self.article = replace(self.article, info=info)
+        store = self.app.library.store(self.article.id)
+        self.app.write(store.update_article, done="Saved", tags=tags, note=note)
+        self._refresh_header()

@@ -1,0 +1,92 @@
+"""Every note and tag of the library, searched as you type; enter jumps to the span."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from reader.core.models import Annotation, ArticleInfo
+from reader.tui.bindings import GLOBAL, NOTES, bindings
+
+
+@dataclass
+class NotesFound(Message):
+    query: str
+    found: list[tuple[ArticleInfo, Annotation]]
+
+
+def note_label(info: ArticleInfo, annotation: Annotation) -> Text:
+    text = Text(info.title, style="bold", no_wrap=True, overflow="ellipsis")
+    if annotation.state != "anchored":
+        text.append(f"  ({annotation.state})", "italic")
+    text.append("\n“" + " ".join(annotation.exact.split())[:100] + "”")
+    if annotation.tags:
+        text.append("  " + " ".join(f"#{t}" for t in annotation.tags), "italic")
+    if annotation.note:
+        text.append("\n" + annotation.note.strip().splitlines()[0][:100], "dim")
+    return text
+
+
+class NotesScreen(Screen[None]):
+    BINDINGS = bindings(NOTES + GLOBAL)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[ArticleInfo, Annotation]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Notes — words, tag:T, article:ID, since:DATE, state:orphan"),
+                     id="notes-title")
+        yield Input(placeholder="Search notes, quotes and tags", id="notes-query")
+        yield OptionList(id="notes-list")
+        yield Static(id="notes-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+        self.search("")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.search(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(OptionList).focus()
+
+    @work(thread=True, exclusive=True, group="notes", exit_on_error=False)
+    def search(self, query: str) -> None:
+        from reader.core.search import search_notes
+
+        found = list(search_notes(self.app.library, query))
+        self.post_message(NotesFound(query, found))
+
+    def on_notes_found(self, message: NotesFound) -> None:
+        if message.query != self.query_one(Input).value:
+            return  # an older search finished after a newer one started
+        self.found = message.found
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(
+            Option(note_label(info, a), id=f"{i}") for i, (info, a) in enumerate(self.found)
+        )
+        if self.found:
+            options.highlighted = 0
+        self.query_one("#notes-status", Static).update(Text(f"{len(self.found)} notes"))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        from reader.tui.screens.article import ArticleScreen
+
+        info, annotation = self.found[int(event.option.id or 0)]
+        self.app.push_screen(ArticleScreen(info.id, offset=annotation.start))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_focus_query(self) -> None:
+        self.query_one(Input).focus()
