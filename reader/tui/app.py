@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 from textual.app import App, SystemCommand
@@ -49,17 +51,14 @@ class ReaderApp(App[None]):
         """Run a store write on the writer thread; report failure, never drop it silently."""
 
         def report(future: Future[Any]) -> None:
+            # A future already done runs this at once, on the UI thread itself.
+            on_ui = threading.get_ident() == self._thread_id
+            notify = self.notify if on_ui else partial(self.call_from_thread, self.notify)
             error = future.exception()
             if error is not None:
-                self.call_from_thread(
-                    self.notify,
-                    f"Not saved: {error}",
-                    title="Save failed",
-                    severity="error",
-                    timeout=30,
-                )
+                notify(f"Not saved: {error}", title="Save failed", severity="error", timeout=30)
             elif done:
-                self.call_from_thread(self.notify, done, timeout=2)
+                notify(done, timeout=2)
 
         def finish(future: Future[Any]) -> None:
             self._pending.discard(future)
@@ -89,6 +88,7 @@ class ReaderApp(App[None]):
         yield SystemCommand("Keys", "Show every key of reader", self.action_help)
         if isinstance(screen, LibraryScreen):
             yield SystemCommand(
-                "Add articles", "Import a file, folder or URL into the library",
+                "Add articles",
+                "Import a file, folder or URL into the library",
                 screen.action_add,
             )
