@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from contextlib import nullcontext
 from typing import Any
 
@@ -11,7 +10,8 @@ import click
 import orjson
 
 from reader.core.importers import Imported, count_inputs, read_inputs
-from reader.core.library import Library
+from reader.core.importing import ImportRun
+from reader.core.library import AddResult, Library
 
 PROGRESS_ABOVE = 3  # inputs; fewer finish before a bar would be seen
 
@@ -38,47 +38,44 @@ def _dry_run_record(draft: Any) -> bytes:
 
 def run_add(library: Library, inputs: list[str], *, dry_run: bool, as_json: bool,
             max_bytes: int) -> int:
-    counts: Counter[str] = Counter()
+    run = ImportRun(library)
+    shown = 0  # errors printed so far
+
+    def show(results: list[AddResult]) -> None:
+        nonlocal shown
+        for result in results:
+            click.echo(f"{result.status}\t{result.article_id}\t{result.title}")
+        for error in run.errors[shown:]:
+            click.echo(f"reader: {error}", err=True)
+        shown = len(run.errors)
+
     total = count_inputs(inputs)
     with _progress(total) as progress:
         task = progress.add_task("", total=total) if progress else None
         for imported in read_inputs(inputs, max_bytes=max_bytes):
-            _report(library, imported, counts, dry_run=dry_run, as_json=as_json)
+            for note in imported.notes:
+                click.echo(f"reader: {note}", err=True)
+            show(_dry_run(run, imported, as_json) if dry_run else run.take(imported))
             if progress is not None:
                 progress.update(task, advance=1, description=imported.source[-40:])
-    parts = [f"{counts[k]} {k}" for k in ("added", "updated", "duplicate", "failed", "skipped")
-             if counts[k]]
+        show(run.flush())
     verb = "would import" if dry_run else "imported"
-    click.echo(f"reader: {verb}: " + (", ".join(parts) or "nothing"), err=True)
-    return 1 if counts["failed"] else 0
+    click.echo(f"reader: {verb}: {run.summary()}", err=True)
+    return 1 if run.counts["failed"] else 0
 
 
-def _report(library: Library, imported: Imported, counts: Counter[str], *, dry_run: bool,
-            as_json: bool) -> None:
-    for note in imported.notes:
-        click.echo(f"reader: {note}", err=True)
+def _dry_run(run: ImportRun, imported: Imported, as_json: bool) -> list[AddResult]:
+    """Count and show what would be imported, writing nothing."""
     if imported.error:
-        counts["failed"] += 1
-        click.echo(f"reader: {imported.error}", err=True)
-        return
-    if imported.skipped:
-        counts["skipped"] += 1
-        return
+        run.counts["failed"] += 1
+        run.errors.append(imported.error)
+    elif imported.skipped:
+        run.counts["skipped"] += 1
     for draft in imported.drafts:
-        if dry_run:
-            counts["added"] += 1
-            if as_json:
-                sys.stdout.buffer.write(_dry_run_record(draft) + b"\n")
-                sys.stdout.flush()
-            else:
-                click.echo(f"would add\t{draft.format}\t{draft.title}")
-            continue
-        try:
-            result = library.add(draft)
-        except OSError as error:
-            counts["failed"] += 1
-            click.echo(f"reader: {imported.source}: cannot write to the library ({error})",
-                       err=True)
-            continue
-        counts[result.status] += 1
-        click.echo(f"{result.status}\t{result.article_id}\t{result.title}")
+        run.counts["added"] += 1
+        if as_json:
+            sys.stdout.buffer.write(_dry_run_record(draft) + b"\n")
+            sys.stdout.flush()
+        else:
+            click.echo(f"would add\t{draft.format}\t{draft.title}")
+    return []

@@ -7,8 +7,10 @@ article's TinyDB store: its metadata, annotations and entity cache.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,7 +24,9 @@ from reader.core.store import (
     atomic_write,
     info_from_record,
     info_to_record,
+    initial_store,
     remove_stray_temporaries,
+    write_durably,
 )
 from reader.core.text import sha256, slug, word_count
 
@@ -187,15 +191,22 @@ class Library:
     def find_by_hash(self, text_sha256: str) -> str | None:
         return self._lookup()[0].get(text_sha256)
 
-    def new_id(self, draft: ArticleDraft) -> str:
+    def new_id(self, draft: ArticleDraft, taken: set[str] | frozenset[str] = frozenset()) -> str:
+        """A new id from the date, title and text hash, unused by any article or store."""
         prefix = f"{draft.date}-" if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", draft.date) else ""
         base = f"{prefix}{slug(draft.title, 48)}"
         digest = sha256(draft.text)
-        for length in (8, 16, 64):
-            article_id = f"{base}-{digest[:length]}"
-            if not (self.articles_dir / f"{article_id}.txt").exists():
-                break
-        return article_id
+        candidates = itertools.chain(
+            (f"{base}-{digest[:n]}" for n in (8, 16, 24, 32)),
+            (f"{base}-{digest[:8]}-{n}" for n in itertools.count(2)),
+        )
+        # At most 11 + 48 + 33 characters: within is_safe_id's 96.
+        return next(
+            c for c in candidates
+            if c not in taken
+            and not (self.articles_dir / f"{c}.txt").exists()
+            and not self.store(c).path.exists()
+        )
 
     def versions_dir(self, article_id: str) -> Path:
         """Earlier texts of an article, one file per text hash."""
@@ -209,49 +220,69 @@ class Library:
             return None
 
     def add(self, draft: ArticleDraft) -> AddResult:
-        """Add a draft, or skip it as a duplicate (same text), or update the
-        article from the same source (same URL or file) with a new text,
-        keeping the previous text in ``versions/`` and its annotations.
+        """Add one draft (see :meth:`add_many`)."""
+        return self.add_many([draft])[0]
 
-        The store entry is written before the text, so that an article appears
-        (its text file) only once its store holds its metadata."""
+    def add_many(self, drafts: Iterable[ArticleDraft]) -> list[AddResult]:
+        """Add drafts: each is added, skipped as a duplicate (same text), or
+        updates the article from the same source (same URL or file) with its
+        new text, keeping the previous text in ``versions/`` and its annotations.
+
+        New articles are written together with one sync for the batch (see
+        :func:`~reader.core.store.write_durably`), store files before texts,
+        so an article appears (its text file) only once its store holds its
+        metadata, and neither is ever half-written."""
         if not self._ensured:
             self.ensure()
             self._ensured = True
         by_hash, by_source = self._lookup()
-        text_hash = sha256(draft.text)
-        if text_hash in by_hash:
-            return AddResult(by_hash[text_hash], "duplicate", draft.title)
-        previous = by_source.get(draft.source) if draft.source else None
-        if previous and (self.articles_dir / f"{previous}.txt").exists():
-            article_id, status = previous, "updated"
-            old_text = self._text(article_id)
-            old_hash = sha256(old_text)
-            version = self.versions_dir(article_id) / f"{old_hash}.txt"
-            if not version.exists():
-                version.parent.mkdir(parents=True, exist_ok=True)
-                atomic_write(version, old_text.encode("utf-8"))
-            record = self.store(article_id).read().article or {}
-            tags = tuple(dict.fromkeys((*record.get("tags", ()), *draft.tags)))
-            added = record.get("added") or utc_now()
-            by_hash.pop(old_hash, None)
-        else:
-            article_id, status, tags, added = self.new_id(draft), "added", draft.tags, utc_now()
-        info = ArticleInfo(
-            id=article_id,
-            title=draft.title,
-            author=draft.author,
-            date=draft.date,
-            source=draft.source,
-            format=draft.format,
-            text_sha256=text_hash,
-            word_count=word_count(draft.text),
-            added=added,
-            tags=tags,
+        results: list[AddResult] = []
+        stores: list[tuple[Path, bytes]] = []
+        texts: list[tuple[Path, bytes]] = []
+        for draft in drafts:
+            text_hash = sha256(draft.text)
+            if text_hash in by_hash:
+                results.append(AddResult(by_hash[text_hash], "duplicate", draft.title))
+                continue
+            previous = by_source.get(draft.source) if draft.source else None
+            if previous and (self.articles_dir / f"{previous}.txt").exists():
+                by_hash.pop(self._update(previous, draft), None)
+                results.append(AddResult(previous, "updated", draft.title))
+                article_id = previous
+            else:
+                taken = {path.stem for path, _ in texts}
+                article_id = self.new_id(draft, taken)
+                info = self._new_info(article_id, draft, draft.tags, utc_now())
+                stores.append((self.store(article_id).path, initial_store(info)))
+                texts.append((self.articles_dir / f"{article_id}.txt", draft.text.encode()))
+                results.append(AddResult(article_id, "added", draft.title))
+            by_hash[text_hash] = article_id
+            if draft.source:
+                by_source[draft.source] = article_id
+        if stores:
+            write_durably(stores + texts, exclusive={path for path, _ in stores})
+        return results
+
+    def _new_info(
+        self, article_id: str, draft: ArticleDraft, tags: tuple[str, ...], added: str
+    ) -> ArticleInfo:
+        return ArticleInfo(
+            id=article_id, title=draft.title, author=draft.author, date=draft.date,
+            source=draft.source, format=draft.format, text_sha256=sha256(draft.text),
+            word_count=word_count(draft.text), added=added, tags=tags,
         )
-        self.store(article_id).write_info(info)
+
+    def _update(self, article_id: str, draft: ArticleDraft) -> str:
+        """Give an article a new text, keeping the old one; returns the old hash."""
+        old_text = self._text(article_id)
+        old_hash = sha256(old_text)
+        version = self.versions_dir(article_id) / f"{old_hash}.txt"
+        if not version.exists():
+            version.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(version, old_text.encode("utf-8"))
+        record = self.store(article_id).read().article or {}
+        tags = tuple(dict.fromkeys((*record.get("tags", ()), *draft.tags)))
+        info = self._new_info(article_id, draft, tags, record.get("added") or utc_now())
+        self.store(article_id).write_info(replace(info, note=record.get("note", "")))
         atomic_write(self.articles_dir / f"{article_id}.txt", draft.text.encode("utf-8"))
-        by_hash[text_hash] = article_id
-        if draft.source:
-            by_source[draft.source] = article_id
-        return AddResult(article_id, status, draft.title)
+        return old_hash

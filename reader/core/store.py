@@ -80,6 +80,37 @@ def atomic_write(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def write_durably(items: list[tuple[Path, bytes]], exclusive: set[Path] = frozenset()) -> None:
+    """Write several files atomically and durably with one sync for all.
+
+    Each goes to a temporary file first; one ``os.sync`` makes them all
+    durable (instead of an fsync per file, which bounds a batch import to a
+    few dozen files a second on slow disks); then each is renamed into place,
+    in order, and the folders are fsync'd. A path in ``exclusive`` must not
+    exist yet: it is linked, never replaced, so no file is ever overwritten.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in items:
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+            with open(tmp, "xb") as handle:
+                handle.write(data)
+            staged.append((tmp, path))
+        os.sync()
+        for tmp, path in staged:
+            if path in exclusive:
+                os.link(tmp, path)  # FileExistsError rather than overwrite
+                tmp.unlink()
+            else:
+                os.replace(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+    for folder in {path.parent for path, _ in items}:
+        _fsync_dir(folder)
+
+
 def remove_stray_temporaries(folder: Path) -> list[Path]:
     """Delete temporary files left by writers that died (their pid is gone)."""
     removed = []
@@ -122,6 +153,16 @@ def _well_formed(data: Any) -> bool:
     return isinstance(schema, int) and not isinstance(schema, bool)
 
 
+def serialise(data: dict[str, Any]) -> bytes:
+    """A store's bytes: indented JSON, readable and diffable in git."""
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def initial_store(info: ArticleInfo) -> bytes:
+    """The bytes of a new article's store (the TinyDB layout: table -> id -> document)."""
+    return serialise({_META: {"1": {"schema": SCHEMA_VERSION, "article": info_to_record(info)}}})
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage: orjson, atomic durable replace, corrupt files moved aside."""
 
@@ -144,7 +185,7 @@ class AtomicJSONStorage(Storage):
         return data
 
     def write(self, data: dict[str, Any]) -> None:
-        atomic_write(self.path, orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+        atomic_write(self.path, serialise(data))
 
     def close(self) -> None:
         pass

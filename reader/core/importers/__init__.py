@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reader.core.models import ArticleDraft
+from reader.core.text import normalise
 
 MAX_BYTES = 20 * 1024 * 1024
+PREFERRED_ENCODINGS = ("cp1252", "latin_1")
 
 
 class ImportFailed(Exception):
@@ -42,12 +44,16 @@ _MARKDOWN = re.compile(r"\A---[ \t]*\n|^#{1,6} \S|^\s*[-*] \S|\[[^\]]+\]\([^)]+\
 _MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 
 
+# Bytes that are not control characters, or are controls that text has.
+_NOT_CONTROL_BYTES = bytes([9, 10, 12, 13, 27, *range(32, 256)])
+
+
 def is_binary(data: bytes) -> bool:
     """NUL bytes, or many control bytes, in the first 8 KiB."""
     head = data[:8192]
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    controls = len(head.translate(None, _NOT_CONTROL_BYTES))
     return bool(head) and controls / len(head) > 0.1
 
 
@@ -87,7 +93,12 @@ def decode(data: bytes, name: str, declared: str | None = None) -> tuple[str, st
         first_bad = error.start
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    results = list(from_bytes(data))
+    best = results[0] if results else None
+    if best is not None:
+        # Candidates that fit equally well: prefer the commonest Western code page.
+        ties = [r for r in results if (r.chaos, r.coherence) == (best.chaos, best.coherence)]
+        best = next((r for r in ties if r.encoding in PREFERRED_ENCODINGS), best)
     if best is None or best.encoding in {"utf_8", "utf-8"}:
         raise ImportFailed(f"{name}: not valid UTF-8 (byte {first_bad}) and no other encoding fits")
     return str(best), f"{name}: not UTF-8; decoded as {best.encoding}"
@@ -108,11 +119,36 @@ def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
         raise ImportFailed(f"{path}: cannot read ({error.strerror})") from None
 
 
+def clean_line(value: str) -> str:
+    """One line of metadata: no controls, NFC, single spaces."""
+    return " ".join(normalise(value).split())
+
+
+def clean_draft(draft: ArticleDraft) -> ArticleDraft:
+    """Metadata is untrusted text too: every field of every draft is cleaned here,
+    whichever importer made it (the text is normalised by the importers)."""
+    return replace(
+        draft,
+        title=clean_line(draft.title),
+        author=clean_line(draft.author),
+        date=clean_line(draft.date),
+        source=clean_line(draft.source),
+        tags=tuple(dict.fromkeys(t for t in map(clean_line, draft.tags) if t)),
+    )
+
+
 def parse_bytes(
     data: bytes, name: str, source: str, *, declared_charset: str | None = None,
     content_type: str = "",
 ) -> tuple[list[ArticleDraft], list[str]]:
-    """Drafts from one input's bytes, and notes for the user."""
+    """Drafts from one input's bytes (metadata cleaned), and notes for the user."""
+    drafts, notes = _parse_bytes(data, name, source, declared_charset, content_type)
+    return [clean_draft(d) for d in drafts], notes
+
+
+def _parse_bytes(
+    data: bytes, name: str, source: str, declared_charset: str | None, content_type: str
+) -> tuple[list[ArticleDraft], list[str]]:
     if not data.strip():
         raise ImportFailed(f"{name}: empty")
     if is_binary(data):
@@ -166,16 +202,19 @@ _CODE_LINE = re.compile(
 )
 
 
+_NOT_LETTER_OR_SPACE = re.compile(r"[^\w\s]|[\d_]")
+
+
 def looks_like_prose(sample: str) -> bool:
     """Mostly letters and spaces, few code characters or code lines."""
     if not sample.strip():
         return False
     code = sum(sample.count(c) for c in "{};=<>$\\_()[]")
-    letters = sum(1 for c in sample if c.isalpha() or c.isspace())
+    not_letters = len(_NOT_LETTER_OR_SPACE.findall(sample))
     lines = max(1, sample.count("\n"))
     return (
         code / len(sample) < 0.02
-        and letters / len(sample) > 0.75
+        and not_letters / len(sample) < 0.25
         and len(_CODE_LINE.findall(sample)) / lines < 0.1
     )
 
@@ -184,12 +223,12 @@ def _article_like(data: bytes, name: str) -> bool:
     """A folder member worth importing: a page, a feed, Markdown or prose."""
     if not data.strip() or is_binary(data):
         return False
-    kind = sniff(data, name)
-    if kind in {"html", "feed"}:
-        return True
     if Path(name).suffix.lower() in _NOT_ARTICLE_SUFFIXES:
         return False
-    return kind == "markdown" or looks_like_prose(data[:8192].decode("utf-8", "ignore"))
+    kind = sniff(data, name)
+    if kind != "text":
+        return True
+    return looks_like_prose(data[:8192].decode("utf-8", "ignore"))
 
 
 def _files(folder: Path) -> Iterator[Path]:

@@ -13,6 +13,7 @@ from reader.core.models import ArticleDraft
 from reader.core.text import normalise, word_count
 
 MIN_WORDS = 20  # below this, the extraction found no article
+_WORDS = re.compile(r"\w+")
 _JSON_LD = re.compile(
     r"<script[^>]*type\s*=\s*[\"']application/ld\+json[\"'][^>]*>(.*?)</script>",
     re.IGNORECASE | re.DOTALL,
@@ -53,9 +54,17 @@ def json_ld_article(html: str) -> dict[str, str]:
     return {}
 
 
+_NEWLINES = re.compile(r"\s*\n\s*")
+
+
 def _paragraphs(text: str) -> str:
     """trafilatura separates paragraphs by single newlines: make them blocks."""
-    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+    return _NEWLINES.sub("\n\n", text.strip())
+
+
+def _fewer_words_than(text: str, count: int) -> bool:
+    """Whether the text has fewer than ``count`` words, counting no further."""
+    return sum(1 for _ in zip(range(count), _WORDS.finditer(text), strict=False)) < count
 
 
 def parse_html(html: str, source: str = "") -> ArticleDraft:
@@ -77,9 +86,12 @@ def parse_html(html: str, source: str = "") -> ArticleDraft:
     title = " ".join((found.get("title") or "").split())
     author = " ".join((found.get("author") or "").split())
     date = found.get("date") or ""
-    if word_count(text) < MIN_WORDS or not (title and author and date):
+    short = _fewer_words_than(text, MIN_WORDS)
+    if short or not (title and author and date) or "articleBody" in html:
         ld = json_ld_article(html)
-        if ld and word_count(text) < MIN_WORDS and word_count(ld["text"]) > word_count(text):
+        flat = " ".join(ld.get("text", "").split())
+        if ld and (short and word_count(ld["text"]) > word_count(text)
+                   or flat == " ".join(text.split())):  # trafilatura flattened it
             text = normalise(_paragraphs(ld["text"]))
         if ld:
             title, author, date = title or ld["title"], author or ld["author"], date or ld["date"]

@@ -127,26 +127,16 @@ class LibraryScreen(Screen[None]):
         import os
 
         from reader.core.importers import count_inputs, read_inputs
+        from reader.core.importing import ImportRun
 
-        library = self.app.library
+        run = ImportRun(self.app.library)
         inputs = [os.path.expanduser(value) for value in inputs]
         total = count_inputs(inputs)
-        counts: dict[str, int] = {}
-        errors: list[str] = []
         for done, imported in enumerate(read_inputs(inputs), 1):
-            if imported.error:
-                errors.append(imported.error)
-                counts["failed"] = counts.get("failed", 0) + 1
-            for draft in imported.drafts:
-                try:
-                    status = library.add(draft).status
-                except OSError as error:
-                    errors.append(f"{imported.source}: cannot write to the library ({error})")
-                    status = "failed"
-                counts[status] = counts.get(status, 0) + 1
+            run.take(imported)
             self.post_message(ImportProgress(done, max(total, done), imported.source))
-        summary = ", ".join(f"{n} {status}" for status, n in counts.items()) or "nothing found"
-        self.post_message(ImportFinished(summary, errors))
+        run.flush()
+        self.post_message(ImportFinished(run.summary(), run.errors))
 
     def on_import_progress(self, message: ImportProgress) -> None:
         bar = self.query_one(ProgressBar)
