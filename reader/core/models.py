@@ -97,3 +97,25 @@ class Annotation:
     @property
     def exact(self) -> str:
         return self.quote.exact
+
+
+@dataclass(frozen=True)
+class Correction:
+    """The reader's correction of an entity.
+
+    ``action`` is "remove", "label" (relabel, or mark as an entity) or "add".
+    An article's correction has the span's ``start``/``end``; a library-wide
+    rule has ``start == end == -1`` and applies wherever ``text`` occurs.
+    """
+
+    id: str
+    action: str
+    text: str
+    label: str = ""
+    start: int = -1
+    end: int = -1
+    created: str = field(default_factory=utc_now)
+
+    @property
+    def library_wide(self) -> bool:
+        return self.start < 0

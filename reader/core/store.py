@@ -28,10 +28,11 @@ import orjson
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from reader.core.models import Annotation, ArticleInfo, Entity, TextQuote
+from reader.core.models import Annotation, ArticleInfo, Correction, Entity, TextQuote
 
 SCHEMA_VERSION = 1
 _META, _ANNOTATIONS, _ENTITIES = "meta", "annotations", "entities"
+_CORRECTIONS = "corrections"
 
 
 class StoreError(Exception):
@@ -392,6 +393,39 @@ class ArticleStore:
         if not doc or doc.get("key") != key or doc.get("text_sha256") != text_sha256:
             return None
         return [Entity(s, e, label, text) for s, e, label, text in doc["entities"]]
+
+    def corrections(self) -> list[Correction]:
+        """The reader's entity corrections kept in this store."""
+        with self._locked() as db:
+            records = db.table(_CORRECTIONS).all()
+        out = []
+        for record in records:
+            try:
+                out.append(Correction(**{k: record[k] for k in Correction.__dataclass_fields__
+                                         if k in record}))
+            except TypeError:
+                continue  # malformed: left in the file, not applied
+        return out
+
+    def save_correction(self, correction: Correction) -> None:
+        """Add a correction, replacing one on the same span (or text, library-wide)."""
+        record = dict(correction.__dict__)
+        with self._locked() as db:
+            table = db.table(_CORRECTIONS)
+            same = [d.doc_id for d in table.all()
+                    if (d.get("start"), d.get("end"), d.get("text")) ==
+                    (correction.start, correction.end, correction.text)]
+            if same:
+                table.remove(doc_ids=same)
+            table.insert(record)
+
+    def delete_correction(self, correction_id: str) -> bool:
+        with self._locked() as db:
+            table = db.table(_CORRECTIONS)
+            found = [d.doc_id for d in table.all() if d.get("id") == correction_id]
+            if found:
+                table.remove(doc_ids=found)
+            return bool(found)
 
     def cache_entities(self, key: str, text_sha256: str, entities: list[Entity]) -> None:
         record = {

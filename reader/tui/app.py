@@ -27,7 +27,7 @@ class ReaderApp(App[None]):
     def __init__(self, library: Library, entities: EntityService | None = None) -> None:
         super().__init__()
         self.library = library
-        self.entities = entities or EntityService()
+        self.entities = entities or EntityService(rules=library.rule_store())
         # One writer thread: saves are durable (fsync) and so slow-ish, they must
         # stay off the UI thread, and they must land in the order they were made.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")

@@ -1,0 +1,148 @@
+"""What reader adds to spaCy's model, as one pipeline component after ``ner``.
+
+Applied in this order on ``doc.ents``:
+
+1. **Places and demonyms** (gazetteer): a model entity whose whole text is a
+   known place is a place (GPE), not a nationality, person or organisation;
+   a demonym is a nationality (NORP), not a language, unless "language"
+   follows; a capitalised demonym the model missed is added.
+2. **Years**: a four-digit number 1800-2099 read as a cardinal is a date.
+3. **Acronyms**: ``Name (ACR)``: the acronym takes the name's label, and so
+   do its later mentions.
+4. **Document consistency**: one surface form gets one label in an article
+   (a vote across its mentions, the first mention breaking ties), and a later
+   bare mention of a name seen in full ("Erdogan" after "Recep Tayyip
+   Erdogan") gets the full name's label.
+
+Only imported by the spaCy recogniser (it imports spaCy).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from reader.core.gazetteer import Gazetteer, load_gazetteer
+
+COMPONENT = "reader_rules"
+_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
+_ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
+NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART"}
+
+
+def _relabel(span: Span, label: str) -> Span:
+    return Span(span.doc, span.start, span.end, label=label)
+
+
+def apply_gazetteer(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Span]:
+    out = []
+    covered = set()
+    for ent in ents:
+        text = ent.text
+        if text in gazetteer.places and ent.label_ in {"NORP", "PERSON", "ORG", "LANGUAGE"}:
+            ent = _relabel(ent, "GPE")
+        elif text in gazetteer.demonyms and ent.label_ != "NORP":
+            after = doc[ent.end].lower_ if ent.end < len(doc) else ""
+            if not (ent.label_ == "LANGUAGE" and after == "language"):
+                ent = _relabel(ent, "NORP")
+        out.append(ent)
+        covered.update(range(ent.start, ent.end))
+    for token in doc:
+        if token.i not in covered and token.text in gazetteer.demonyms:
+            out.append(Span(doc, token.i, token.i + 1, label="NORP"))
+    return out
+
+
+def apply_years(ents: list[Span]) -> list[Span]:
+    return [
+        _relabel(e, "DATE") if e.label_ == "CARDINAL" and _YEAR.match(e.text) else e
+        for e in ents
+    ]
+
+
+def _initials_match(name: str, acronym: str) -> bool:
+    """Whether the acronym's letters appear, in order, as word initials of the name."""
+    initials = "".join(word[0] for word in re.findall(r"[A-Za-z]+", name)).upper()
+    letters = iter(initials)
+    return all(letter in letters for letter in acronym.replace("&", ""))
+
+
+def apply_acronyms(doc: Doc, ents: list[Span]) -> list[Span]:
+    labels: dict[str, str] = {}
+    by_start = {e.start: e for e in ents}
+    for ent in ents:
+        # Name ( ACR )
+        if ent.end + 2 < len(doc) and doc[ent.end].text == "(" and doc[ent.end + 2].text == ")":
+            acronym = doc[ent.end + 1].text
+            if _ACRONYM.match(acronym) and _initials_match(ent.text, acronym):
+                labels.setdefault(acronym, ent.label_)
+    if not labels:
+        return ents
+    out = [e for e in ents if not (e.end - e.start == 1 and e.text in labels)]
+    for token in doc:
+        if token.text in labels:
+            existing = by_start.get(token.i)
+            if existing is not None and existing.end - existing.start > 1:
+                continue  # part of a longer entity
+            out.append(Span(doc, token.i, token.i + 1, label=labels[token.text]))
+    return out
+
+
+def apply_consistency(doc: Doc, ents: list[Span]) -> list[Span]:
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    first: dict[str, str] = {}
+    for ent in ents:
+        if ent.label_ in NAME_LABELS:
+            votes[ent.text][ent.label_] += 1
+            first.setdefault(ent.text, ent.label_)
+
+    def winner(text: str) -> str:
+        counts = votes[text].most_common()
+        best = counts[0][1]
+        tied = {label for label, n in counts if n == best}
+        return first[text] if first[text] in tied else counts[0][0]
+
+    out = [_relabel(e, winner(e.text)) if e.text in votes else e for e in ents]
+    # Bare later mentions of a multi-word name: "Erdogan" after "Recep Tayyip Erdogan".
+    full_names: dict[str, tuple[int, str]] = {}
+    for ent in out:
+        if ent.label_ in {"PERSON", "ORG"} and ent.end - ent.start > 1:
+            last = doc[ent.end - 1]
+            if last.is_title and not last.is_stop:
+                full_names.setdefault(last.text, (ent.end, ent.label_))
+    if not full_names:
+        return out
+    by_token = {i: e for e in out for i in range(e.start, e.end)}
+    for token in doc:
+        seen = full_names.get(token.text)
+        if seen is None or token.i < seen[0]:
+            continue
+        ent = by_token.get(token.i)
+        if ent is None:
+            out.append(Span(doc, token.i, token.i + 1, label=seen[1]))
+        elif ent.end - ent.start == 1 and ent.label_ != seen[1]:
+            out[out.index(ent)] = _relabel(ent, seen[1])
+    return out
+
+
+@Language.factory(COMPONENT)
+def make_reader_rules(nlp: Language, name: str) -> ReaderRules:  # noqa: ARG001
+    return ReaderRules(load_gazetteer())
+
+
+class ReaderRules:
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = list(doc.ents)
+        ents = apply_gazetteer(doc, ents, self.gazetteer)
+        ents = apply_years(ents)
+        ents = apply_acronyms(doc, ents)
+        ents = apply_consistency(doc, ents)
+        doc.ents = filter_spans(ents)
+        return doc
