@@ -46,7 +46,12 @@ class ReaderApp(App[None]):
             self.entities.recogniser()
 
     def write(
-        self, action: Callable[..., Any], *args: Any, done: str = "", **kwargs: Any
+        self,
+        action: Callable[..., Any],
+        *args: Any,
+        done: str = "",
+        then: Callable[[], Any] | None = None,
+        **kwargs: Any,
     ) -> Future[Any]:
         """Run a store write on the writer thread; report failure, never drop it silently."""
 
@@ -57,8 +62,11 @@ class ReaderApp(App[None]):
             error = future.exception()
             if error is not None:
                 notify(f"Not saved: {error}", title="Save failed", severity="error", timeout=30)
-            elif done:
-                notify(done, timeout=2)
+            else:
+                if done:
+                    notify(done, timeout=2)
+                if then is not None:
+                    then() if on_ui else self.call_from_thread(then)
 
         def finish(future: Future[Any]) -> None:
             self._pending.discard(future)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
+from reader.core.entities import LABEL_GROUPS
+
 
 @dataclass(frozen=True)
 class Key:
@@ -44,7 +46,6 @@ READING = [
     Key("view.back", "b", "move('back')", "Previous word", show=False),
     Key("view.end", "e", "move('end')", "End of word", show=False),
     Key("view.left", "h", "move('left')", "Left", show=False),
-    Key("view.right", "l", "move('right')", "Right", show=False),
     Key("view.down", "j", "move('down')", "Line down", show=False),
     Key("view.up", "k", "move('up')", "Line up", show=False),
     Key("view.down_arrow", "down", "move('down')", "Line down", show=False),
@@ -71,6 +72,10 @@ READING = [
     Key("view.half_up", "ctrl+u", "move('half_up')", "Half page up", show=False),
     Key("view.top", "g", "move('top')", "Top", show=False),
     Key("view.bottom", "G", "move('bottom')", "Bottom", show=False),
+    Key("view.next_entity", "right_square_bracket", "prefix(']')", "]e: next entity",
+        show=False, display="]e"),
+    Key("view.previous_entity", "left_square_bracket", "prefix('[')", "[e: previous entity",
+        show=False, display="[e"),
     Key("view.select", "v", "select", "Select"),
     Key("view.cancel", "escape", "cancel", "Cancel selection", show=False),
 ]
@@ -78,12 +83,17 @@ READING = [
 ARTICLE = [
     Key("article.tag", "t", "tag", "Tag"),
     Key("article.note", "n", "note", "Note"),
-    Key("article.delete", "x", "delete", "Delete annotation"),
+    Key("article.delete", "x", "delete", "Delete annotation (or remove entity)"),
     Key("article.undo", "u", "undo", "Undo"),
     Key("article.redo", "ctrl+r", "redo", "Redo", show=False),
     Key("article.tag_article", "T", "tag_article", "Tag the article", show=False),
     Key("article.note_article", "N", "note_article", "Note the article", show=False),
     Key("article.orphans", "o", "orphans", "Orphans", show=False),
+    Key("article.relabel", "l", "relabel", "Relabel entity", show=False),
+    Key("article.mark", "E", "mark_entity", "Mark selection as entity", show=False),
+    Key("article.mentions", "m", "mentions", "Articles mentioning", show=False),
+    *(Key(f"article.toggle_{n}", str(n), f"toggle_group({n - 1})", f"Show/hide {group}",
+          show=False) for n, group in enumerate(LABEL_GROUPS, 1)),
     Key("article.panel", "tab", "focus_panel", "Annotations", show=False),
     Key("article.back", "q", "back", "Back"),
 ]

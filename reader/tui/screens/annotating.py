@@ -106,7 +106,11 @@ class AnnotatingMixin:
     def action_delete(self) -> None:
         under = self.view.annotations_at(self.view.cursor)
         if not under:
-            self.notify("No annotation under the cursor.", severity="warning")
+            entity = self.view.entity_at(self.view.cursor)
+            if entity is not None:
+                self.remove_entity(entity)  # type: ignore[attr-defined]
+            else:
+                self.notify("No annotation or entity under the cursor.", severity="warning")
             return
         annotation = min(under, key=lambda a: a.end - a.start)
 

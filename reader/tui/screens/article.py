@@ -18,13 +18,14 @@ from reader.core.store import StoreError
 from reader.tui.bindings import ARTICLE, GLOBAL, bindings
 from reader.tui.messages import AnnotationsChanged, EntitiesReady, EntitiesUnavailable
 from reader.tui.screens.annotating import AnnotatingMixin
+from reader.tui.screens.correcting import CorrectingMixin
 from reader.tui.widgets.article_view import ArticleView
-from reader.tui.widgets.panels import AnnotationList, Legend
+from reader.tui.widgets.panels import AnnotationList, EntityList, Legend
 
 WATCH_SECONDS = 2.0  # how often to look for changes made by another process
 
 
-class ArticleScreen(AnnotatingMixin, Screen[None]):
+class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
     BINDINGS = bindings(ARTICLE + GLOBAL)
 
     def __init__(self, article_id: str, offset: int | None = None) -> None:
@@ -51,6 +52,8 @@ class ArticleScreen(AnnotatingMixin, Screen[None]):
             yield ArticleView(self.article.text, id="article-view")
             with Vertical(id="side-panel"):
                 yield Legend(id="legend")
+                yield Static("Entities", classes="panel-title")
+                yield EntityList(id="entity-list")
                 yield Static("Annotations", classes="panel-title")
                 yield AnnotationList(id="annotation-list")
         yield Static(id="article-status")
@@ -94,6 +97,7 @@ class ArticleScreen(AnnotatingMixin, Screen[None]):
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
         self.view.set_entities(message.entities)
+        self._show_entities()
         self.entity_counts = dict(Counter(label_group(e.label) for e in message.entities))
         source = "cached" if message.from_cache else f"found in {message.seconds:.2f} s"
         self.entity_status = f"{len(message.entities)} entities ({source})"
@@ -104,9 +108,17 @@ class ArticleScreen(AnnotatingMixin, Screen[None]):
         self._show_legend()
         self.notify(message.reason, title="Entities unavailable", severity="warning")
 
+    def _styles(self) -> dict:
+        return {group: self.view.entity_style(group) for group in LABEL_GROUPS}
+
     def _show_legend(self) -> None:
-        styles = {group: self.view.entity_style(group) for group in LABEL_GROUPS}
-        self.query_one(Legend).show(styles, self.entity_counts, self.entity_status)
+        hidden = self.view.hidden_groups
+        self.query_one(Legend).show(self._styles(), self.entity_counts, self.entity_status, hidden)
+        self._show_entities()
+
+    def _show_entities(self) -> None:
+        self.query_one(EntityList).show(self.view.entities, self._styles(),
+                                        self.view.hidden_groups)
 
     # --- changes made by another process -------------------------------------------------
 
@@ -139,23 +151,33 @@ class ArticleScreen(AnnotatingMixin, Screen[None]):
     # --- what the cursor is on --------------------------------------------------------
 
     def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
-        view = self.view
         self._cursor = message.offset
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        """The status line: the selection, and the annotations and entity at the cursor."""
+        view = self.view
+        offset = view.cursor
         parts = []
         if view.selection:
             start, end = view.selection
             parts.append(f"selected {end - start} characters")
-        for annotation in view.annotations_at(message.offset):
+        for annotation in view.annotations_at(offset):
             tags = " ".join(f"#{t}" for t in annotation.tags)
             note = annotation.note.splitlines()[0] if annotation.note else ""
             review = " (needs review)" if annotation.state == "needs-review" else ""
             parts.append(f"“{annotation.exact[:40]}”{review} {tags} {note}".strip())
-        entity = view.entity_at(message.offset)
+        entity = view.entity_at(offset)
         if entity:
             parts.append(f"{entity.text} — {entity.label}")
         self.query_one("#article-status", Static).update(Text("  ·  ".join(parts)))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if isinstance(event.option_list, EntityList):
+            found = event.option_list.entity(event.option.id)
+            if found:
+                self.jump_to_mention(*found)
+            return
         annotation = self.annotations.by_id(event.option.id)
         if annotation is None:
             return
@@ -169,10 +191,13 @@ class ArticleScreen(AnnotatingMixin, Screen[None]):
     def _refresh_annotations(self) -> None:
         self.view.set_annotations(self.annotations.items)
         self.query_one(AnnotationList).show(self.annotations.items)
+        self._refresh_status()
 
     def action_focus_panel(self) -> None:
-        panel = self.query_one(AnnotationList)
-        (self.view if panel.has_focus else panel).focus()
+        """tab: the text, then the entities, then the annotations."""
+        order = [self.view, self.query_one(EntityList), self.query_one(AnnotationList)]
+        current = next((i for i, w in enumerate(order) if w.has_focus), -1)
+        order[(current + 1) % len(order)].focus()
 
     def action_orphans(self) -> None:
         """Focus the first orphan in the panel: enter re-attaches it to the selection."""

@@ -159,6 +159,10 @@ class LibraryScreen(Screen[None]):
 
         self.app.push_screen(NotesScreen())
 
+    def set_filter(self, query: str) -> None:
+        self.query_one("#filter", Input).value = query
+        self.query_one(DataTable).focus()
+
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 

@@ -63,6 +63,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._words = words(text)
         self._word_starts = [start for start, _ in self._words]
         self.entities: list[Entity] = []
+        self.hidden_groups: set[str] = set()  # entity types not painted
+        self._prefix = ""  # the first key of a two-key motion (]e, [e)
         self._entity_starts: list[int] = []
         self._longest_entity = 0
         self.annotations: list[Annotation] = []
@@ -174,8 +176,9 @@ class ArticleView(ScrollView, can_focus=True):
         for entity in self.entities[first:]:
             if entity.start >= end:
                 break
-            if entity.end > start:
-                paint(entity.start, entity.end, self.entity_style(label_group(entity.label)))
+            group = label_group(entity.label)
+            if entity.end > start and group not in self.hidden_groups:
+                paint(entity.start, entity.end, self.entity_style(group))
         annotated = self._style("article-view--annotated")
         review = self._style("article-view--review")
         for annotation in self.annotations:
@@ -247,6 +250,27 @@ class ArticleView(ScrollView, can_focus=True):
 
     def line(self, delta: int) -> int:
         return self._layout.step_row(self.cursor, delta, self._column)
+
+    def toggle_group(self, group: str) -> None:
+        self.hidden_groups ^= {group}
+        self.refresh()
+
+    def next_entity(self, delta: int) -> int:
+        """The start of the next (``delta`` 1) or previous (-1) shown entity."""
+        shown = [e.start for e in self.entities if label_group(e.label) not in self.hidden_groups]
+        if delta > 0:
+            return next((s for s in shown if s > self.cursor), self.cursor)
+        return next((s for s in reversed(shown) if s < self.cursor), self.cursor)
+
+    def action_prefix(self, key: str) -> None:
+        self._prefix = key
+
+    def on_key(self, event: events.Key) -> None:
+        prefix, self._prefix = self._prefix, ""
+        if prefix and event.key == "e":
+            event.stop()
+            event.prevent_default()
+            self.move_to(self.next_entity(1 if prefix == "]" else -1))
 
     def action_move(self, motion: str) -> None:
         self.move_to(MOTIONS[motion](self), keep_column=motion in VERTICAL)

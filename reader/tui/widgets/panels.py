@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.core.entities import LABEL_GROUPS
-from reader.core.models import Annotation
+from reader.core.entities import LABEL_GROUPS, label_group
+from reader.core.models import Annotation, Entity
 
 
 class Legend(Static):
     """The entity types in their colours, with counts once entities are known."""
 
-    def show(self, styles: dict[str, Style], counts: dict[str, int] | None, status: str) -> None:
+    def show(self, styles: dict[str, Style], counts: dict[str, int] | None, status: str,
+             hidden: set[str] = frozenset()) -> None:
         text = Text()
-        for group in LABEL_GROUPS:
+        for number, group in enumerate(LABEL_GROUPS, 1):
             count = f"{counts.get(group, 0):>4}" if counts is not None else ""
-            text.append(f" {group:<13}", styles[group])
+            if group in hidden:
+                text.append(f"{number} {group:<13}", "dim strike")
+            else:
+                text.append(f"{number}"), text.append(f" {group:<13}", styles[group])
             text.append(f"{count}\n")
         text.append(status, "italic")
         self.update(text)
@@ -56,3 +62,27 @@ class AnnotationList(OptionList):
         self.add_options(Option(annotation_label(a), id=a.id) for a in annotations)
         if highlighted is not None:
             self.highlighted = min(highlighted, len(annotations) - 1)
+
+
+class EntityList(OptionList):
+    """The article's distinct entities by type, with mention counts; choosing one
+    moves the cursor to its next mention."""
+
+    def show(self, entities: list[Entity], styles: dict[str, Style], hidden: set[str]) -> None:
+        self.names: list[tuple[str, str]] = []
+        counts = Counter((e.text, e.label) for e in entities)
+        self.clear_options()
+        for group in LABEL_GROUPS:
+            if group in hidden:
+                continue
+            found = sorted(((t, lab) for t, lab in counts if label_group(lab) == group),
+                           key=lambda key: (-counts[key], key[0]))
+            for text, label in found:
+                prompt = Text(f" {text} ", styles[group])
+                prompt.append(f" {counts[(text, label)]}", "dim")
+                self.add_option(Option(prompt, id=str(len(self.names))))
+                self.names.append((text, label))
+
+    def entity(self, option_id: str | None) -> tuple[str, str] | None:
+        index = int(option_id) if option_id and option_id.isdigit() else -1
+        return self.names[index] if 0 <= index < len(getattr(self, "names", [])) else None

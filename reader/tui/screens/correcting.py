@@ -1,0 +1,121 @@
+"""What the article screen does to entities: the panel, jumping to mentions,
+showing and hiding types, and the reader's corrections (remove, relabel, mark),
+for this article or, with one more key, for every article.
+
+A mixin of :class:`~reader.tui.screens.article.ArticleScreen`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from reader.core.entities import LABEL_GROUPS
+from reader.core.models import Correction, Entity
+from reader.tui.dialogs.entity import EntityChoice, LabelDialog, RemoveEntityDialog
+
+if TYPE_CHECKING:
+    from reader.core.models import Article
+    from reader.tui.app import ReaderApp
+    from reader.tui.widgets.article_view import ArticleView
+
+
+class CorrectingMixin:
+    article: Article
+    app: ReaderApp
+    view: ArticleView
+
+    def notify(self, *args, **kwargs): ...  # provided by Screen  # noqa: ANN002, ANN003, ANN201
+    def find_entities(self) -> None: ...
+    def _show_legend(self) -> None: ...
+
+    def _entity_here(self) -> Entity | None:
+        return self.view.entity_at(self.view.cursor)
+
+    def remove_entity(self, entity: Entity) -> None:
+        def done(choice: EntityChoice | None) -> None:
+            if choice is not None:
+                self._correct("remove", entity.start, entity.end, "", choice.everywhere)
+
+        self.app.push_screen(RemoveEntityDialog(entity.text, entity.label), done)
+
+    def action_relabel(self) -> None:
+        entity = self._entity_here()
+        if entity is None:
+            self.notify("No entity under the cursor (E marks a selection).", severity="warning")
+            return
+
+        def done(choice: EntityChoice | None) -> None:
+            if choice is not None:
+                self._correct("label", entity.start, entity.end, choice.label, choice.everywhere)
+
+        self.app.push_screen(LabelDialog(entity.text, entity.label), done)
+
+    def action_mark_entity(self) -> None:
+        selection = self.view.selection or self.view.word_at(self.view.cursor)
+        if not selection:
+            self.notify("Select the words to mark first (v and a motion).", severity="warning")
+            return
+        start, end = selection
+        text = self.article.text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+
+        def done(choice: EntityChoice | None) -> None:
+            if choice is not None:
+                self.view.clear_selection()
+                self._correct("add", start, end, choice.label, choice.everywhere)
+
+        self.app.push_screen(LabelDialog(text[start:end]), done)
+
+    def _correct(self, action: str, start: int, end: int, label: str, everywhere: bool) -> None:
+        text = self.article.text[start:end]
+        if everywhere:
+            correction = Correction(uuid.uuid4().hex, "remove" if action == "remove" else "label",
+                                    text, label)
+            store = self.app.library.rule_store()
+            done = f"Rule saved: “{text}” {'is no entity' if not label else 'is ' + label} " \
+                   "in every article"
+        else:
+            correction = Correction(uuid.uuid4().hex, action, text, label, start, end)
+            store = self.app.library.store(self.article.id)
+            done = "Correction saved"
+        self.app.write(store.save_correction, correction, done=done, then=self.find_entities)
+
+    # --- types and mentions -----------------------------------------------------------
+
+    def action_toggle_group(self, index: int) -> None:
+        group = list(LABEL_GROUPS)[index]
+        self.view.toggle_group(group)
+        self._show_legend()
+
+    def action_mentions(self) -> None:
+        """The library, filtered to the articles mentioning the entity here."""
+        entity = self._entity_here() or self._panel_entity()
+        if entity is None:
+            self.notify("Put the cursor on an entity (or pick one in the panel).",
+                        severity="warning")
+            return
+        from reader.tui.screens.library import LibraryScreen
+
+        self.app.pop_screen()
+        if isinstance(self.app.screen, LibraryScreen):
+            self.app.screen.set_filter(f'entity:"{entity.text}"')
+
+    def _panel_entity(self) -> Entity | None:
+        from reader.tui.widgets.panels import EntityList
+
+        panel = self.query_one(EntityList)  # type: ignore[attr-defined]
+        if not panel.has_focus or panel.highlighted is None:
+            return None
+        found = panel.entity(panel.get_option_at_index(panel.highlighted).id)
+        return Entity(-1, -1, found[1], found[0]) if found else None
+
+    def jump_to_mention(self, text: str, label: str) -> None:
+        """The next mention of an entity after the cursor, wrapping round."""
+        starts = [e.start for e in self.view.entities if (e.text, e.label) == (text, label)]
+        if starts:
+            after = [s for s in starts if s > self.view.cursor]
+            self.view.move_to((after or starts)[0])
