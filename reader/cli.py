@@ -95,7 +95,9 @@ def list_articles(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> 
     library = _library(ctx)
     wanted = parse_query(" ".join(query))
     index = library.index()
-    infos = [i for i in library.list_articles() if article_matches(wanted, i, index[i.id].entities)]
+    infos = [
+        i for i in library.list_articles(index) if article_matches(wanted, i, index[i.id].entities)
+    ]
     _library(ctx)
     for info in infos:
         if as_json:
@@ -228,6 +230,105 @@ def doctor(ctx: click.Context) -> None:
         click.echo(line)
     click.echo(f"reader: {len(findings)} finding(s) in {library.root}", err=True)
     sys.exit(1 if findings else 0)
+
+
+@main.command()
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes to run the model in.")
+@click.pass_context
+def index(ctx: click.Context, workers: int) -> None:
+    """Find the entities of every article that lacks them (cached in its store)."""
+    from reader.core.entities import EntityService, ModelUnavailable
+    from reader.core.indexing import articles_needing_entities, index_entities
+
+    library = _library(ctx)
+    service = EntityService(rules=library.rule_store())
+    todo = articles_needing_entities(library, service)
+    _library(ctx)
+    if not todo:
+        click.echo("reader: every article has its entities", err=True)
+        return
+    try:
+        with _bar(len(todo), "finding entities") as advance:
+            counts = index_entities(library, todo, workers=workers, progress=advance)
+    except ModelUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    summary = ", ".join(f"{n} {what}" for what, n in counts.items())
+    click.echo(f"reader: entities: {summary}", err=True)
+    sys.exit(1 if counts["failed"] else 0)
+
+
+def _bar(total: int, what: str):  # noqa: ANN202
+    """A context giving an ``advance(n)`` callable: a Rich bar on a terminal."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def bar():  # noqa: ANN202
+        if not sys.stderr.isatty():
+            yield lambda n: None
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(),
+                      console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task(what, total=total)
+            yield lambda n: progress.advance(task, n)
+
+    return bar()
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--jsonl", "as_jsonl", is_flag=True, required=True,
+              help="One JSON object per input (the only output format).")
+@click.option("--raw", is_flag=True,
+              help="Offsets into a text file exactly as read: no header parsing, "
+                   "no normalisation.")
+@click.pass_context
+def entities(ctx: click.Context, inputs: tuple[str, ...], as_jsonl: bool, raw: bool) -> None:
+    """Print the entities of files or article ids as JSON lines.
+
+    {"source": ..., "entities": [{"start", "end", "label", "text"}]}: labels are
+    spaCy's OntoNotes labels, offsets code points into the text (the article's
+    stored text for an id or a parsed file, the file as read with --raw).
+    """
+    from pathlib import Path
+
+    from reader.core.entities import EntityService, ModelUnavailable, apply_corrections
+    from reader.core.importers import ImportFailed, import_path, read_bytes
+
+    library = ctx.obj
+    known = set(library.article_ids())
+    service = EntityService(rules=library.rule_store())
+    failed = False
+    for value in inputs:
+        try:
+            if value in known:
+                article, _ = library.load(value)
+                found, _ = service.entities_for(article, library.store(value))
+                _json_line({"source": value, "entities": _entity_records(found)})
+                continue
+            path = Path(value)
+            if raw:
+                text = read_bytes(path).decode("utf-8")
+            else:
+                (draft, *_) = import_path(path)
+                text = draft.text
+            found = service.recogniser().recognise(text)
+            found = apply_corrections(text, found, service.library_rules())
+            _json_line({"source": value, "entities": _entity_records(found)})
+        except (ImportFailed, UnicodeDecodeError) as error:
+            click.echo(f"reader: {value}: {error}" if isinstance(error, UnicodeDecodeError)
+                       else f"reader: {error}", err=True)
+            failed = True
+        except ModelUnavailable as error:
+            raise click.ClickException(str(error)) from None
+    sys.exit(1 if failed else 0)
+
+
+def _entity_records(found: list) -> list[dict]:
+    return [{"start": e.start, "end": e.end, "label": e.label, "text": e.text} for e in found]
 
 
 @main.command()

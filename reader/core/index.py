@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 INDEX_NAME = ".index.json"
 
 
@@ -29,7 +29,7 @@ class IndexEntry:
     info: dict[str, Any]
     note_count: int
     tags: list[str] = field(default_factory=list)  # tags used on its annotations
-    entities: list[str] = field(default_factory=list)  # distinct entity names
+    entities: list[list[str]] = field(default_factory=list)  # distinct [name, label]
     problems: list[str] = field(default_factory=list)
 
 

@@ -163,11 +163,13 @@ class Library:
         self.problems += [p for e in entries.values() for p in e.problems]
         return entries
 
-    def list_articles(self) -> list[ArticleInfo]:
-        """Every article's metadata and note count, newest date first."""
+    def list_articles(self, entries: dict[str, IndexEntry] | None = None) -> list[ArticleInfo]:
+        """Every article's metadata and note count, newest date first (from
+        ``entries`` of :meth:`index` when the caller has them already)."""
+        entries = self.index() if entries is None else entries
         infos = [
             info_from_record(entry.info, note_count=entry.note_count)
-            for entry in self.index().values()
+            for entry in entries.values()
         ]
         return sorted(infos, key=lambda i: (i.date, i.title), reverse=True)
 

@@ -1,7 +1,9 @@
 """The small filter language shared by the CLI and the app.
 
 A query is words and ``field:value`` terms, all of which must match:
-``erdogan tag:leader since:2020-01 state:orphan article:ID``. Words match
+``erdogan tag:leader since:2020-01 state:orphan article:ID``, and for
+articles ``entity:"Recep Tayyip Erdogan"`` (an entity's exact name, any case)
+and ``label:PERSON`` (an OntoNotes label or a group: ``label:place``). Words match
 case-insensitively anywhere in the title, author, source, tags, quote and
 note. ``"quoted phrases"`` match as a whole.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+from reader.core.entities import label_group
 from reader.core.models import Annotation, ArticleInfo
 
 FIELDS = {"tag", "since", "until", "state", "article", "entity", "label"}
@@ -49,7 +52,9 @@ def _has_words(query: Query, haystack: str) -> bool:
     return all(word in haystack for word in query.words)
 
 
-def article_matches(query: Query, info: ArticleInfo, entity_names: list[str] = ()) -> bool:
+def article_matches(
+    query: Query, info: ArticleInfo, entities: list[list[str]] | list[tuple[str, str]] = ()
+) -> bool:
     """Whether an article passes the query's article-level terms and words."""
     if query.get("article") and info.id not in query.get("article"):
         return False
@@ -58,8 +63,13 @@ def article_matches(query: Query, info: ArticleInfo, entity_names: list[str] = (
     if any(info.date > until + "\uffff" for until in query.get("until")):
         return False
     if query.get("entity"):
-        names = [n.lower() for n in entity_names]
-        if not all(any(e.lower() in n for n in names) for e in query.get("entity")):
+        names = [name.lower() for name, _ in entities]
+        if not all(any(e.lower() == n for n in names) for e in query.get("entity")):
+            return False
+    if query.get("label"):
+        labels = {label for _, label in entities} | {label_group(label) for _, label in entities}
+        if not all(wanted.upper() in labels or wanted.lower() in labels
+                   for wanted in query.get("label")):
             return False
     haystack = " ".join((info.title, info.author, info.source, info.date, *info.tags))
     return _has_words(query, haystack)

@@ -274,7 +274,8 @@ class StoreContents:
     article: dict[str, Any] | None
     annotations: list[Annotation] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    entity_names: list[str] = field(default_factory=list)  # of the cached entities
+    # Distinct (name, label) of the cached entities, for the library index.
+    entity_names: list[tuple[str, str]] = field(default_factory=list)
 
 
 class ArticleStore:
@@ -325,7 +326,9 @@ class ArticleStore:
         article = meta.get("article") if meta else None
         contents = StoreContents(article if isinstance(article, dict) else None)
         rows = entities.get("entities", [])
-        contents.entity_names = sorted({r[3] for r in rows if isinstance(r, list) and len(r) == 4})
+        contents.entity_names = sorted(
+            {(r[3], r[2]) for r in rows if isinstance(r, list) and len(r) == 4}
+        )
         for record in records:
             try:
                 contents.annotations.append(annotation_from_record(record))

@@ -13,6 +13,7 @@ from reader.core.models import Annotation, ArticleInfo, Entity
 class LibraryLoaded(Message):
     articles: list[ArticleInfo]
     problems: list[str]
+    entities: dict[str, list[list[str]]]  # article id -> its entities' [name, label]
 
 
 @dataclass

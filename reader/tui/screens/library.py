@@ -9,15 +9,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 
 from reader.core.models import ArticleInfo
+from reader.core.query import article_matches, parse_query
 from reader.tui.bindings import GLOBAL, LIBRARY, bindings
 from reader.tui.messages import ImportFinished, ImportProgress, LibraryLoaded
 
 COLUMNS = (("Title", 0), ("Source / author", 22), ("Date", 10), ("Words", 7), ("Notes", 5))
-
-
-def matches(info: ArticleInfo, query: str) -> bool:
-    haystack = " ".join((info.title, info.author, info.source, info.date, *info.tags)).lower()
-    return all(word in haystack for word in query.lower().split())
 
 
 class LibraryScreen(Screen[None]):
@@ -26,10 +22,14 @@ class LibraryScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.articles: list[ArticleInfo] = []
+        self.entities: dict[str, list[list[str]]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")
-        yield Input(placeholder="Filter: type words of a title, source, date or tag", id="filter")
+        yield Input(
+            placeholder='Filter: words, tag:T, since:2020-01, entity:"Name", label:PERSON',
+            id="filter",
+        )
         yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="import-progress", show_eta=False)
         yield Static(id="library-status")
@@ -58,12 +58,15 @@ class LibraryScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="library", exit_on_error=False)
     def reload(self) -> None:
         library = self.app.library
-        articles = library.list_articles()
+        entries = library.index()
+        articles = library.list_articles(entries)
+        entities = {key: entry.entities for key, entry in entries.items()}
         problems, library.problems[:] = list(library.problems), []
-        self.post_message(LibraryLoaded(articles, problems))
+        self.post_message(LibraryLoaded(articles, problems, entities))
 
     def on_library_loaded(self, message: LibraryLoaded) -> None:
         self.articles = message.articles
+        self.entities = message.entities
         for problem in message.problems:
             self.notify(problem, title="Unreadable store", severity="error", timeout=15)
         self.show(self.query_one("#filter", Input).value)
@@ -74,7 +77,10 @@ class LibraryScreen(Screen[None]):
         if table.row_count:
             selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         table.clear()
-        shown = [info for info in self.articles if matches(info, query)]
+        wanted = parse_query(query)
+        shown = [
+            i for i in self.articles if article_matches(wanted, i, self.entities.get(i.id, []))
+        ]
         for info in shown:
             table.add_row(
                 Text(info.title, no_wrap=True, overflow="ellipsis"),

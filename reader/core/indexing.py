@@ -1,0 +1,102 @@
+"""``reader index``: entities for every article that lacks them, in batches
+(``nlp.pipe``) and optionally in several processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+
+from reader.core.entities import (
+    MODEL_PACKAGES,
+    EntityService,
+    SpacyRecogniser,
+    detect_language,
+)
+from reader.core.library import Library
+from reader.core.models import Correction, Entity
+
+BATCH = 32  # texts per nlp.pipe batch, and per task sent to a worker process
+
+
+def articles_needing_entities(library: Library, service: EntityService) -> list[str]:
+    """Ids of the articles without entities cached under the current key."""
+    key = service.cache_key()
+    todo = []
+    for article_id, entry in library.index().items():
+        cached = library.store(article_id).cached_entities(key, entry.info["text_sha256"]) \
+            if key else None
+        if cached is None:
+            todo.append(article_id)
+    return todo
+
+
+# --- the work, in this process or in worker processes -----------------------------
+
+_worker: SpacyRecogniser | None = None
+
+
+def _start_worker(packages: tuple[str, ...], rules: list[Correction]) -> None:
+    global _worker
+    _worker = SpacyRecogniser(packages, rules)
+
+
+def _recognise_batch(texts: list[str]) -> tuple[str, list[list[Entity]]]:
+    assert _worker is not None
+    return _worker.key, _worker.recognise_many(texts, batch_size=BATCH)
+
+
+def _batches(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def index_entities(
+    library: Library,
+    article_ids: list[str],
+    *,
+    workers: int = 1,
+    packages: tuple[str, ...] = MODEL_PACKAGES,
+    progress: Callable[[int], None] = lambda done: None,
+) -> Counter[str]:
+    """Recognise and cache entities for ``article_ids``; returns counts of
+    "indexed", "skipped-language" (not English) and "failed"."""
+    counts: Counter[str] = Counter()
+    rules = library.rule_store().corrections()
+    work: list[tuple[str, str, str]] = []  # id, text, text hash
+    for article_id in article_ids:
+        article, _ = library.load(article_id)
+        if detect_language(article.text) != "en":
+            counts["skipped-language"] += 1
+            progress(1)
+            continue
+        work.append((article_id, article.text, article.info.text_sha256))
+    batches = list(_batches(work, BATCH))
+
+    def store(batch: list[tuple[str, str, str]], key: str, found: list[list[Entity]]) -> None:
+        for (article_id, _, text_hash), entities in zip(batch, found, strict=True):
+            library.store(article_id).cache_entities(key, text_hash, entities)
+            counts["indexed"] += 1
+        progress(len(batch))
+
+    if workers <= 1:
+        _start_worker(packages, rules)
+        for batch in batches:
+            key, found = _recognise_batch([text for _, text, _ in batch])
+            store(batch, key, found)
+        return counts
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(packages, rules)) as pool:
+        futures = [(batch, pool.submit(_recognise_batch, [t for _, t, _ in batch]))
+                   for batch in batches]
+        for batch, future in futures:
+            try:
+                key, found = future.result()
+            except Exception:  # a worker died: the rest goes on
+                counts["failed"] += len(batch)
+                progress(len(batch))
+                continue
+            store(batch, key, found)
+    return counts
