@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from reader.core.library import Library, resolve_library_dir
+from reader.core.store import StoreError
 
 
 def _library(ctx: click.Context) -> Library:
@@ -157,7 +158,10 @@ def annotate(
             )
     tags = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
     annotation = new_annotation(loaded.text, at, at + len(quote), tags, note)
-    library.store(article).save_annotation(annotation)  # atomic and fsync'd on return
+    try:
+        library.store(article).save_annotation(annotation)  # atomic and fsync'd on return
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(annotation.id)
 
 
@@ -332,32 +336,65 @@ def _entity_records(found: list) -> list[dict]:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["md"]), default="md", show_default=True)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to FILE instead of stdout.",
-)
+@click.option("--format", "fmt", type=click.Choice(["md", "w3c", "csv", "jsonl", "brat", "html"]),
+              default="md", show_default=True)
+@click.option("--output", "-o", type=click.Path(),
+              help="A FILE, or a DIR (existing, or ending in /) for one file per article.")
 @click.option("--article", "articles", multiple=True, help="Only this article id (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="Only annotations with this tag (repeatable).")
+@click.option("--since", help="Only annotations made since this date (YYYY-MM-DD).")
+@click.option("--csv-layout", type=click.Choice(["readwise", "readwise-export"]),
+              default="readwise", show_default=True,
+              help="Readwise's import layout, or the 11 columns Readwise exports.")
+@click.option("--creator", help="Who made the notes (W3C creator; default: your user name).")
+@click.argument("query", nargs=-1)
 @click.pass_context
-def export(ctx: click.Context, fmt: str, output: Path | None, articles: tuple[str, ...]) -> None:
-    """Export notes (Markdown)."""
-    from reader.core.export import FORMATS
-    from reader.core.store import atomic_write
+def export(ctx: click.Context, fmt: str, output: str | None, articles: tuple[str, ...],
+           tags: tuple[str, ...], since: str | None, csv_layout: str, creator: str | None,
+           query: tuple[str, ...]) -> None:
+    """Export notes: md, w3c (lossless), csv (Readwise), jsonl (spaCy/Prodigy), brat, html.
+
+    QUERY selects annotations with the filter language (words, tag:T, since:DATE,
+    article:ID, state:orphan).
+    """
+    from reader.cli_export import run_export
 
     library = _library(ctx)
     known = set(library.article_ids())
     missing = [a for a in articles if a not in known]
     if missing:
         raise click.UsageError(f"no such article: {', '.join(missing)}")
-    text = FORMATS[fmt](library, list(articles) or None)
+    terms = [*query, *(f"article:{a}" for a in articles), *(f"tag:{t}" for t in tags)]
+    if since:
+        terms.append(f"since:{since}")
+    run_export(library, fmt, output, " ".join(_quoted(t) for t in terms), csv_layout, creator)
     _library(ctx)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            atomic_write(output.resolve(), text.encode("utf-8"))
-        except OSError as error:
-            raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
-        click.echo(f"reader: wrote {output}", err=True)
+
+
+def _quoted(term: str) -> str:
+    import shlex
+
+    return shlex.quote(term) if " " in term else term
+
+
+@main.command("import-notes")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def import_notes_command(ctx: click.Context, file: Path) -> None:
+    """Import notes from a W3C export (or a Readwise CSV for articles in the library).
+
+    Each annotation is re-anchored on the library's text; exact duplicates are
+    skipped; what cannot be placed is kept as an orphan and reported.
+    """
+    from reader.core.notes_import import NotesImportError, import_notes
+
+    library = _library(ctx)
+    try:
+        report = import_notes(library, file)
+    except NotesImportError as error:
+        raise click.ClickException(str(error)) from None
+    for line in report.lines:
+        click.echo(f"reader: {line}", err=True)
+    click.echo(f"reader: notes: {report.summary()}", err=True)
+
+

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from reader.core.anchoring import new_annotation
-from reader.core.export import FORMATS
-from reader.core.export.markdown import export_markdown
+from reader.core.export import FORMATS, Options, export, gather
+
+
+def export_markdown(library, article_ids=None) -> str:
+    query = " ".join(f"article:{a}" for a in article_ids or [])
+    return export("md", gather(library, query), Options(), files=False)
+
 
 QUOTE = "Recep Tayyip Erdogan"
 
@@ -61,9 +66,33 @@ def test_export_marks_orphans(seed_library, seed_id):
     path = seed_library.articles_dir / f"{seed_id}.txt"
     path.write_text(article.text.replace(QUOTE, "Mr Erdogan"), encoding="utf-8")
     out = export_markdown(seed_library)
-    assert "> Recep Tayyip Erdogan" in out
-    assert "*orphan: this passage is no longer found in the text*" in out
+    lines = out.splitlines()
+    assert "> Recep Tayyip Erdogan" in lines
+    assert lines.index("### Orphans") < lines.index("*orphan*") < lines.index(
+        "> Recep Tayyip Erdogan")
 
 
 def test_md_format_is_registered():
-    assert FORMATS["md"] is export_markdown
+    assert FORMATS["md"][0] == "markdown"
+
+
+def test_each_quote_has_its_block_id_on_a_line_after_it(seed_library, seed_id):
+    """Obsidian's form for a quote's block id: a blank line, then ^id alone."""
+    _annotate(seed_library, seed_id)
+    (annotation,) = seed_library.load(seed_id)[1]
+    lines = export_markdown(seed_library).splitlines()
+    at = lines.index("> Recep Tayyip Erdogan")
+    assert lines[at + 1 : at + 3] == ["", f"^{annotation.id}"]
+
+
+def test_one_file_per_article_has_yaml_front_matter(seed_library, seed_id):
+    import yaml
+
+    _annotate(seed_library, seed_id)
+    (name, text), = export("md", gather(seed_library), Options(), files=True).items()
+    assert name == f"{seed_id}.md"
+    _, front, body = text.split("---\n", 2)
+    meta = yaml.safe_load(front)
+    assert meta["title"].startswith("Turkish drone strikes")
+    assert meta["author"] == "uprootedpalestinians" and meta["date"] == "2020-03-01"
+    assert "> Recep Tayyip Erdogan" in body.splitlines()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,7 +70,7 @@ class LibraryIndex:
             "version": INDEX_VERSION,
             "articles": {key: entry.__dict__ for key, entry in self.entries.items()},
         }
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         try:
             tmp.write_bytes(orjson.dumps(data))
             os.replace(tmp, self.path)  # a cache: atomic, but no need to fsync

@@ -160,7 +160,9 @@ class Library:
         if self._index is None:
             self._index = LibraryIndex(self.articles_dir, self.annotations_dir)
         entries = self._index.refresh(self.article_ids(), self._index_entry)
-        self.problems += [p for e in entries.values() for p in e.problems]
+        for problem in (p for e in entries.values() for p in e.problems):
+            if problem not in self.problems:
+                self.problems.append(problem)
         return entries
 
     def list_articles(self, entries: dict[str, IndexEntry] | None = None) -> list[ArticleInfo]:

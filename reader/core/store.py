@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from reader.core.models import Annotation, ArticleInfo, Correction, Entity, Text
 
 SCHEMA_VERSION = 1
 _META, _ANNOTATIONS, _ENTITIES = "meta", "annotations", "entities"
-_CORRECTIONS = "corrections"
+_CORRECTIONS, _UNPLACED = "corrections", "unplaced"
 
 
 class StoreError(Exception):
@@ -112,12 +113,15 @@ def write_durably(items: list[tuple[Path, bytes]], exclusive: set[Path] = frozen
         _fsync_dir(folder)
 
 
+_TEMPORARY = re.compile(r"\.(\d+)(?:\.[0-9a-f]+)?\.tmp$")  # .<name>.<pid>[.<token>].tmp
+
+
 def remove_stray_temporaries(folder: Path) -> list[Path]:
     """Delete temporary files left by writers that died (their pid is gone)."""
     removed = []
     for tmp in folder.glob(".*.tmp"):
-        parts = tmp.name.rsplit(".", 3)
-        pid = int(parts[1]) if len(parts) == 4 and parts[1].isdigit() else 0
+        match = _TEMPORARY.search(tmp.name)
+        pid = int(match.group(1)) if match else 0
         if pid and _alive(pid):  # a live writer, this process included
             continue
         with contextlib.suppress(FileNotFoundError):
@@ -148,10 +152,13 @@ def _well_formed(data: Any) -> bool:
     if not isinstance(data, dict):
         return False
     for table in data.values():
-        if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
+        if not isinstance(table, dict):
             return False
+        for key, document in table.items():
+            if not (isinstance(document, dict) and isinstance(key, str) and key.isdigit()):
+                return False  # TinyDB's document ids are integers
     schema = data.get(_META, {}).get("1", {}).get("schema", SCHEMA_VERSION)
-    return isinstance(schema, int) and not isinstance(schema, bool)
+    return isinstance(schema, int) and not isinstance(schema, bool) and schema >= 0
 
 
 def serialise(data: dict[str, Any]) -> bytes:
@@ -429,6 +436,15 @@ class ArticleStore:
             if found:
                 table.remove(doc_ids=found)
             return bool(found)
+
+    def unplaced(self) -> list[dict[str, Any]]:
+        """Imported records no article could take, kept as they came."""
+        with self._locked() as db:
+            return [dict(d) for d in db.table(_UNPLACED).all()]
+
+    def keep_unplaced(self, record: dict[str, Any]) -> None:
+        with self._locked() as db:
+            db.table(_UNPLACED).insert(record)
 
     def cache_entities(self, key: str, text_sha256: str, entities: list[Entity]) -> None:
         record = {

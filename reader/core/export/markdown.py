@@ -1,43 +1,89 @@
-"""Markdown of all notes: per article its title, source and date, then each
-annotation as a quote block with its tags and note."""
+"""Markdown that a notes app (Obsidian) reads well.
+
+One file per article (``--output DIR``: YAML front matter with title, author,
+source, date and tags) or one stream (a section per article). The article's
+note comes first; each annotation is a ``>`` quote with a block id
+(``^id``), its ``#tags`` and its note; orphans have their own section.
+"""
 
 from __future__ import annotations
 
-from reader.core.library import Library
+from reader.core.export import ArticleExport, Options
 from reader.core.models import Annotation, ArticleInfo
 
 
-def _quote_block(text: str) -> str:
-    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
+def _yaml_string(value: str) -> str:
+    """A double-quoted YAML scalar (safe for any text)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
 
 
-def _article_section(info: ArticleInfo, annotations: list[Annotation]) -> str:
-    lines = [f"## {info.title}", ""]
-    details = [
-        ("Author", info.author),
-        ("Source", info.source),
-        ("Date", info.date),
-        ("Article", info.id),
-    ]
-    lines += [f"- {name}: {value}" for name, value in details if value]
-    for annotation in annotations:
-        lines.append("")
-        lines.append(_quote_block(annotation.exact))
-        if annotation.state != "anchored":
-            lines += ["", f"*{annotation.state}: this passage is no longer found in the text*"]
-        if annotation.tags:
-            lines += ["", " ".join(f"#{tag.replace(' ', '-')}" for tag in annotation.tags)]
-        if annotation.note:
-            lines += ["", annotation.note.rstrip()]
+def front_matter(info: ArticleInfo) -> str:
+    lines = ["---", f"title: {_yaml_string(info.title)}"]
+    for name, value in (("author", info.author), ("source", info.source), ("date", info.date)):
+        if value:
+            lines.append(f"{name}: {_yaml_string(value)}")
+    if info.tags:
+        lines.append("tags: [" + ", ".join(_yaml_string(t) for t in info.tags) + "]")
+    lines.append("---")
     return "\n".join(lines)
 
 
-def export_markdown(library: Library, article_ids: list[str] | None = None) -> str:
-    """Markdown of every annotated article (or of ``article_ids``)."""
+def _tag(tag: str) -> str:
+    return "#" + "-".join(tag.split())
+
+
+def _quote(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
+
+
+def _annotation(annotation: Annotation) -> str:
+    # Obsidian takes a quote's block id on its own line after the quote.
+    parts = [_quote(annotation.exact), f"^{annotation.id}"]
+    if annotation.tags:
+        parts.append(" ".join(_tag(t) for t in annotation.tags))
+    if annotation.note:
+        parts.append(annotation.note.rstrip())
+    return "\n\n".join(parts)
+
+
+def _body(item: ArticleExport, heading: str) -> str:
+    info = item.article.info
+    parts = []
+    if info.note:
+        parts.append(f"{heading} Article note\n\n{info.note.rstrip()}")
+    placed = [a for a in item.annotations if a.state == "anchored"]
+    lost = [a for a in item.annotations if a.state != "anchored"]
+    if placed:
+        parts.append(f"{heading} Highlights\n\n" + "\n\n".join(_annotation(a) for a in placed))
+    if lost:
+        parts.append(
+            f"{heading} Orphans\n\nThese passages are no longer found as they were in the "
+            "text (needs review: placed by a best guess; orphan: not placed).\n\n"
+            + "\n\n".join(f"*{a.state}*\n\n{_annotation(a)}" for a in lost)
+        )
+    return "\n\n".join(parts)
+
+
+def file_name(item: ArticleExport, suffix: str) -> str:
+    return f"{item.article.id}{suffix}"
+
+
+def files(items: list[ArticleExport], options: Options) -> dict[str, str]:
+    out = {}
+    for item in items:
+        info = item.article.info
+        text = f"{front_matter(info)}\n\n# {info.title}\n\n{_body(item, '##')}".rstrip()
+        out[file_name(item, ".md")] = text + "\n"
+    return out
+
+
+def stream(items: list[ArticleExport], options: Options) -> str:
     sections = []
-    ids = article_ids if article_ids is not None else library.article_ids()
-    for article_id in ids:
-        article, annotations = library.load(article_id)
-        if annotations:
-            sections.append(_article_section(article.info, annotations))
+    for item in items:
+        info = item.article.info
+        details = [("Author", info.author), ("Source", info.source), ("Date", info.date),
+                   ("Tags", " ".join(_tag(t) for t in info.tags)), ("Article", info.id)]
+        meta = "\n".join(f"- {name}: {value}" for name, value in details if value)
+        sections.append(f"## {info.title}\n\n{meta}\n\n{_body(item, '###')}".rstrip())
     return "# Notes\n\n" + "\n\n".join(sections) + "\n" if sections else "# Notes\n"

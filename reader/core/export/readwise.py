@@ -1,0 +1,58 @@
+"""Readwise CSV.
+
+The default layout is Readwise's CSV import (``Highlight, Title, Author,
+URL, Note, Location``); it has no tags column, so tags travel inside the
+note as Readwise reads them (``.tag1 .tag2`` on the note's first line, the
+inline tagging syntax of Readwise). ``--csv-layout readwise-export`` gives
+the 11 columns that Readwise exports and Obsidian importers parse. RFC 4180
+quoting (quotes doubled, CRLF line ends), UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from reader.core.export import ArticleExport, Options
+
+IMPORT_COLUMNS = ["Highlight", "Title", "Author", "URL", "Note", "Location"]
+EXPORT_COLUMNS = [
+    "Highlight", "Book Title", "Book Author", "Amazon Book ID", "Note", "Color", "Tags",
+    "Location Type", "Location", "Highlighted at", "Document tags",
+]
+
+
+def tag_note(tags: tuple[str, ...], note: str) -> str:
+    """A note carrying tags the way Readwise's import reads them."""
+    tag_line = " ".join("." + "_".join(t.split()) for t in tags)
+    return "\n".join(part for part in (tag_line, note) if part)
+
+
+def _url(source: str) -> str:
+    return source if source.startswith(("http://", "https://")) else ""
+
+
+def _rows(items: list[ArticleExport], layout: str) -> list[list[str]]:
+    rows = []
+    for item in items:
+        info = item.article.info
+        for a in item.annotations:
+            if layout == "readwise-export":
+                rows.append([
+                    a.exact, info.title, info.author, "", a.note, "yellow", ", ".join(a.tags),
+                    "offset", str(a.start), a.created.replace("T", " ").replace("Z", "+00:00"),
+                    ", ".join(info.tags),
+                ])
+            else:
+                rows.append([a.exact, info.title, info.author, _url(info.source),
+                             tag_note(a.tags, a.note), str(a.start)])
+    return rows
+
+
+def stream(items: list[ArticleExport], options: Options) -> str:
+    layout = options.csv_layout
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS if layout == "readwise-export" else IMPORT_COLUMNS)
+    writer.writerows(_rows(items, layout))
+    return out.getvalue()

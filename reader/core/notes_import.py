@@ -1,0 +1,288 @@
+"""``reader import-notes``: notes back in from a W3C export or a Readwise CSV.
+
+Each annotation is matched to an article of the library (by the article id
+the export carries, its source, or a unique occurrence of its quote), then
+re-anchored on the library's text. Exact duplicates are skipped. What cannot
+be placed is never dropped: an annotation whose article is here but whose
+quote is not becomes an orphan of that article; one whose article is not in
+the library is kept as it came in ``annotations/_unplaced.json``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from reader.core.anchoring import new_annotation, reanchor
+from reader.core.export.w3c import LIBRARY_SOURCE, identifier
+from reader.core.library import Library
+from reader.core.models import Annotation, Article, Correction, TextQuote
+from reader.core.store import ArticleStore
+from reader.core.text import quote_context, sha256
+
+UNPLACED_ID = "_unplaced"
+
+
+class NotesImportError(Exception):
+    """A file that is not a notes export reader can read; one line."""
+
+
+@dataclass
+class Report:
+    counts: Counter[str] = field(default_factory=Counter)
+    lines: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        order = ("imported", "updated", "duplicate", "orphan", "needs-review", "unplaced",
+                 "corrections", "rules", "articles")
+        return ", ".join(f"{self.counts[k]} {k}" for k in order if self.counts[k]) or "nothing"
+
+
+class _Articles:
+    """The library's articles, loaded once each, found by id, source or quote."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.infos = {i.id: i for i in library.list_articles()}
+        self._loaded: dict[str, tuple[Article, list[Annotation]]] = {}
+
+    def load(self, article_id: str) -> tuple[Article, list[Annotation]]:
+        if article_id not in self._loaded:
+            self._loaded[article_id] = self.library.load(article_id)
+        return self._loaded[article_id]
+
+    def find(self, article_id: str = "", source: str = "", title: str = "",
+             quote: str = "") -> str | None:
+        if article_id in self.infos:
+            return article_id
+        if source.startswith("urn:reader:article:") and source[19:] in self.infos:
+            return source[19:]
+        for info in self.infos.values():
+            if source and info.source == source:
+                return info.id
+        titled = [i.id for i in self.infos.values() if title and i.title == title]
+        if len(titled) == 1:
+            return titled[0]
+        if quote:
+            having = [i for i in self.infos if quote in self.load(i)[0].text]
+            if len(having) == 1:
+                return having[0]
+        return None
+
+
+def import_notes(library: Library, path: Path) -> Report:
+    raw = path.read_bytes()
+    head = raw.lstrip()[:1]
+    if head in (b"{", b"["):
+        try:
+            data = json.loads(raw)
+        except ValueError as error:
+            raise NotesImportError(f"{path}: not valid JSON ({error})") from None
+        return _import_w3c(library, data, path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise NotesImportError(f"{path}: not UTF-8 text") from None
+    return _import_csv(library, text, path)
+
+
+# --- W3C ---------------------------------------------------------------------------
+
+
+def _items(data: Any, path: Path) -> list[dict[str, Any]]:
+    if isinstance(data, list):
+        return [d for d in data if isinstance(d, dict)]
+    if not isinstance(data, dict):
+        raise NotesImportError(f"{path}: not a W3C annotation export")
+    if data.get("type") == "Annotation":
+        return [data]
+    if data.get("type") == "AnnotationCollection":
+        page, out = data.get("first"), []
+        while isinstance(page, dict):
+            out += [d for d in page.get("items", []) if isinstance(d, dict)]
+            page = page.get("next") if isinstance(page.get("next"), dict) else None
+        return out
+    raise NotesImportError(f"{path}: not a W3C AnnotationCollection or Annotation")
+
+
+def _selectors(target: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    selector = target.get("selector") or []
+    selectors = selector if isinstance(selector, list) else [selector]
+    return {s.get("type", ""): s for s in selectors if isinstance(s, dict)}
+
+
+def _bodies(record: dict[str, Any]) -> tuple[tuple[str, ...], str, str]:
+    body = record.get("body") or []
+    bodies = body if isinstance(body, list) else [body]
+    tags = tuple(b.get("value", "") for b in bodies
+                 if isinstance(b, dict) and b.get("purpose") == "tagging" and b.get("value"))
+    note = "\n\n".join(b.get("value", "") for b in bodies
+                       if isinstance(b, dict) and b.get("purpose") == "commenting")
+    label = next((b.get("value", "") for b in bodies
+                  if isinstance(b, dict) and b.get("purpose") == "classifying"), "")
+    return tags, note, label
+
+
+def _import_w3c(library: Library, data: Any, path: Path) -> Report:
+    report = Report()
+    articles = _Articles(library)
+    for record in _items(data, path):
+        target = record.get("target") or {}
+        target = target if isinstance(target, dict) else {"source": str(target)}
+        tags, note, label = _bodies(record)
+        selectors = _selectors(target)
+        quote = selectors.get("TextQuoteSelector", {})
+        if record.get("motivation") == "classifying" and "reader:correction" in record:
+            _import_correction(library, articles, record, target, selectors, label, report)
+            continue
+        article_id = articles.find(target.get("reader:article", ""), target.get("source", ""),
+                                   quote=quote.get("exact", ""))
+        if article_id is None:
+            _unplaced(library, record, report, quote.get("exact", "") or "(whole article)")
+            continue
+        if not selectors:
+            _import_article_note(library, articles, article_id, tags, note, report)
+            continue
+        position = selectors.get("TextPositionSelector", {})
+        exact = quote.get("exact", "")
+        annotation = Annotation(
+            id=identifier(record.get("id") or new_annotation("x", 0, 1).id),
+            start=int(position.get("start", 0)), end=int(position.get("end", len(exact))),
+            quote=TextQuote(exact, quote.get("prefix", ""), quote.get("suffix", "")),
+            text_sha256=target.get("reader:textSha256", ""), tags=tags, note=note,
+            created=record.get("created", ""), modified=record.get("modified", "")
+            or record.get("created", ""),
+        )
+        _place(library, articles, article_id, annotation, report)
+    return report
+
+
+def _place(library: Library, articles: _Articles, article_id: str, annotation: Annotation,
+           report: Report) -> None:
+    article, existing = articles.load(article_id)
+    text = article.text
+    placed = reanchor(annotation, text, article.info.text_sha256,
+                      old_text=library.text_version(article_id, annotation.text_sha256))
+    if placed.state == "anchored" and text[placed.start : placed.end] == placed.exact:
+        exact, prefix, suffix = quote_context(text, placed.start, placed.end)
+        placed = replace(placed, quote=TextQuote(exact, prefix, suffix), text_sha256=sha256(text))
+    same_id = next((a for a in existing if a.id == placed.id), None)
+    same_content = next((a for a in existing if (a.start, a.end, a.tags, a.note) ==
+                         (placed.start, placed.end, placed.tags, placed.note)), None)
+    if same_content is not None and (same_id is None or same_id == same_content):
+        report.counts["duplicate"] += 1
+        return
+    if same_id is not None and same_id.modified >= placed.modified:
+        report.counts["duplicate"] += 1
+        report.lines.append(f"{article_id}: kept the newer version of annotation {placed.id}")
+        return
+    library.store(article_id).save_annotation(placed)
+    existing[:] = [a for a in existing if a.id != placed.id] + [placed]
+    report.counts["updated" if same_id else "imported"] += 1
+    if placed.state != "anchored":
+        report.counts[placed.state] += 1
+        report.lines.append(f"{article_id}: “{placed.exact[:50]}” is {placed.state} "
+                            "(kept; see reader doctor)")
+
+
+def _import_article_note(library: Library, articles: _Articles, article_id: str,
+                         tags: tuple[str, ...], note: str, report: Report) -> None:
+    info = articles.infos[article_id]
+    new_tags = tuple(dict.fromkeys((*info.tags, *tags)))
+    new_note = info.note if note in info.note else "\n\n".join(p for p in (info.note, note) if p)
+    if (new_tags, new_note) == (info.tags, info.note):
+        report.counts["duplicate"] += 1
+        return
+    library.store(article_id).update_article(tags=new_tags, note=new_note)
+    articles.infos[article_id] = replace(info, tags=new_tags, note=new_note)
+    report.counts["articles"] += 1
+
+
+def _import_correction(library: Library, articles: _Articles, record: dict[str, Any],
+                       target: dict[str, Any], selectors: dict[str, dict[str, Any]],
+                       label: str, report: Report) -> None:
+    quote = selectors.get("TextQuoteSelector", {})
+    position = selectors.get("TextPositionSelector", {})
+    action = str(record.get("reader:correction", "label"))
+    common = {"id": identifier(record.get("id", "")), "action": action,
+              "text": quote.get("exact", ""), "label": label,
+              "created": record.get("created", "")}
+    if target.get("source") == LIBRARY_SOURCE:
+        store, correction, count = library.rule_store(), Correction(**common), "rules"
+    else:
+        article_id = articles.find(target.get("reader:article", ""), target.get("source", ""))
+        if article_id is None:
+            _unplaced(library, record, report, common["text"])
+            return
+        start, end = int(position.get("start", -1)), int(position.get("end", -1))
+        text = articles.load(article_id)[0].text
+        if text[start:end] != common["text"]:
+            found = text.find(common["text"]) if common["text"] else -1
+            start, end = (found, found + len(common["text"])) if found >= 0 else (start, end)
+        store = library.store(article_id)
+        correction, count = Correction(**common, start=start, end=end), "corrections"
+    if correction in store.corrections():
+        report.counts["duplicate"] += 1
+        return
+    store.save_correction(correction)
+    report.counts[count] += 1
+
+
+def _unplaced(library: Library, record: dict[str, Any], report: Report, what: str) -> None:
+    store = ArticleStore(library.annotations_dir, UNPLACED_ID)
+    if record in store.unplaced():
+        report.counts["duplicate"] += 1
+        return
+    store.keep_unplaced(record)
+    report.counts["unplaced"] += 1
+    report.lines.append(f"no article in the library for “{what[:50]}”: kept in "
+                        f"{UNPLACED_ID}.json")
+
+
+# --- Readwise CSV -----------------------------------------------------------------------
+
+
+def _tags_from_note(note: str) -> tuple[tuple[str, ...], str]:
+    """Readwise inline tags (``.tag`` words on the first line) and the rest."""
+    first, _, rest = note.partition("\n")
+    words = first.split()
+    if words and all(w.startswith(".") and len(w) > 1 for w in words):
+        return tuple(w[1:].replace("_", " ") for w in words), rest
+    return (), note
+
+
+def _import_csv(library: Library, text: str, path: Path) -> Report:
+    rows = list(csv.DictReader(text.splitlines(keepends=True)))
+    if not rows or "Highlight" not in rows[0]:
+        raise NotesImportError(f"{path}: not a Readwise CSV (no Highlight column)")
+    report = Report()
+    articles = _Articles(library)
+    for row in rows:
+        highlight = (row.get("Highlight") or "").strip()
+        if not highlight:
+            continue
+        title = row.get("Title") or row.get("Book Title") or ""
+        if "Tags" in row:
+            tags = tuple(t.strip() for t in (row.get("Tags") or "").split(",") if t.strip())
+            note = row.get("Note") or ""
+        else:
+            tags, note = _tags_from_note(row.get("Note") or "")
+        article_id = articles.find(source=row.get("URL", ""), title=title, quote=highlight)
+        if article_id is None:
+            _unplaced(library, {"type": "Annotation", "readwise": row}, report, highlight)
+            continue
+        article_text = articles.load(article_id)[0].text
+        start = article_text.find(highlight)
+        if start < 0:
+            annotation = Annotation(
+                id=new_annotation("x", 0, 1).id, start=0, end=len(highlight),
+                quote=TextQuote(highlight, "", ""), text_sha256="", tags=tags, note=note,
+            )
+        else:
+            annotation = new_annotation(article_text, start, start + len(highlight), tags, note)
+        _place(library, articles, article_id, annotation, report)
+    return report

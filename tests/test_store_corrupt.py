@@ -1,0 +1,223 @@
+"""A store file that cannot be read, and one from a newer schema, in a real
+library: the CLI and the app still list the article and say, in one line,
+which file it was and where it went; the bytes are never lost or rewritten."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.core.anchoring import new_annotation
+from reader.core.entities import EntityService
+from reader.core.library import LIBRARY_ENV, Library
+from reader.core.models import ArticleDraft
+from reader.core.store import StoreTooNew
+
+TEXT = (
+    "Earlier on Saturday, Turkey's President Recep Tayyip Erdogan threatened reprisals "
+    "against the Syrian government forces."
+)
+QUOTE = "Recep Tayyip Erdogan"
+TITLE = "Erdogan threatens reprisals"
+# Not JSON, not UTF-8, with a NUL and a truncated object: what a torn disk write looks like.
+GARBAGE = b'\x00\xff\xfe{"meta": {"1": {"schema": 1, "art\x00\x00\x9c\x8b garbage \xe2\x82'
+TOO_NEW = (
+    b'{\n  "meta": {"1": {"schema": 99, "article": {"id": "ID", "title": "From the future",'
+    b' "shape": {"new": true}}}},\n  "annotations": {"1": {"id": "x", "whatever": [1, 2]}}\n}\n'
+)
+
+
+def run(library: Library, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != LIBRARY_ENV}
+    return subprocess.run(
+        [sys.executable, "-m", "reader", "--library", str(library.root), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def article(tmp_path: Path) -> tuple[Library, str]:
+    """A library with one article that has an annotation."""
+    library = Library(tmp_path / "lib").ensure()
+    (result,) = library.add_many([ArticleDraft(text=TEXT, title=TITLE, date="2019-10-12")])
+    start = TEXT.index(QUOTE)
+    library.store(result.article_id).save_annotation(
+        new_annotation(TEXT, start, start + len(QUOTE), ("leader",), "a note")
+    )
+    library.list_articles()  # an index exists, as it would in use
+    return library, result.article_id
+
+
+@pytest.fixture
+def corrupt(article: tuple[Library, str]) -> tuple[Library, str]:
+    library, article_id = article
+    library.store(article_id).path.write_bytes(GARBAGE)
+    return library, article_id
+
+
+def _set_aside(library: Library, article_id: str) -> list[Path]:
+    return sorted(library.annotations_dir.glob(f"{article_id}.json.corrupt-*"))
+
+
+# --- (a) the CLI ------------------------------------------------------------------------
+
+
+def test_list_moves_a_corrupt_store_aside_and_says_where_in_one_line(corrupt) -> None:
+    library, article_id = corrupt
+    result = run(library, "list")
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    assert line.split("\t")[0] == article_id  # still listed (its title derived from the text)
+    (moved,) = _set_aside(library, article_id)
+    (problem,) = result.stderr.splitlines()
+    assert f"{article_id}.json" in problem and moved.name in problem
+    assert problem.startswith("reader: ")
+    assert "Traceback" not in result.stderr
+    assert moved.read_bytes() == GARBAGE  # the original bytes, kept
+    assert not library.store(article_id).path.exists()
+
+    # Listed again: nothing more to report, nothing moved again.
+    again = run(library, "list", "--json")
+    assert again.returncode == 0 and again.stderr == ""
+    assert article_id in again.stdout
+    assert _set_aside(library, article_id) == [moved]
+
+
+def test_doctor_lists_the_set_aside_store_and_exits_1(corrupt) -> None:
+    library, article_id = corrupt
+    assert run(library, "list").returncode == 0
+    (moved,) = _set_aside(library, article_id)
+    result = run(library, "doctor")
+    assert result.returncode == 1
+    assert f"unreadable store set aside: {moved}" in result.stdout.splitlines()
+    assert moved.read_bytes() == GARBAGE
+
+
+def test_doctor_on_a_fresh_corrupt_store_sets_it_aside_and_reports_it(corrupt) -> None:
+    """doctor is the first command run on the damaged library."""
+    library, article_id = corrupt
+    result = run(library, "doctor")
+    assert result.returncode == 1
+    (moved,) = _set_aside(library, article_id)
+    assert moved.read_bytes() == GARBAGE
+    assert any(moved.name in line for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"meta": {"1": {"schema": -1}}}',
+        b'{"meta": {"1": {"schema": 1}}, "annotations": {"abc": {"id": "x"}}}',
+        b'{"meta": {"first": {"schema": 1}}}',
+    ],
+    ids=["schema-negative", "annotation-key-not-a-number", "meta-key-not-a-number"],
+)
+def test_list_survives_valid_json_of_the_wrong_shape(article, content) -> None:
+    """A hand edit gone wrong must be reported like garbage bytes, not crash
+    ``reader list`` (and with it the app's library screen)."""
+    library, article_id = article
+    path = library.store(article_id).path
+    path.write_bytes(content)
+    result = run(library, "list")
+    assert "Traceback" not in result.stderr, result.stderr.splitlines()[-1]
+    assert result.returncode == 0
+    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == [article_id]
+    (problem,) = result.stderr.splitlines()
+    assert f"{article_id}.json" in problem
+    # The bytes are kept: left in place, or set aside.
+    kept = [path] if path.exists() else _set_aside(library, article_id)
+    assert [p.read_bytes() for p in kept] == [content]
+
+
+# --- (b) the app ---------------------------------------------------------------------------
+
+
+async def test_app_starts_lists_the_article_and_notifies_the_file(corrupt) -> None:
+    from textual.widgets import DataTable
+
+    from reader.tui.app import ReaderApp
+    from reader.tui.screens.library import LibraryScreen
+
+    library, article_id = corrupt
+    app = ReaderApp(Library(library.root), EntityService(packages=("no_such_model_pkg",)))
+    # notifications=True: run_test hides toasts unless asked to show them.
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        assert [info.id for info in screen.articles] == [article_id]
+        table = screen.query_one(DataTable)
+        assert table.row_count == 1
+        assert table.coordinate_to_cell_key((0, 0)).row_key.value == article_id
+
+        (moved,) = _set_aside(library, article_id)
+        # What the user sees: the toasts on screen (queried by widget type name,
+        # rendered as a Static renders), one of which names both files.
+        toasts = list(screen.query("Toast"))
+        shown = [str(toast.render()) for toast in toasts]
+        naming = [
+            toast for toast, text in zip(toasts, shown, strict=True)
+            if f"{article_id}.json" in text and moved.name in text
+        ]
+        assert len(naming) == 1, shown
+        assert naming[0].has_class("-error")  # an error toast, not a passing remark
+    assert moved.read_bytes() == GARBAGE
+
+
+# --- (c) a newer schema --------------------------------------------------------------------
+
+
+@pytest.fixture
+def too_new(article: tuple[Library, str]) -> tuple[Library, str, bytes]:
+    library, article_id = article
+    data = TOO_NEW.replace(b'"ID"', f'"{article_id}"'.encode())
+    library.store(article_id).path.write_bytes(data)
+    return library, article_id, data
+
+
+def test_list_reports_a_newer_schema_in_one_line_and_leaves_the_file(too_new) -> None:
+    library, article_id, data = too_new
+    path = library.store(article_id).path
+    result = run(library, "list")
+    assert result.returncode == 0
+    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == [article_id]
+    assert path.read_bytes() == data
+    assert _set_aside(library, article_id) == []
+    assert "Traceback" not in result.stderr
+    (problem,) = result.stderr.splitlines()  # once, not once per index refresh
+    assert f"{article_id}.json" in problem and "schema version 99" in problem
+
+
+def test_annotate_refuses_a_newer_schema_in_one_line_and_leaves_the_file(too_new) -> None:
+    library, article_id, data = too_new
+    path = library.store(article_id).path
+    result = run(library, "annotate", article_id, "--quote", QUOTE, "--note", "refused")
+    assert path.read_bytes() == data
+    assert result.returncode != 0
+    assert result.stdout == ""  # no id: nothing was saved
+    assert "Traceback" not in result.stderr, result.stderr
+    (problem,) = result.stderr.splitlines()
+    assert f"{article_id}.json" in problem and "schema version 99" in problem
+
+
+def test_saving_to_a_newer_schema_raises_and_changes_nothing(too_new) -> None:
+    library, article_id, data = too_new
+    store = library.store(article_id)
+    before = sorted(p.name for p in library.annotations_dir.iterdir())
+    start = TEXT.index(QUOTE)
+    with pytest.raises(StoreTooNew, match="schema version 99"):
+        store.save_annotation(new_annotation(TEXT, start, start + len(QUOTE)))
+    with pytest.raises(StoreTooNew):
+        store.delete_annotation("x")
+    with pytest.raises(StoreTooNew):
+        store.update_article(note="refused")
+    assert store.path.read_bytes() == data
+    assert sorted(p.name for p in library.annotations_dir.iterdir()) == before  # no .tmp
