@@ -7,8 +7,10 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
+from pathlib import Path
 from typing import Any
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
@@ -87,6 +89,48 @@ class ReaderApp(App[None]):
     def on_unmount(self) -> None:
         self._writer.shutdown(wait=True)
 
+    def export_notes(self, query: str = "") -> None:
+        """The export dialog, then the export in a worker."""
+        from reader.tui.dialogs.export import ExportDialog, ExportRequest
+
+        def done(request: ExportRequest | None) -> None:
+            if request is not None:
+                self._export(request)
+
+        folder = str(self.library.root / "exports")
+        self.push_screen(ExportDialog(query, folder), done)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export(self, request: object) -> None:
+        from reader.core.entities import ModelUnavailable
+        from reader.core.export import ExportError
+        from reader.core.export.run import run_export
+
+        output = request.output  # type: ignore[attr-defined]
+        try:
+            # The dialog offers a folder of the library: make it (the CLI does not).
+            Path(output).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            result = run_export(self.library, request.fmt, request.query,  # type: ignore[attr-defined]
+                                output=output)
+        except (ExportError, ModelUnavailable, OSError) as error:
+            self.call_from_thread(self.notify, str(error), title="Export failed",
+                                  severity="error", timeout=15)
+            return
+        where = result.written[0] if len(result.written) == 1 else request.output  # type: ignore[attr-defined]
+        self.call_from_thread(
+            self.notify, f"{result.articles} article(s), {len(result.written)} file(s): {where}",
+            title="Exported", timeout=8,
+        )
+
+    def action_export(self) -> None:
+        screen = self.screen
+        query = ""
+        if hasattr(screen, "article"):
+            query = f"article:{screen.article.id}"
+        elif hasattr(screen, "current_query"):
+            query = screen.current_query()
+        self.export_notes(query)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -94,6 +138,10 @@ class ReaderApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Keys", "Show every key of reader", self.action_help)
+        yield SystemCommand(
+            "Export notes", "Markdown, W3C, Readwise CSV, JSONL, brat or HTML",
+            self.action_export,
+        )
         if isinstance(screen, LibraryScreen):
             yield SystemCommand(
                 "Add articles",

@@ -35,6 +35,7 @@ LIBRARY = [
     Key("library.filter", "slash", "filter", "Filter", display="/"),
     Key("library.add", "a", "add", "Add"),
     Key("library.notes", "n", "notes", "Notes"),
+    Key("library.export", "e", "app.export", "Export"),
     Key("library.clear", "escape", "clear_filter", "Clear filter", show=False),
     Key("library.down", "j", "cursor_down", "Down", show=False),
     Key("library.up", "k", "cursor_up", "Up", show=False),
@@ -95,12 +96,14 @@ ARTICLE = [
     *(Key(f"article.toggle_{n}", str(n), f"toggle_group({n - 1})", f"Show/hide {group}",
           show=False) for n, group in enumerate(LABEL_GROUPS, 1)),
     Key("article.panel", "tab", "focus_panel", "Annotations", show=False),
+    Key("article.export", "ctrl+e", "app.export", "Export", show=False),
     Key("article.back", "q", "back", "Back"),
 ]
 
 NOTES = [
     Key("notes.query", "slash", "focus_query", "Search", display="/"),
     Key("notes.back", "escape", "back", "Back"),
+    Key("notes.export", "ctrl+e", "app.export", "Export these"),
 ]
 
 HELP_SECTIONS = [

@@ -85,6 +85,9 @@ class NotesScreen(Screen[None]):
         info, annotation = self.found[int(event.option.id or 0)]
         self.app.push_screen(ArticleScreen(info.id, offset=annotation.start))
 
+    def current_query(self) -> str:
+        return self.query_one(Input).value
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
