@@ -84,7 +84,7 @@ READING = [
 ARTICLE = [
     Key("article.tag", "t", "tag", "Tag"),
     Key("article.note", "n", "note", "Note"),
-    Key("article.delete", "x", "delete", "Delete annotation (or remove entity)"),
+    Key("article.delete", "x", "delete", "Delete (annotation or entity)"),
     Key("article.undo", "u", "undo", "Undo"),
     Key("article.redo", "ctrl+r", "redo", "Redo", show=False),
     Key("article.tag_article", "T", "tag_article", "Tag the article", show=False),
