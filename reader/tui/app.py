@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from textual.screen import Screen
 from reader.core.entities import EntityService, ModelUnavailable
 from reader.core.library import Library
 from reader.tui.bindings import GLOBAL, bindings
+from reader.tui.messages import WriteDone
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.library import LibraryScreen
 
@@ -55,29 +54,34 @@ class ReaderApp(App[None]):
         then: Callable[[], Any] | None = None,
         **kwargs: Any,
     ) -> Future[Any]:
-        """Run a store write on the writer thread; report failure, never drop it silently."""
+        """Run a store write on the writer thread; report failure, never drop it silently.
 
-        def report(future: Future[Any]) -> None:
-            # A future already done runs this at once, on the UI thread itself.
-            on_ui = threading.get_ident() == self._thread_id
-            notify = self.notify if on_ui else partial(self.call_from_thread, self.notify)
-            error = future.exception()
-            if error is not None:
-                notify(f"Not saved: {error}", title="Save failed", severity="error", timeout=30)
-            else:
-                if done:
-                    notify(done, timeout=2)
-                if then is not None:
-                    then() if on_ui else self.call_from_thread(then)
+        The outcome comes back to the UI thread as a message: the writer never
+        waits for the UI (which may itself be waiting for the writer, on quit)."""
 
         def finish(future: Future[Any]) -> None:
             self._pending.discard(future)
-            report(future)
+            error = future.exception()
+            self.post_message(WriteDone(done, str(error) if error else "", then))
 
         future = self._writer.submit(action, *args, **kwargs)
         self._pending.add(future)
         future.add_done_callback(finish)
         return future
+
+    def on_write_done(self, message: WriteDone) -> None:
+        if message.error:
+            self.notify(f"Not saved: {message.error}", title="Save failed", severity="error",
+                        timeout=30)
+            return
+        if message.done:
+            self.notify(message.done, timeout=2)
+        if message.then is not None:
+            message.then()
+
+    def after_writes(self, callback: Callable[[], Any]) -> None:
+        """Call back on the UI thread once every write submitted so far is done."""
+        self.write(lambda: None, then=callback)
 
     def writes_pending(self) -> int:
         return len(self._pending)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from textual.message import Message
 
@@ -49,3 +51,12 @@ class AnnotationsChanged(Message):
 
     article_id: str
     annotations: list[Annotation]
+
+
+@dataclass
+class WriteDone(Message):
+    """A store write finished on the writer thread (``error`` empty when it worked)."""
+
+    done: str
+    error: str
+    then: Callable[[], Any] | None

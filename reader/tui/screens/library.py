@@ -53,7 +53,8 @@ class LibraryScreen(Screen[None]):
         self.show(self.query_one("#filter", Input).value)
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        # After the saves made on the screen we come back from, so the counts are right.
+        self.app.after_writes(self.reload)
 
     @work(thread=True, exclusive=True, group="library", exit_on_error=False)
     def reload(self) -> None:

@@ -1,0 +1,589 @@
+"""The article screen's annotating features, driven with Textual's Pilot on real files:
+undo and redo, whole-article tags and notes, the reading position, orphans and
+their re-attachment, changes made by another process, the notes screen, and the
+library's note count.
+
+Every test builds its library in ``tmp_path`` from the seed article and checks the
+store file with plain ``json`` (after ``app.flush_writes()``), not through the app.
+No test needs entities, so the spaCy model is never loaded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import DataTable, OptionList, Static
+
+from reader.core.entities import EntityService
+from reader.core.importers import import_path
+from reader.core.library import Library
+from reader.core.text import sha256
+from reader.tui.app import ReaderApp
+from reader.tui.screens.article import ArticleScreen
+from reader.tui.screens.library import LibraryScreen
+from reader.tui.screens.notes import NotesScreen
+from reader.tui.widgets.article_view import ArticleView
+from reader.tui.widgets.panels import AnnotationList
+
+NAME = "Recep Tayyip Erdogan"
+PUTIN = "Vladimir Putin"
+SIZE = (120, 40)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def make_library(tmp_path: Path, seed_path: Path) -> tuple[Library, str]:
+    library = Library(tmp_path / "lib").ensure()
+    (draft,) = import_path(seed_path)
+    library.add(draft)
+    (article_id,) = library.article_ids()
+    return library, article_id
+
+
+def new_app(library: Library) -> ReaderApp:
+    # A model package that does not exist: no spaCy load in these tests.
+    return ReaderApp(library, EntityService(packages=("no_such_model_pkg",)))
+
+
+def stored(library: Library, article_id: str) -> dict[str, Any]:
+    """The article's store file, read with plain json."""
+    with open(library.annotations_dir / f"{article_id}.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def stored_annotations(library: Library, article_id: str) -> list[dict[str, Any]]:
+    return list(stored(library, article_id).get("annotations", {}).values())
+
+
+def selectors(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {s["type"]: s for s in record["target"]["selector"]}
+
+
+def exact_of(record: dict[str, Any]) -> str:
+    return selectors(record)["TextQuoteSelector"]["exact"]
+
+
+def cli(library: Library, *args: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "reader", "--library", str(library.root), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+async def settle(app: ReaderApp, pilot) -> None:  # noqa: ANN001
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def flush(app: ReaderApp, pilot) -> None:  # noqa: ANN001
+    """``app.flush_writes()``, off the UI thread.
+
+    Called on the UI thread (where the test runs), it deadlocks when a write that
+    notifies is still in progress: the writer's done-callback waits in
+    ``call_from_thread`` for the UI loop, which waits for the writer."""
+    await asyncio.to_thread(app.flush_writes)
+    await pilot.pause()
+
+
+async def open_seed(app: ReaderApp, pilot) -> ArticleView:  # noqa: ANN001
+    await settle(app, pilot)
+    assert isinstance(app.screen, LibraryScreen)
+    assert app.screen.articles, "the library list is empty"
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, ArticleScreen)
+    await app.screen.workers.wait_for_complete()
+    await pilot.pause()
+    return app.screen.query_one(ArticleView)
+
+
+async def walk_to(pilot, view: ArticleView, target: int) -> None:  # noqa: ANN001
+    """Press } while the next paragraph starts at or before ``target``, then w
+    until the cursor reaches it (a word start)."""
+    while view.cursor < view.paragraph(1) <= target:
+        await pilot.press("right_curly_bracket")
+    for _ in range(600):
+        if view.cursor >= target:
+            break
+        await pilot.press("w")
+    assert view.cursor == target, f"w stopped at {view.cursor}, not on {target}"
+
+
+async def type_text(pilot, text: str) -> None:  # noqa: ANN001
+    """Type text into the focused widget; newlines as enter."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        if line:
+            await pilot.press(*line)
+        if number < len(lines) - 1:
+            await pilot.press("enter")
+
+
+def screen_items(app: ReaderApp) -> list:
+    assert isinstance(app.screen, ArticleScreen)
+    return list(app.screen.annotations.items)
+
+
+# --- 1. undo and redo ------------------------------------------------------------------
+
+
+async def test_undo_and_redo_of_create_delete_and_note_edit(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    library, article_id = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_seed(app, pilot)
+        target = view.text.index(NAME)
+        await walk_to(pilot, view, target)
+
+        # Create: v e e e, t, tags, enter.
+        await pilot.press("v", "e", "e", "e", "t")
+        await pilot.pause()
+        await type_text(pilot, "leader, turkey")
+        await pilot.press("enter")
+        await pilot.pause()
+        (created,) = screen_items(app)
+        assert created.exact == NAME and created.tags == ("leader", "turkey")
+        await flush(app, pilot)
+        (record,) = stored_annotations(library, article_id)
+        assert record["id"] == created.id and record["tags"] == ["leader", "turkey"]
+        assert exact_of(record) == NAME
+
+        # Delete: x, then y in the confirm dialog.
+        assert view.annotations_at(view.cursor), "the cursor left the new annotation"
+        await pilot.press("x")
+        await pilot.pause()
+        assert not isinstance(app.screen, ArticleScreen), "x opened no confirm dialog"
+        await pilot.press("y")
+        await pilot.pause()
+        assert screen_items(app) == [] and view.annotations == []
+        await flush(app, pilot)
+        assert stored_annotations(library, article_id) == []
+
+        # u restores it: same id, same tags, same span, on screen and in the file.
+        await pilot.press("u")
+        await pilot.pause()
+        (restored,) = screen_items(app)
+        assert (restored.id, restored.tags) == (created.id, ("leader", "turkey"))
+        assert (restored.start, restored.end) == (created.start, created.end)
+        assert [a.id for a in view.annotations] == [created.id]
+        await flush(app, pilot)
+        (record,) = stored_annotations(library, article_id)
+        assert record["id"] == created.id and record["tags"] == ["leader", "turkey"]
+        assert exact_of(record) == NAME
+
+        # ctrl+r deletes it again.
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert screen_items(app) == [] and view.annotations == []
+        await flush(app, pilot)
+        assert stored_annotations(library, article_id) == []
+
+        # u undoes the deletion, u again undoes the creation: nothing is left.
+        await pilot.press("u")
+        await pilot.pause()
+        assert [a.id for a in screen_items(app)] == [created.id]
+        await flush(app, pilot)
+        assert [r["id"] for r in stored_annotations(library, article_id)] == [created.id]
+        await pilot.press("u")
+        await pilot.pause()
+        assert screen_items(app) == [] and view.annotations == []
+        await flush(app, pilot)
+        assert stored_annotations(library, article_id) == []
+
+        # ctrl+r re-creates it; then a note, an edit of the note, and u.
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert [a.id for a in screen_items(app)] == [created.id]
+        assert view.annotations_at(view.cursor), "redo did not put the cursor on it"
+        await pilot.press("n")
+        await pilot.pause()
+        await type_text(pilot, "First note")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await flush(app, pilot)
+        (record,) = stored_annotations(library, article_id)
+        assert record["note"] == "First note"
+
+        await pilot.press("n")  # the dialog opens with the note, the cursor at its end
+        await pilot.pause()
+        await type_text(pilot, ", revised")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await flush(app, pilot)
+        (record,) = stored_annotations(library, article_id)
+        assert record["note"] == "First note, revised"
+        assert screen_items(app)[0].note == "First note, revised"
+
+        await pilot.press("u")
+        await pilot.pause()
+        assert screen_items(app)[0].note == "First note"
+        await flush(app, pilot)
+        (record,) = stored_annotations(library, article_id)
+        assert record["id"] == created.id
+        assert record["note"] == "First note"
+        assert record["tags"] == ["leader", "turkey"]
+
+
+# --- 2. tags and a note on the whole article -------------------------------------------
+
+
+async def test_whole_article_tags_and_note(tmp_path: Path, seed_path: Path) -> None:
+    library, article_id = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_seed(app, pilot)
+        screen = app.screen
+        await pilot.press("T")
+        await pilot.pause()
+        assert app.screen is not screen, "T opened no tag dialog"
+        await type_text(pilot, "syria, war")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        await flush(app, pilot)
+        article = stored(library, article_id)["meta"]["1"]["article"]
+        assert article["tags"] == ["syria", "war"]
+        assert article["id"] == article_id and article["title"], "the record lost its fields"
+
+        listed = cli(library, "list", "--json")
+        (line,) = listed.stdout.splitlines()
+        assert json.loads(line)["tags"] == ["syria", "war"]
+
+        await pilot.press("N")
+        await pilot.pause()
+        assert app.screen is not screen, "N opened no note dialog"
+        await type_text(pilot, "Retaliation after Idlib.\nCheck the SOHR count.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        await flush(app, pilot)
+        article = stored(library, article_id)["meta"]["1"]["article"]
+        assert article["note"] == "Retaliation after Idlib.\nCheck the SOHR count."
+        assert article["tags"] == ["syria", "war"], "the note dropped the tags"
+        assert stored_annotations(library, article_id) == []
+
+        details = str(screen.query_one("#article-details", Static).render())
+        assert "Retaliation after Idlib." in details
+        assert "Check the SOHR count." not in details  # only the first line
+        title = str(screen.query_one("#article-title", Static).render())
+        assert "#syria" in title and "#war" in title
+
+
+# --- 3. the reading position -----------------------------------------------------------
+
+
+async def test_reading_position_is_a_text_offset_restored_at_any_size(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    library, article_id = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_seed(app, pilot)
+        assert view.cursor == 0
+        await pilot.press(*"}" * 6)
+        offset = view.cursor
+        assert 0 < offset < len(view.text) - 1, "} did not move the cursor"
+        row_wide = view.layout.row_of(offset)
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        await flush(app, pilot)
+    assert stored(library, article_id)["meta"]["1"]["position"] == offset
+
+    for size in ((80, 30), (120, 40)):
+        app = new_app(Library(library.root))
+        async with app.run_test(size=size) as pilot:
+            view = await open_seed(app, pilot)
+            await pilot.pause()
+            assert view.cursor == offset, f"at {size} the cursor is at {view.cursor}"
+            if size == (80, 30):
+                # A narrower view wraps differently: the same offset on another row.
+                assert view.layout.row_of(offset) != row_wide
+                # The cursor's row is on screen.
+                row = view.layout.row_of(offset)
+                top = view.scroll_offset.y
+                assert top <= row < top + view.scrollable_content_region.height
+            await pilot.press("q")
+            await settle(app, pilot)
+            await flush(app, pilot)
+        # Reopening without moving leaves the position alone.
+        assert stored(library, article_id)["meta"]["1"]["position"] == offset
+
+
+# --- 4. orphans ------------------------------------------------------------------------
+
+
+async def test_orphan_is_listed_reattached_and_undone(tmp_path: Path, seed_path: Path) -> None:
+    library, article_id = make_library(tmp_path, seed_path)
+    annotation_id = cli(library, "annotate", article_id, "--quote", NAME, "--tag", "leader")
+    annotation_id = annotation_id.stdout.strip()
+    text_path = library.articles_dir / f"{article_id}.txt"
+    old_text = text_path.read_text(encoding="utf-8")
+    assert old_text.count(NAME) == 1
+    replacement = "the Turkish leader"
+    new_text = old_text.replace(NAME, replacement)
+    text_path.write_text(new_text, encoding="utf-8")
+
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_seed(app, pilot)
+        assert view.text == new_text
+        (orphan,) = screen_items(app)
+        assert (orphan.id, orphan.state) == (annotation_id, "orphan")
+        assert view.annotations == [], "an orphan is shown in the text"
+        panel = app.screen.query_one(AnnotationList)
+        assert "orphan" in str(panel.get_option_at_index(0).prompt)
+
+        # o alone focuses the orphan in the panel.
+        await pilot.press("o")
+        await pilot.pause()
+        assert panel.has_focus and panel.highlighted == 0
+        assert panel.get_option_at_index(0).id == annotation_id
+        await pilot.press("tab")  # back to the text
+        await pilot.pause()
+        assert view.has_focus
+
+        # Select the new place with keys, then o and enter.
+        target = new_text.index(replacement)
+        await walk_to(pilot, view, target)
+        await pilot.press("v", "e", "e", "e")
+        assert view.selection == (target, target + len(replacement))
+        await pilot.press("o")
+        await pilot.pause()
+        assert panel.has_focus
+        await pilot.press("enter")
+        await pilot.pause()
+
+        (moved,) = screen_items(app)
+        assert (moved.id, moved.state) == (annotation_id, "anchored")
+        assert (moved.start, moved.end) == (target, target + len(replacement))
+        assert moved.exact == replacement and moved.tags == ("leader",)
+        assert [a.id for a in view.annotations] == [annotation_id]
+        assert view.selection is None and view.has_focus
+        await flush(app, pilot)
+        (record,) = stored_annotations(library, article_id)
+        assert record["id"] == annotation_id and record["tags"] == ["leader"]
+        assert exact_of(record) == replacement
+        assert record["target"]["text_sha256"] == sha256(new_text)
+        position = selectors(record)["TextPositionSelector"]
+        assert (position["start"], position["end"]) == (target, target + len(replacement))
+
+        # u puts it back: an orphan again, on screen and in the file.
+        await pilot.press("u")
+        await pilot.pause()
+        (back,) = screen_items(app)
+        assert (back.id, back.state) == (annotation_id, "orphan")
+        assert view.annotations == []
+        await flush(app, pilot)
+        (record,) = stored_annotations(library, article_id)
+        assert record["id"] == annotation_id and exact_of(record) == NAME
+        assert record["target"]["text_sha256"] == sha256(old_text)
+    (reloaded,) = Library(library.root).load(article_id)[1]
+    assert (reloaded.id, reloaded.state) == (annotation_id, "orphan")
+
+
+# --- 5. a change made by another process -----------------------------------------------
+
+
+async def test_annotation_added_by_another_process_appears(tmp_path: Path, seed_path: Path) -> None:
+    library, article_id = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_seed(app, pilot)
+        assert screen_items(app) == []
+        result = await asyncio.to_thread(
+            cli, library, "annotate", article_id, "--quote", PUTIN, "--tag", "russia"
+        )
+        new_id = result.stdout.strip()
+        written = time.monotonic()
+        deadline = written + 3.5
+        while time.monotonic() < deadline:
+            if any(a.id == new_id for a in screen_items(app)):
+                break
+            await pilot.pause(0.5)
+        seen_after = time.monotonic() - written
+        assert [a.id for a in screen_items(app)] == [new_id], (
+            f"not picked up within {seen_after:.1f} s"
+        )
+        assert [(a.id, a.exact) for a in view.annotations] == [(new_id, PUTIN)]
+        panel = app.screen.query_one(AnnotationList)
+        assert PUTIN in str(panel.get_option_at_index(0).prompt)
+
+
+# --- 6. the notes screen ---------------------------------------------------------------
+
+
+async def test_notes_screen_filters_by_tag_and_opens_at_the_annotation(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    library, article_id = make_library(tmp_path, seed_path)
+    cli(library, "annotate", article_id, "--quote", NAME, "--tag", "leader")
+    cli(library, "annotate", article_id, "--quote", PUTIN, "--tag", "russia")
+    text = (library.articles_dir / f"{article_id}.txt").read_text(encoding="utf-8")
+
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NotesScreen)
+        notes = app.screen
+        options = notes.query_one(OptionList)
+        assert options.option_count == 2
+        assert sorted(a.exact for _, a in notes.found) == sorted([NAME, PUTIN])
+
+        await type_text(pilot, "tag:russia")
+        await settle(app, pilot)
+        assert options.option_count == 1
+        ((_, only),) = notes.found
+        assert only.exact == PUTIN and only.tags == ("russia",)
+
+        await pilot.press("enter")  # from the query to the list
+        await pilot.pause()
+        assert options.has_focus
+        await pilot.press("enter")  # open the article at the annotation
+        await pilot.pause()
+        assert isinstance(app.screen, ArticleScreen)
+        await app.screen.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        assert view.cursor == text.index(PUTIN)
+
+
+# --- 7. the library's note count -------------------------------------------------------
+
+
+async def test_library_note_count_updates_after_returning(tmp_path: Path, seed_path: Path) -> None:
+    library, article_id = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.screen.articles[0].note_count == 0
+        view = await open_seed(app, pilot)
+        # A note on the word under the cursor, then straight back.
+        await pilot.press("w", "n")
+        await pilot.pause()
+        await type_text(pilot, "a note")
+        await pilot.press("ctrl+s", "q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        assert len(view.annotations) == 1
+        assert app.screen.articles[0].note_count == 1
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_cell(article_id, "Notes")) == "1"
+
+
+# --- slow disks: saves that take a while -------------------------------------------------
+
+SLOW_SAVE = 0.3  # seconds; an fsync on a busy or network disk
+
+
+def slow_saves(monkeypatch) -> None:  # noqa: ANN001
+    from reader.core.store import ArticleStore
+
+    real = ArticleStore.save_annotation
+
+    def slow(self: ArticleStore, annotation) -> None:  # noqa: ANN001
+        time.sleep(SLOW_SAVE)
+        real(self, annotation)
+
+    monkeypatch.setattr(ArticleStore, "save_annotation", slow)
+
+
+async def test_library_note_count_updates_after_returning_when_the_save_is_slow(
+    tmp_path: Path, seed_path: Path, monkeypatch
+) -> None:  # noqa: ANN001
+    """The note is saved right after ``q``; the list must not keep the old count."""
+    slow_saves(monkeypatch)
+    library, article_id = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_seed(app, pilot)
+        await pilot.press("w", "n")
+        await pilot.pause()
+        await type_text(pilot, "a note")
+        await pilot.press("ctrl+s", "q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        await flush(app, pilot)
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline and app.screen.articles[0].note_count != 1:
+            await pilot.pause(0.25)
+            await settle(app, pilot)
+        assert len(library.store(article_id).read().annotations) == 1
+        assert app.screen.articles[0].note_count == 1, (
+            "the library list still shows 0 notes: it reloaded before the save landed"
+        )
+
+
+QUIT_WHILE_SAVING = """
+import sys, time, asyncio
+from pathlib import Path
+from reader.core.entities import EntityService
+from reader.core.importers import import_path
+from reader.core.library import Library
+from reader.core.store import ArticleStore
+from reader.tui.app import ReaderApp
+
+real = ArticleStore.save_annotation
+def slow(self, annotation):
+    time.sleep(float(sys.argv[3]))
+    real(self, annotation)
+ArticleStore.save_annotation = slow
+
+async def main():
+    library = Library(Path(sys.argv[1])).ensure()
+    (draft,) = import_path(Path(sys.argv[2]))
+    library.add(draft)
+    app = ReaderApp(library, EntityService(packages=("no_such_model_pkg",)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.screen.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("v", "e", "t", "x", "enter")  # a tag: saved with a notification
+        await pilot.press("ctrl+q")  # at once, while the save is in progress
+    print("exited", len(library.store(library.article_ids()[0]).read().annotations))
+
+asyncio.run(main())
+"""
+
+
+def test_quitting_while_a_save_is_in_progress_exits(tmp_path: Path, seed_path: Path) -> None:
+    """ctrl+q right after a save: the app must exit (with the save on disk), not hang.
+
+    Run in a child process so that a hang fails the test instead of the suite."""
+    command = [
+        sys.executable,
+        "-c",
+        QUIT_WHILE_SAVING,
+        str(tmp_path / "lib"),
+        str(seed_path),
+        str(SLOW_SAVE * 2),
+    ]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=12, check=False)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(
+            "the app hung on ctrl+q: ReaderApp.on_unmount waits for the writer thread "
+            "(shutdown(wait=True)) while the writer's done-callback waits in "
+            "call_from_thread(notify) for the UI thread"
+        ) from None
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["exited", "1"]
