@@ -115,14 +115,15 @@ def test_quote_moved_to_another_paragraph(keep_old):
 
 
 @WITH_AND_WITHOUT_OLD_TEXT
-def test_deleted_paragraph_makes_an_orphan_kept_at_its_clamped_position(keep_old):
+def test_deleted_paragraph_makes_an_orphan_kept_at_its_old_position(keep_old):
     paragraphs = ARTICLE.split("\n\n")
     annotation = _annotate(ARTICLE, "humanitarian access to the region")
     text = "\n\n".join(paragraphs[:-1])
     assert annotation.start > len(text)
     placed = _place(annotation, text, ARTICLE if keep_old else None)
     assert placed.state == "orphan"
-    assert placed.start == placed.end == len(text)
+    # The position in the text it was made on, unchanged (beyond the new text's end).
+    assert (placed.start, placed.end) == (annotation.start, annotation.end)
     assert placed.quote == annotation.quote
     assert placed.id == annotation.id and placed.text_sha256 == annotation.text_sha256
 

@@ -27,7 +27,7 @@ it on the current text and says how sure that is (``state`` and ``score``):
    of the span found through the diff; and text the diff shows unchanged from
    elsewhere in the old text is never anchored: it was another passage); it
    *needs review* when it scores >= 0.60 (or was ambiguous); else the
-   annotation is an *orphan*, kept at its old position (clamped to the text).
+   annotation is an *orphan*, kept with its old position (in its old text).
 
 Quotes shorter than :data:`SHORT_QUOTE` are only placed verbatim, and are
 anchored only where their prefix or suffix is as it was (ratio >= 0.8);
@@ -370,9 +370,10 @@ def _placed(annotation: Annotation, start: int, end: int, state: str, score: flo
 
 
 def _orphan(annotation: Annotation, text: str, score: float) -> Annotation:
-    start = min(max(0, annotation.start), len(text))
-    end = min(max(start, annotation.end), len(text))
-    return _placed(annotation, start, end, "orphan", score)
+    """Not placed: the position stays the one in the text the annotation was
+    made on (its ``text_sha256``), so its selectors still agree with each other
+    and an export carries them unchanged. Nothing indexes the current text with it."""
+    return _placed(annotation, annotation.start, annotation.end, "orphan", score)
 
 
 def reanchor(

@@ -276,7 +276,11 @@ def _import_csv(library: Library, text: str, path: Path) -> Report:
             _unplaced(library, {"type": "Annotation", "readwise": row}, report, highlight)
             continue
         article_text = articles.load(article_id)[0].text
-        start = article_text.find(highlight)
+        location = row.get("Location") or ""
+        at = int(location) if location.isdigit() else -1
+        # The Location reader writes is the offset: it tells repeated highlights apart.
+        start = at if article_text[at : at + len(highlight)] == highlight else \
+            article_text.find(highlight)
         if start < 0:
             annotation = Annotation(
                 id=new_annotation("x", 0, 1).id, start=0, end=len(highlight),

@@ -293,8 +293,9 @@ class ArticleStore:
         self._lock_path = annotations_dir / ".locks" / f"{article_id}.lock"
 
     @contextlib.contextmanager
-    def _locked(self) -> Iterator[TinyDB]:
-        """Hold the article's lock and a freshly opened database."""
+    def _locked(self, write: bool = False) -> Iterator[TinyDB]:
+        """Hold the article's lock and a freshly opened database; a write to a
+        store without a schema number (a new one) gives it the current one."""
         self._lock_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self._lock_path, "a+b") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
@@ -302,6 +303,8 @@ class ArticleStore:
                 db = TinyDB(self.path, storage=AtomicJSONStorage)
                 try:
                     self._check_schema(db)
+                    if write and db.table(_META).get(doc_id=1) is None:
+                        db.table(_META).insert(_document({"schema": SCHEMA_VERSION}, 1))
                     yield db
                 finally:
                     db.close()
@@ -309,11 +312,14 @@ class ArticleStore:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _check_schema(self, db: TinyDB) -> None:
-        """Refuse a newer schema; migrate an older one, in place, under the lock."""
+        """Refuse a newer schema; migrate an older one, in place, under the lock.
+
+        A store with no schema number yet (new, or only just created by a first
+        write) is the current version: reading it never rewrites it."""
         meta = db.table(_META).get(doc_id=1)
-        if meta is None and not self.path.exists():
-            return  # a new store: written with the current schema
-        version = meta.get("schema", 0) if meta else 0
+        if meta is None or "schema" not in meta:
+            return
+        version = meta["schema"]
         if version > SCHEMA_VERSION:
             raise StoreTooNew(self.path, version)
         while version < SCHEMA_VERSION:
@@ -355,14 +361,14 @@ class ArticleStore:
         return position if isinstance(position, int) and position >= 0 else 0
 
     def save_position(self, offset: int) -> None:
-        with self._locked() as db:
+        with self._locked(write=True) as db:
             db.table(_META).upsert(_document({"schema": SCHEMA_VERSION, "position": offset}, 1))
 
     def update_article(
         self, *, tags: tuple[str, ...] | None = None, note: str | None = None
     ) -> None:
         """Set the reader's tags or note on the whole article."""
-        with self._locked() as db:
+        with self._locked(write=True) as db:
             meta = db.table(_META)
             record = dict((meta.get(doc_id=1) or {}).get("article") or {})
             if tags is not None:
@@ -372,7 +378,7 @@ class ArticleStore:
             meta.upsert(_document({"schema": SCHEMA_VERSION, "article": record}, 1))
 
     def write_info(self, info: ArticleInfo) -> None:
-        with self._locked() as db:
+        with self._locked(write=True) as db:
             db.table(_META).upsert(
                 _document({"schema": SCHEMA_VERSION, "article": info_to_record(info)}, 1)
             )
@@ -380,7 +386,7 @@ class ArticleStore:
     def save_annotation(self, annotation: Annotation) -> None:
         """Insert or replace the annotation with this id."""
         record = annotation_to_record(annotation)
-        with self._locked() as db:
+        with self._locked(write=True) as db:
             table = db.table(_ANNOTATIONS)
             found = [doc.doc_id for doc in table.all() if doc.get("id") == annotation.id]
             if found:
@@ -389,7 +395,7 @@ class ArticleStore:
                 table.insert(record)
 
     def delete_annotation(self, annotation_id: str) -> bool:
-        with self._locked() as db:
+        with self._locked(write=True) as db:
             table = db.table(_ANNOTATIONS)
             found = [doc.doc_id for doc in table.all() if doc.get("id") == annotation_id]
             if found:
@@ -420,7 +426,7 @@ class ArticleStore:
     def save_correction(self, correction: Correction) -> None:
         """Add a correction, replacing one on the same span (or text, library-wide)."""
         record = dict(correction.__dict__)
-        with self._locked() as db:
+        with self._locked(write=True) as db:
             table = db.table(_CORRECTIONS)
             same = [d.doc_id for d in table.all()
                     if (d.get("start"), d.get("end"), d.get("text")) ==
@@ -430,7 +436,7 @@ class ArticleStore:
             table.insert(record)
 
     def delete_correction(self, correction_id: str) -> bool:
-        with self._locked() as db:
+        with self._locked(write=True) as db:
             table = db.table(_CORRECTIONS)
             found = [d.doc_id for d in table.all() if d.get("id") == correction_id]
             if found:
@@ -443,7 +449,7 @@ class ArticleStore:
             return [dict(d) for d in db.table(_UNPLACED).all()]
 
     def keep_unplaced(self, record: dict[str, Any]) -> None:
-        with self._locked() as db:
+        with self._locked(write=True) as db:
             db.table(_UNPLACED).insert(record)
 
     def cache_entities(self, key: str, text_sha256: str, entities: list[Entity]) -> None:
@@ -452,7 +458,7 @@ class ArticleStore:
             "text_sha256": text_sha256,
             "entities": [[e.start, e.end, e.label, e.text] for e in entities],
         }
-        with self._locked() as db:
+        with self._locked(write=True) as db:
             db.table(_ENTITIES).upsert(_document(record, 1))
 
 

@@ -68,9 +68,20 @@ def _paragraph(text: str, start: int, end: int, item: ArticleExport,
                 piece = f'<span class="note" title="note {numbers[a.id]}">{piece}</span>'
         out.append(piece)
         ends_here = [a for a in notes if a.end == right]
-        out += [f'<sup class="ref"><a href="#note-{numbers[a.id]}">{numbers[a.id]}</a></sup>'
-                for a in ends_here]
+        if ends_here:  # several notes ending together: 1,2 not 12
+            refs = ",".join(f'<a href="#note-{numbers[a.id]}">{numbers[a.id]}</a>'
+                            for a in ends_here)
+            out.append(f'<sup class="ref">{refs}</sup>')
     return "".join(out)
+
+
+def _tags(tags: tuple[str, ...]) -> str:
+    return " ".join("#" + "-".join(t.split()) for t in tags)
+
+
+def _paragraphs(note: str) -> str:
+    """A note's paragraphs, its single line breaks kept."""
+    return "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in note.split("\n\n"))
 
 
 def page(item: ArticleExport) -> str:
@@ -89,17 +100,16 @@ def page(item: ArticleExport) -> str:
     for a in item.annotations:
         parts = [f"<blockquote>{escape(' '.join(a.exact.split()))}</blockquote>"]
         if a.tags:
-            parts.append(f'<div class="tags">{escape(" ".join("#" + t for t in a.tags))}</div>')
+            parts.append(f'<div class="tags">{escape(_tags(a.tags))}</div>')
         if a.note:
-            parts.append("".join(f"<p>{escape(p)}</p>" for p in a.note.split("\n\n")))
+            parts.append(_paragraphs(a.note))
         if a.state != "anchored":
             parts.append(f'<div class="state">{escape(a.state)}: not found as it was in '
                          "the text</div>")
         notes.append(f'<li id="note-{numbers[a.id]}">{"".join(parts)}</li>')
     article_note = (f'<section class="article-note"><h2>Article note</h2>'
-                    f"<p>{escape(info.note)}</p></section>" if info.note else "")
-    tags = (f'<p class="tags">{escape(" ".join("#" + t for t in info.tags))}</p>'
-            if info.tags else "")
+                    f"{_paragraphs(info.note)}</section>" if info.note else "")
+    tags = f'<p class="tags">{escape(_tags(info.tags))}</p>' if info.tags else ""
     notes_html = (f'<section class="notes"><h2>Notes</h2><ol>{"".join(notes)}</ol></section>'
                   if notes else "")
     return f"""<!DOCTYPE html>

@@ -34,10 +34,13 @@ def stream(items: list[ArticleExport], options: Options) -> str:
         info = item.article.info
         text = item.article.text
         doc = tokenizer(text)  # type: ignore[misc]
-        spans = []
+        spans: list[dict] = []
         for e in item.entities:
             snapped = snap(doc, e.start, e.end)
-            if snapped:
+            # Entities snapped into the same tokens would overlap: spaCy refuses
+            # overlapping ents, so the first one keeps the tokens.
+            if snapped and not any(s["start"] < snapped[1] and snapped[0] < s["end"]
+                                   for s in spans):
                 spans.append({"start": snapped[0], "end": snapped[1], "label": e.label})
         tagged = []
         for a in item.annotations:

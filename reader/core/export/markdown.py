@@ -23,8 +23,8 @@ def front_matter(info: ArticleInfo) -> str:
     for name, value in (("author", info.author), ("source", info.source), ("date", info.date)):
         if value:
             lines.append(f"{name}: {_yaml_string(value)}")
-    if info.tags:
-        lines.append("tags: [" + ", ".join(_yaml_string(t) for t in info.tags) + "]")
+    if info.tags:  # Obsidian tags have no spaces: the same form as the #tags below
+        lines.append("tags: [" + ", ".join(_yaml_string(_tag(t)[1:]) for t in info.tags) + "]")
     lines.append("---")
     return "\n".join(lines)
 

@@ -72,7 +72,7 @@ def annotation_record(info: ArticleInfo, a: Annotation, options: Options) -> dic
         "modified": a.modified,
         "creator": _creator(options),
         "generator": generator(),
-        "body": _bodies(a.tags, a.note),
+        "body": _bodies(a.tags, a.note),  # removed below when empty (a bare highlight)
         "target": {
             "type": "SpecificResource",
             "source": source_of(info),
@@ -81,6 +81,8 @@ def annotation_record(info: ArticleInfo, a: Annotation, options: Options) -> dic
             "selector": _selectors(a.start, a.end, a.exact, a.quote.prefix, a.quote.suffix),
         },
     }
+    if not record["body"]:
+        del record["body"]
     if a.state != "anchored":
         record["reader:state"] = a.state
     return record

@@ -1,0 +1,270 @@
+"""Notes out and back in: ``export`` (W3C, Readwise CSV) then ``import_notes`` into an
+empty copy of the library (the same articles and metadata, none of the reader's
+notes), on the fixed library of tests/export_fixture.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+from export_fixture import (
+    ANNOTATIONS,
+    ARTICLE_IDS,
+    CAFE,
+    CREATOR,
+    HARBOUR,
+    HARBOUR_TEXT,
+    LIBRARY_HOURS,
+    ORPHAN,
+    build_library,
+    find,
+)
+
+from reader.core.anchoring import new_annotation
+from reader.core.export import Options, export, gather
+from reader.core.library import LIBRARY_ENV, Library
+from reader.core.notes_import import UNPLACED_ID, import_notes
+from reader.core.store import ArticleStore
+
+
+def w3c(library: Library) -> str:
+    options = Options(creator=CREATOR, rules=tuple(library.rule_store().corrections()))
+    return export("w3c", gather(library), options, files=False)
+
+
+def readwise(library: Library, layout: str) -> str:
+    return export("csv", gather(library), Options(creator=CREATOR, csv_layout=layout),
+                  files=False)
+
+
+def store_bytes(library: Library) -> dict[str, bytes]:
+    """The library's store files (not the index, a cache)."""
+    return {p.name: p.read_bytes() for p in sorted(library.annotations_dir.glob("*.json"))
+            if not p.name.startswith(".")}
+
+
+def store_contents(library: Library) -> dict[str, object]:
+    """The store files' contents, without the schema number a read may add to a store
+    that was written without one (see the test of the rule store below)."""
+    out: dict[str, object] = {}
+    for name, data in store_bytes(library).items():
+        parsed = orjson.loads(data)
+        meta = parsed.get("meta", {}).get("1", {})
+        meta.pop("schema", None)
+        if not meta:
+            parsed.pop("meta", None)
+        out[name] = parsed
+    return out
+
+
+def notes_of(library: Library) -> dict[str, list]:
+    return {article_id: library.load(article_id)[1] for article_id in library.article_ids()}
+
+
+@pytest.fixture
+def full(tmp_path: Path) -> Library:
+    return build_library(tmp_path / "full")
+
+
+@pytest.fixture
+def bare(tmp_path: Path) -> Library:
+    return build_library(tmp_path / "bare", annotated=False)
+
+
+def test_bare_copy_exports_nothing(bare: Library) -> None:
+    data = json.loads(w3c(bare))
+    assert data["total"] == 0 and data["first"]["items"] == []
+
+
+def test_w3c_export_import_export_is_identical(full: Library, bare: Library,
+                                               tmp_path: Path) -> None:
+    first = w3c(full)
+    path = tmp_path / "notes.jsonld"
+    path.write_text(first, encoding="utf-8")
+    report = import_notes(bare, path)
+    assert report.counts["imported"] == 12  # every span annotation, the orphan too
+    assert report.counts["orphan"] == 1
+    assert report.counts["articles"] == 1 and report.counts["corrections"] == 1
+    assert report.counts["rules"] == 1
+    assert not report.counts["unplaced"] and not report.counts["duplicate"]
+    assert w3c(bare) == first
+    assert bare.load(HARBOUR)[0].info.tags == full.load(HARBOUR)[0].info.tags
+    assert bare.load(HARBOUR)[0].info.note == full.load(HARBOUR)[0].info.note
+
+
+def test_the_orphans_stored_position_survives_the_round_trip(full: Library, bare: Library,
+                                                             tmp_path: Path) -> None:
+    """The orphan was made on a text where its quote was at 104..168 (64 code points,
+    the hash of that text goes with it). The store keeps that position; the W3C
+    export should too, so that the lossless format loses nothing of it."""
+    def stored(library: Library) -> dict:
+        data = orjson.loads(library.store(LIBRARY_HOURS).path.read_bytes())
+        (record,) = [r for r in data["annotations"].values() if r["id"] == ORPHAN.id]
+        return {s["type"]: s for s in record["target"]["selector"]}["TextPositionSelector"]
+
+    path = tmp_path / "notes.jsonld"
+    path.write_text(w3c(full), encoding="utf-8")
+    import_notes(bare, path)
+    assert stored(full)["end"] - stored(full)["start"] == len(ORPHAN.quote)
+    assert stored(bare) == stored(full)
+
+
+def test_importing_twice_reports_duplicates_and_changes_nothing(full: Library, bare: Library,
+                                                               tmp_path: Path) -> None:
+    path = tmp_path / "notes.jsonld"
+    path.write_text(w3c(full), encoding="utf-8")
+    import_notes(bare, path)
+    before = store_contents(bare)
+    again = import_notes(bare, path)
+    assert again.counts["duplicate"] == 15  # 12 spans, the article note, a correction, a rule
+    assert {k for k, n in again.counts.items() if n} == {"duplicate"}
+    assert again.lines == []
+    assert store_contents(bare) == before
+    assert not (bare.annotations_dir / f"{UNPLACED_ID}.json").exists()
+
+
+def test_a_new_rule_store_is_not_rewritten_by_reading_it(bare: Library) -> None:
+    """The first library-wide rule creates ``_rules.json``; reading the rules must not
+    write it again (a read that writes fails on a read-only library, and makes an
+    import of duplicates change a file). Its first write lacks the schema number,
+    so the next read "migrates" it from version 0 and rewrites it."""
+    from export_fixture import RULE
+
+    bare.rule_store().save_correction(RULE)
+    written = bare.rule_store().path.read_bytes()
+    assert bare.rule_store().corrections() == [RULE]
+    assert bare.rule_store().path.read_bytes() == written
+
+
+def test_a_quote_no_longer_in_the_text_becomes_an_orphan_of_its_article(
+        full: Library, bare: Library, tmp_path: Path) -> None:
+    path = tmp_path / "notes.jsonld"
+    path.write_text(w3c(full), encoding="utf-8")
+    gone = 'called the plan "rushed"'
+    (bare.articles_dir / f"{HARBOUR}.txt").write_text(
+        HARBOUR_TEXT.replace(gone, "approved it"), encoding="utf-8")
+    report = import_notes(bare, path)
+    assert report.counts["orphan"] == 2  # this one, and the library-hours orphan
+    assert any(HARBOUR in line and gone in line and "orphan" in line for line in report.lines)
+    placed = {a.id: a for a in bare.load(HARBOUR)[1]}
+    (spec,) = [s for s in ANNOTATIONS[HARBOUR] if s.quote == gone]
+    assert placed[spec.id].state == "orphan"
+    assert placed[spec.id].exact == gone and placed[spec.id].note == spec.note
+    assert len(placed) == len(ANNOTATIONS[HARBOUR])  # nothing dropped
+
+
+def test_an_annotation_for_an_unknown_article_is_kept_unplaced(bare: Library,
+                                                               tmp_path: Path) -> None:
+    record = {
+        "id": "urn:uuid:0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
+        "type": "Annotation",
+        "motivation": "commenting",
+        "created": "2024-06-01T10:00:00Z",
+        "body": [{"type": "TextualBody", "purpose": "commenting", "value": "Keep me."}],
+        "target": {
+            "type": "SpecificResource",
+            "source": "https://elsewhere.example/story",
+            "reader:article": "2099-01-01-not-in-this-library",
+            "selector": [
+                {"type": "TextQuoteSelector",
+                 "exact": "A sentence from an article this library never had."},
+                {"type": "TextPositionSelector", "start": 10, "end": 61},
+            ],
+        },
+    }
+    collection = {"@context": "http://www.w3.org/ns/anno.jsonld",
+                  "type": "AnnotationCollection",
+                  "first": {"type": "AnnotationPage", "items": [record]}}
+    path = tmp_path / "elsewhere.jsonld"
+    path.write_text(json.dumps(collection), encoding="utf-8")
+    report = import_notes(bare, path)
+    assert report.counts["unplaced"] == 1
+    assert any("A sentence from an article" in line and f"{UNPLACED_ID}.json" in line
+               for line in report.lines)
+    unplaced = ArticleStore(bare.annotations_dir, UNPLACED_ID)
+    assert unplaced.path == bare.annotations_dir / "_unplaced.json"
+    assert unplaced.unplaced() == [record]
+    assert all(not bare.load(a)[1] for a in bare.article_ids())
+    again = import_notes(bare, path)
+    assert again.counts["duplicate"] == 1 and not again.counts["unplaced"]
+    assert unplaced.unplaced() == [record]
+
+
+@pytest.mark.parametrize("layout", ["readwise", "readwise-export"])
+def test_readwise_csv_reimport_places_highlights_with_their_tags(
+        full: Library, bare: Library, tmp_path: Path, layout: str) -> None:
+    path = tmp_path / f"{layout}.csv"
+    path.write_text(readwise(full, layout), encoding="utf-8", newline="")
+    report = import_notes(bare, path)
+    assert report.counts["imported"] == 12 and not report.counts["unplaced"]
+
+    def summary(library: Library) -> set[tuple]:
+        return {(article_id, a.exact, a.tags, a.note, a.state)
+                for article_id, placed in notes_of(library).items()
+                for a in placed}
+
+    assert summary(bare) == summary(full)
+    # Anchored highlights are where they were (the orphan has no place to be).
+    for article_id, placed in notes_of(full).items():
+        wanted = {(a.start, a.end) for a in placed if a.state == "anchored"}
+        got = {(a.start, a.end) for a in bare.load(article_id)[1] if a.state == "anchored"}
+        assert got == wanted, article_id
+    again = import_notes(bare, path)
+    assert again.counts["duplicate"] == 12 and not again.counts["imported"]
+
+
+@pytest.mark.parametrize("layout", ["readwise", "readwise-export"])
+def test_readwise_csv_reimport_uses_the_location_of_a_repeated_highlight(
+        bare: Library, tmp_path: Path, layout: str) -> None:
+    """"Müller" occurs twice in the café article; the export gives the offset of the
+    one annotated (Location, of Location Type "offset"), and the import should put
+    it back there, not on the first occurrence."""
+    source = build_library(tmp_path / "source", annotated=False)
+    article, _ = source.load(CAFE)
+    start = find(article.text, "Müller", 2)
+    source.store(CAFE).save_annotation(
+        new_annotation(article.text, start, start + len("Müller"), ("name",), ""))
+    path = tmp_path / f"{layout}.csv"
+    path.write_text(readwise(source, layout), encoding="utf-8", newline="")
+    import_notes(bare, path)
+    (placed,) = bare.load(CAFE)[1]
+    assert (placed.start, placed.end) == (start, start + len("Müller"))
+
+
+# --- the commands -----------------------------------------------------------------------
+
+
+def reader(library: Library, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != LIBRARY_ENV}
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
+    return subprocess.run(
+        [sys.executable, "-m", "reader", "--library", str(library.root), *args],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+    )
+
+
+def test_cli_export_import_notes_export_round_trip(full: Library, bare: Library,
+                                                    tmp_path: Path) -> None:
+    path = tmp_path / "notes.jsonld"
+    done = reader(full, tmp_path, "export", "--format", "w3c", "--creator", CREATOR,
+                  "--output", str(path))
+    assert done.returncode == 0, done.stderr
+    done = reader(bare, tmp_path, "import-notes", str(path))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        "reader: notes: 12 imported, 1 orphan, 1 corrections, 1 rules, 1 articles")
+    assert any("orphan" in line and LIBRARY_HOURS in line for line in done.stderr.splitlines())
+    again = reader(bare, tmp_path, "export", "--format", "w3c", "--creator", CREATOR)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == path.read_text(encoding="utf-8")
+    twice = reader(bare, tmp_path, "import-notes", str(path))
+    assert twice.stderr.splitlines()[-1] == "reader: notes: 15 duplicate"
+
+
+def test_fixture_article_ids(full: Library) -> None:
+    assert tuple(full.article_ids()) == ARTICLE_IDS
