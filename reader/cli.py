@@ -299,7 +299,14 @@ def entities(ctx: click.Context, inputs: tuple[str, ...], as_jsonl: bool, raw: b
     """
     from pathlib import Path
 
-    from reader.core.entities import EntityService, ModelUnavailable, apply_corrections
+    from reader.core.entities import (
+        EntityService,
+        LanguageUnsupported,
+        ModelUnavailable,
+        apply_corrections,
+        detect_language,
+        language_name,
+    )
     from reader.core.importers import ImportFailed, import_path, read_bytes
 
     library = ctx.obj
@@ -319,9 +326,16 @@ def entities(ctx: click.Context, inputs: tuple[str, ...], as_jsonl: bool, raw: b
             else:
                 (draft, *_) = import_path(path)
                 text = draft.text
+            language = detect_language(text)
+            if language != "en":
+                raise LanguageUnsupported(f"the text is in {language_name(language)}: no "
+                                          "entity recogniser is installed for it")
             found = service.recogniser().recognise(text)
             found = apply_corrections(text, found, service.library_rules())
             _json_line({"source": value, "entities": _entity_records(found)})
+        except LanguageUnsupported as error:
+            click.echo(f"reader: {value}: {error}", err=True)
+            failed = True
         except (ImportFailed, UnicodeDecodeError) as error:
             click.echo(f"reader: {value}: {error}" if isinstance(error, UnicodeDecodeError)
                        else f"reader: {error}", err=True)

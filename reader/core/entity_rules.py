@@ -11,8 +11,8 @@ Applied in this order on ``doc.ents``:
    do its later mentions.
 4. **Document consistency**: one surface form gets one label in an article
    (a vote across its mentions, the first mention breaking ties), and a later
-   bare mention of a name seen in full ("Erdogan" after "Recep Tayyip
-   Erdogan") gets the full name's label.
+   bare mention of a person seen in full ("Erdogan" after "Recep Tayyip
+   Erdogan") is that person.
 
 Only imported by the spaCy recogniser (it imports spaCy).
 """
@@ -71,7 +71,20 @@ def _initials_match(name: str, acronym: str) -> bool:
     return all(letter in letters for letter in acronym.replace("&", ""))
 
 
+def _split_swallowed_acronym(doc: Doc, ents: list[Span]) -> list[Span]:
+    """The model sometimes takes "Name (ACR" as one entity: cut it before the bracket."""
+    out = []
+    for ent in ents:
+        if (ent.end - ent.start > 2 and doc[ent.end - 2].text == "("
+                and _ACRONYM.match(doc[ent.end - 1].text)
+                and ent.end < len(doc) and doc[ent.end].text == ")"):
+            ent = Span(doc, ent.start, ent.end - 2, label=ent.label_)
+        out.append(ent)
+    return out
+
+
 def apply_acronyms(doc: Doc, ents: list[Span]) -> list[Span]:
+    ents = _split_swallowed_acronym(doc, ents)
     labels: dict[str, str] = {}
     by_start = {e.start: e for e in ents}
     for ent in ents:
@@ -107,10 +120,12 @@ def apply_consistency(doc: Doc, ents: list[Span]) -> list[Span]:
         return first[text] if first[text] in tied else counts[0][0]
 
     out = [_relabel(e, winner(e.text)) if e.text in votes else e for e in ents]
-    # Bare later mentions of a multi-word name: "Erdogan" after "Recep Tayyip Erdogan".
+    # Bare later mentions of a person's full name: "Erdogan" after "Recep Tayyip
+    # Erdogan". Only people: an organisation's last word is often generic
+    # ("Rights" in "... for Human Rights", "Council", "Party").
     full_names: dict[str, tuple[int, str]] = {}
     for ent in out:
-        if ent.label_ in {"PERSON", "ORG"} and ent.end - ent.start > 1:
+        if ent.label_ == "PERSON" and ent.end - ent.start > 1:
             last = doc[ent.end - 1]
             if last.is_title and not last.is_stop:
                 full_names.setdefault(last.text, (ent.end, ent.label_))

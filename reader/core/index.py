@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 INDEX_NAME = ".index.json"
 
 
@@ -79,7 +79,7 @@ class LibraryIndex:
                 tmp.unlink()
 
     def refresh(
-        self, ids: list[str], read: Callable[[str], IndexEntry]
+        self, ids: list[str], read: Callable[[str], IndexEntry], extra: list[int] = ()
     ) -> dict[str, IndexEntry]:
         """Entries for ``ids``, re-reading (with ``read``) those whose files changed."""
         old = self.entries or self._load()
@@ -90,7 +90,7 @@ class LibraryIndex:
         for article_id in ids:
             if article_id not in texts:
                 continue
-            stamp = _stamp(texts[article_id], stores.get(article_id))
+            stamp = _stamp(texts[article_id], stores.get(article_id)) + list(extra)
             entry = old.get(article_id)
             if entry is None or entry.stamp != stamp:
                 entry = read(article_id)

@@ -16,7 +16,14 @@ from pathlib import Path
 
 from reader.core.anchoring import reanchor
 from reader.core.index import IndexEntry, LibraryIndex
-from reader.core.models import Annotation, Article, ArticleDraft, ArticleInfo, utc_now
+from reader.core.models import (
+    Annotation,
+    Article,
+    ArticleDraft,
+    ArticleInfo,
+    Correction,
+    utc_now,
+)
 from reader.core.store import (
     ArticleStore,
     StoreContents,
@@ -140,26 +147,46 @@ class Library:
             self.problems.append(f"{article_id}.json: article metadata is malformed ({error})")
             return self._info(article_id, None, notes, text)
 
-    def _index_entry(self, article_id: str) -> IndexEntry:
-        """Read one article's store into an index entry (problems kept in it)."""
+    def _index_entry(self, article_id: str, rules: list[Correction]) -> IndexEntry:
+        """Read one article's store into an index entry (problems kept in it).
+        Its entities are the cached ones with the reader's corrections applied."""
+        from reader.core.entities import apply_corrections
+
         try:
             contents = self.store(article_id).read()
         except StoreError as error:
             contents = StoreContents(None, problems=[str(error)])
+        entities = []
+        if contents.cached_entities:
+            entities = apply_corrections(self._text(article_id), contents.cached_entities,
+                                         rules + contents.corrections)
         problems, self.problems = self.problems, []
         info = self._info(article_id, contents.article, len(contents.annotations), None)
         problems, self.problems = self.problems, problems
         tags = sorted({t for a in contents.annotations for t in a.tags})
         return IndexEntry(
             stamp=[], info=info_to_record(info), note_count=info.note_count, tags=tags,
-            entities=contents.entity_names, problems=contents.problems + problems,
+            entities=sorted({(e.text, e.label) for e in entities}),
+            problems=contents.problems + problems,
         )
 
     def index(self) -> dict[str, IndexEntry]:
         """The library index, brought up to date (see reader.core.index)."""
         if self._index is None:
             self._index = LibraryIndex(self.articles_dir, self.annotations_dir)
-        entries = self._index.refresh(self.article_ids(), self._index_entry)
+        rule_store = self.rule_store()
+        try:
+            rules = rule_store.corrections() if rule_store.path.exists() else []
+            stat = rule_store.path.stat() if rules else None
+        except (StoreError, OSError) as error:
+            self.problems.append(str(error))
+            rules, stat = [], None
+        # Rules change every article's entities: their file's stamp is part of each entry's.
+        rules_stamp = [stat.st_size, stat.st_mtime_ns] if stat else []
+        entries = self._index.refresh(
+            self.article_ids(), lambda article_id: self._index_entry(article_id, rules),
+            rules_stamp,
+        )
         for problem in (p for e in entries.values() for p in e.problems):
             if problem not in self.problems:
                 self.problems.append(problem)

@@ -281,8 +281,8 @@ class StoreContents:
     article: dict[str, Any] | None
     annotations: list[Annotation] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    # Distinct (name, label) of the cached entities, for the library index.
-    entity_names: list[tuple[str, str]] = field(default_factory=list)
+    cached_entities: list[Entity] = field(default_factory=list)  # any key: for the index
+    corrections: list[Correction] = field(default_factory=list)
 
 
 class ArticleStore:
@@ -336,12 +336,14 @@ class ArticleStore:
             meta = db.table(_META).get(doc_id=1)
             records = db.table(_ANNOTATIONS).all()
             entities = db.table(_ENTITIES).get(doc_id=1) or {}
+            correction_records = db.table(_CORRECTIONS).all()
         article = meta.get("article") if meta else None
         contents = StoreContents(article if isinstance(article, dict) else None)
         rows = entities.get("entities", [])
-        contents.entity_names = sorted(
-            {(r[3], r[2]) for r in rows if isinstance(r, list) and len(r) == 4}
-        )
+        contents.cached_entities = [
+            Entity(r[0], r[1], r[2], r[3]) for r in rows if isinstance(r, list) and len(r) == 4
+        ]
+        contents.corrections = _corrections(correction_records)
         for record in records:
             try:
                 contents.annotations.append(annotation_from_record(record))
@@ -414,14 +416,7 @@ class ArticleStore:
         """The reader's entity corrections kept in this store."""
         with self._locked() as db:
             records = db.table(_CORRECTIONS).all()
-        out = []
-        for record in records:
-            try:
-                out.append(Correction(**{k: record[k] for k in Correction.__dataclass_fields__
-                                         if k in record}))
-            except TypeError:
-                continue  # malformed: left in the file, not applied
-        return out
+        return _corrections(records)
 
     def save_correction(self, correction: Correction) -> None:
         """Add a correction, replacing one on the same span (or text, library-wide)."""
@@ -460,6 +455,17 @@ class ArticleStore:
         }
         with self._locked(write=True) as db:
             db.table(_ENTITIES).upsert(_document(record, 1))
+
+
+def _corrections(records: list[dict[str, Any]]) -> list[Correction]:
+    out = []
+    for record in records:
+        try:
+            out.append(Correction(**{k: record[k] for k in Correction.__dataclass_fields__
+                                     if k in record}))
+        except TypeError:
+            continue  # malformed: left in the file, not applied
+    return out
 
 
 def _from_unversioned(db: TinyDB) -> None:

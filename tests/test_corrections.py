@@ -1,0 +1,575 @@
+"""The reader's entity corrections: ``apply_corrections`` on its own, through
+``EntityService`` on a real library in tmp_path, and in the app with Pilot (x, l, E,
+digits, ]e/[e, the entity panel and m).
+
+One spaCy model is loaded for the whole module: every test shares one
+``EntityService`` whose library rules come from the library of the running test.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reader.core.entities import EntityService, apply_corrections
+from reader.core.library import Library
+from reader.core.models import ArticleDraft, Correction, Entity
+from reader.core.query import article_matches, parse_query
+from reader.core.store import ArticleStore
+
+ARTICLE = (
+    "Prime Minister Jacinda Ardern visited Wellington on Monday to meet farmers.\n\n"
+    "Ardern said the government would help families near Saraqeb, where fighting "
+    "continued. Officials in Saraqeb said 20 people had died.\n\n"
+    "On Tuesday, Ardern flew to Auckland with Finance Minister Grant Robertson."
+)
+OTHER = (
+    "Shelling hit Taftanaz and Saraqeb overnight, residents of Taftanaz said.\n\n"
+    "The Syrian Observatory for Human Rights said 12 civilians died."
+)
+LATER = "Saraqeb fell on Monday. Taftanaz was next, rebels said.\n\nTurkish troops moved north."
+
+
+# --- apply_corrections on its own ------------------------------------------------------------
+
+TEXT = "Ardern met Robertson in Wellington. Robertson and Ardern left Wellingtonia for Wellington."
+
+
+def ent(text: str, label: str, nth: int = 0, within: str = TEXT) -> Entity:
+    at = -1
+    for _ in range(nth + 1):
+        at = within.index(text, at + 1)
+    return Entity(at, at + len(text), label, text)
+
+
+FOUND = [
+    ent("Ardern", "PERSON"), ent("Robertson", "GPE"), ent("Wellington", "GPE"),
+    ent("Robertson", "PERSON", 1), ent("Ardern", "PERSON", 1), ent("Wellington", "GPE", 2),
+]
+
+
+def fix(action: str, entity: Entity, label: str = "") -> Correction:
+    return Correction("c-" + action, action, entity.text, label, entity.start, entity.end)
+
+
+def rule(action: str, text: str, label: str = "") -> Correction:
+    return Correction("r-" + action + text, action, text, label)
+
+
+def test_no_corrections_change_nothing():
+    assert apply_corrections(TEXT, FOUND, []) == sorted(FOUND, key=lambda e: e.start)
+
+
+def test_remove_by_position_removes_only_that_mention():
+    target = FOUND[0]
+    out = apply_corrections(TEXT, FOUND, [fix("remove", target)])
+    assert target not in out
+    assert ent("Ardern", "PERSON", 1) in out
+    assert len(out) == len(FOUND) - 1
+
+
+def test_relabel_by_position():
+    target = ent("Robertson", "GPE")
+    out = apply_corrections(TEXT, FOUND, [fix("label", target, "PERSON")])
+    assert Entity(target.start, target.end, "PERSON", "Robertson") in out
+    assert target not in out
+    assert len(out) == len(FOUND)
+
+
+def test_add_by_position_replaces_what_it_overlaps():
+    text = "the Free Syrian Army attacked"
+    found = [Entity(9, 15, "NORP", "Syrian")]
+    added = Correction("a1", "add", "Free Syrian Army", "ORG", 4, 20)
+    assert apply_corrections(text, found, [added]) == [Entity(4, 20, "ORG", "Free Syrian Army")]
+
+
+def test_add_where_nothing_was_found():
+    text = "Residents of Taftanaz fled."
+    out = apply_corrections(text, [], [Correction("a1", "add", "Taftanaz", "GPE", 13, 21)])
+    assert out == [Entity(13, 21, "GPE", "Taftanaz")]
+
+
+def test_a_position_correction_whose_text_changed_no_longer_applies():
+    target = ent("Robertson", "GPE")
+    correction = fix("label", target, "PERSON")
+    changed = TEXT.replace("Ardern met Robertson", "Ardern met Robinson ")
+    assert len(changed) == len(TEXT)
+    found = [e for e in FOUND if e.text != "Robertson"]
+    assert apply_corrections(changed, found, [correction]) == sorted(found, key=lambda e: e.start)
+    assert apply_corrections(changed, found, [fix("remove", FOUND[0])]) != []
+    # A removal on a moved span does not remove what is there now either.
+    moved = Correction("m", "remove", "Ardern", "", 1, 7)
+    assert apply_corrections(TEXT, FOUND, [moved]) == sorted(FOUND, key=lambda e: e.start)
+
+
+def test_library_wide_remove_by_text_removes_every_mention():
+    out = apply_corrections(TEXT, FOUND, [rule("remove", "Robertson")])
+    assert [e.text for e in out] == ["Ardern", "Wellington", "Ardern", "Wellington"]
+
+
+def test_library_wide_label_relabels_and_adds_missed_mentions_on_word_boundaries():
+    found = [ent("Wellington", "ORG")]  # the model missed the last one and mislabelled one
+    out = apply_corrections(TEXT, found, [rule("label", "Wellington", "GPE")])
+    assert out == [ent("Wellington", "GPE"), ent("Wellington", "GPE", 2)]
+    # "Wellingtonia" is not "Wellington".
+    assert all(TEXT[e.start : e.end + 1] != "Wellingtoni" for e in out)
+
+
+def test_library_wide_label_does_not_add_inside_a_longer_entity():
+    text = "The Wellington Council met in Wellington."
+    found = [Entity(4, 23, "ORG", "Wellington Council")]
+    out = apply_corrections(text, found, [rule("label", "Wellington", "GPE")])
+    assert out == [Entity(4, 23, "ORG", "Wellington Council"), Entity(30, 40, "GPE", "Wellington")]
+
+
+def test_library_wide_label_matches_before_punctuation_and_possessives():
+    text = "Taftanaz's mayor left Taftanaz. (Taftanaz) Taftanazi"
+    out = apply_corrections(text, [], [rule("label", "Taftanaz", "GPE")])
+    assert [e.start for e in out] == [0, 22, 33]
+    assert all(e.text == "Taftanaz" and e.label == "GPE" for e in out)
+
+
+def test_article_correction_overrides_a_library_rule():
+    keep = ent("Robertson", "GPE")
+    out = apply_corrections(TEXT, FOUND, [
+        rule("label", "Robertson", "PERSON"),
+        fix("label", keep, "GPE"),
+    ])
+    assert Entity(keep.start, keep.end, "GPE", "Robertson") in out
+    assert ent("Robertson", "PERSON", 1) in out
+
+
+def test_offsets_always_index_the_text():
+    corrections = [rule("label", "Wellington", "GPE"), rule("remove", "Ardern"),
+                   fix("add", Entity(TEXT.index("Wellingtonia"), TEXT.index("Wellingtonia") + 12,
+                                     "", "Wellingtonia"), "LOC")]
+    for e in apply_corrections(TEXT, FOUND, corrections):
+        assert TEXT[e.start : e.end] == e.text
+
+
+# --- through EntityService on a real library -------------------------------------------------
+
+
+class CurrentRules:
+    """A rule source that follows the running test's library (one service per module)."""
+
+    store: ArticleStore | None = None
+
+    def corrections(self) -> list[Correction]:
+        return self.store.corrections() if self.store is not None else []
+
+
+@pytest.fixture(scope="module")
+def rules() -> CurrentRules:
+    return CurrentRules()
+
+
+@pytest.fixture(scope="module")
+def service(rules: CurrentRules) -> EntityService:
+    service = EntityService(rules=rules)
+    service.recogniser()  # the one model load of the module
+    return service
+
+
+@pytest.fixture
+def lib(tmp_path: Path, rules: CurrentRules) -> Library:
+    library = Library(tmp_path / "lib").ensure()
+    rules.store = library.rule_store()
+    return library
+
+
+def add(library: Library, text: str, title: str) -> str:
+    result = library.add(ArticleDraft(text=text, title=title, date="2020-03-01"))
+    assert result.status == "added"
+    return result.article_id
+
+
+def entities(service: EntityService, library: Library, article_id: str) -> tuple[list, bool]:
+    article, _ = library.load(article_id)
+    found, cached = service.entities_for(article, library.store(article_id))
+    for e in found:
+        assert article.text[e.start : e.end] == e.text
+    return found, cached
+
+
+def pairs(found: list[Entity]) -> list[tuple[str, str]]:
+    return [(e.text, e.label) for e in found]
+
+
+def test_article_correction_survives_recomputation(service, lib):
+    article_id = add(lib, ARTICLE, "Ardern visits")
+    store = lib.store(article_id)
+    first, cached = entities(service, lib, article_id)
+    assert cached is False
+    wellington = next(e for e in first if e.text == "Wellington")
+    assert wellington.label == "GPE"
+    store.save_correction(Correction("c1", "label", "Wellington", "ORG",
+                                     wellington.start, wellington.end))
+    again, cached = entities(service, lib, article_id)
+    assert cached is True
+    assert Entity(wellington.start, wellington.end, "ORG", "Wellington") in again
+
+    # Throw the cache away (an entry under another key), so the model runs again.
+    article, _ = lib.load(article_id)
+    store.cache_entities("some-other-model==0+rules0+libnone", article.info.text_sha256, [])
+    assert store.cached_entities(service.cache_key(), article.info.text_sha256) is None
+    recomputed, cached = entities(service, lib, article_id)
+    assert cached is False
+    assert recomputed == again
+    # The cache holds the model's entities; the correction is applied over them.
+    raw = store.cached_entities(service.cache_key(), article.info.text_sha256)
+    assert wellington in raw
+
+
+def test_article_corrections_stay_in_their_article(service, lib):
+    first_id = add(lib, ARTICLE, "Ardern visits")
+    second_id = add(lib, ARTICLE + "\n\nMore later.", "Ardern again")
+    found, _ = entities(service, lib, first_id)
+    monday = next(e for e in found if e.text == "Monday")
+    lib.store(first_id).save_correction(Correction("c1", "remove", "Monday", "",
+                                                   monday.start, monday.end))
+    assert "Monday" not in [e.text for e in entities(service, lib, first_id)[0]]
+    assert ("Monday", "DATE") in pairs(entities(service, lib, second_id)[0])
+
+
+def test_library_rule_applies_to_every_article_even_one_added_later(service, lib):
+    first_id = add(lib, ARTICLE, "Ardern visits")
+    other_id = add(lib, OTHER, "Shelling")
+    before_key = service.cache_key()
+    before, _ = entities(service, lib, other_id)
+    assert ("Taftanaz", "PERSON") in pairs(before)  # the model's mistake
+    entities(service, lib, first_id)
+
+    lib.rule_store().save_correction(Correction("r1", "label", "Saraqeb", "GPE"))
+    lib.rule_store().save_correction(Correction("r2", "label", "Taftanaz", "GPE"))
+    assert (lib.annotations_dir / "_rules.json").is_file()
+    after_key = service.cache_key()
+    assert after_key != before_key  # every article's cache is stale now
+
+    for article_id in (first_id, other_id):
+        found, cached = entities(service, lib, article_id)
+        assert cached is False
+        assert {label for text, label in pairs(found) if text in {"Saraqeb", "Taftanaz"}} \
+            <= {"GPE"}
+    other, _ = entities(service, lib, other_id)
+    assert [label for text, label in pairs(other) if text == "Taftanaz"] == ["GPE", "GPE"]
+
+    later_id = add(lib, LATER, "Saraqeb falls")
+    later, cached = entities(service, lib, later_id)
+    assert cached is False
+    assert ("Taftanaz", "GPE") in pairs(later)
+    assert ("Saraqeb", "GPE") in pairs(later)
+    # The model's cache has the rule too (the EntityRuler), so label: and entity:
+    # filters over the cache agree with what the article shows.
+    article, _ = lib.load(later_id)
+    raw = lib.store(later_id).cached_entities(after_key, article.info.text_sha256)
+    assert ("Taftanaz", "GPE") in pairs(raw)
+
+
+def test_library_remove_rule_removes_everywhere(service, lib):
+    first_id = add(lib, ARTICLE, "Ardern visits")
+    other_id = add(lib, OTHER, "Shelling")
+    lib.rule_store().save_correction(Correction("r1", "remove", "Saraqeb"))
+    for article_id in (first_id, other_id):
+        found, _ = entities(service, lib, article_id)
+        assert "Saraqeb" not in [e.text for e in found]
+        assert found
+
+
+def test_cache_key_changes_when_rules_change(service, lib):
+    keys = [service.cache_key()]
+    assert keys[0].endswith("+libnone")
+    store = lib.rule_store()
+    store.save_correction(Correction("r1", "label", "Saraqeb", "GPE"))
+    keys.append(service.cache_key())
+    store.save_correction(Correction("r2", "remove", "Monday"))
+    keys.append(service.cache_key())
+    # The same rule saved again (another id) replaces the first: same key.
+    store.save_correction(Correction("r3", "label", "Saraqeb", "GPE"))
+    keys.append(service.cache_key())
+    store.delete_correction("r2")
+    keys.append(service.cache_key())
+    assert len(set(keys[:3])) == 3
+    assert keys[3] == keys[2]
+    assert keys[4] == keys[1]
+
+
+def test_library_remove_rule_reaches_the_entity_filter(service, lib):
+    """BUG: the library's `entity:"NAME"` filter (app and `reader list`) reads the
+    names from the entity cache, which holds the model's entities before the
+    reader's corrections. A library-wide "not an entity" rule (x then a) is not fed
+    to the pipeline, so the article still matches entity:"Saraqeb" although the
+    article shows no such entity."""
+    article_id = add(lib, OTHER, "Shelling")
+    lib.rule_store().save_correction(Correction("r1", "remove", "Saraqeb"))
+    found, _ = entities(service, lib, article_id)
+    assert "Saraqeb" not in [e.text for e in found]
+    entry = lib.index()[article_id]
+    info = lib.list_articles()[0]
+    assert not article_matches(parse_query('entity:"Saraqeb"'), info, entry.entities)
+
+
+def test_article_relabel_reaches_the_label_filter(service, lib):
+    """BUG (same cause): an article's correction is not in the cache either, so
+    after relabelling the only PERSON "Taftanaz" as a place, label:PERSON still
+    lists the article and label:place does not."""
+    article_id = add(lib, "Shelling hit Taftanaz and Sarmin overnight.", "Taftanaz")
+    found, _ = entities(service, lib, article_id)
+    (town,) = [e for e in found if e.text == "Taftanaz"]
+    assert town.label == "PERSON"
+    lib.store(article_id).save_correction(Correction("c1", "label", "Taftanaz", "GPE",
+                                                     town.start, town.end))
+    assert ("Taftanaz", "GPE") in pairs(entities(service, lib, article_id)[0])
+    entry = lib.index()[article_id]
+    info = lib.list_articles()[0]
+    assert article_matches(parse_query("label:place"), info, entry.entities)
+    assert not article_matches(parse_query("label:PERSON"), info, entry.entities)
+
+
+# --- in the app, with Pilot ------------------------------------------------------------------
+
+
+SIZE = (120, 40)
+
+
+async def until(pilot, predicate: Callable[[], bool], timeout: float = 15.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting"
+        await pilot.pause(0.05)
+
+
+async def open_article(app, pilot):  # noqa: ANN001, ANN201
+    from reader.tui.screens.article import ArticleScreen
+    from reader.tui.screens.library import LibraryScreen
+    from reader.tui.widgets.article_view import ArticleView
+
+    await until(pilot, lambda: isinstance(app.screen, LibraryScreen) and app.screen.articles)
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, ArticleScreen))
+    view = app.screen.query_one(ArticleView)
+    await until(pilot, lambda: bool(view.entities))
+    await app.screen.workers.wait_for_complete()
+    await pilot.pause()
+    return view
+
+
+async def goto_entity(pilot, view, text: str, label: str | None = None) -> Entity:  # noqa: ANN001
+    """Move the cursor with ]e until it is on the first mention of ``text``."""
+    target = next(e for e in view.entities if e.text == text and label in {None, e.label})
+    for _ in range(len(view.entities) + 1):
+        if view.cursor == target.start:
+            break
+        await pilot.press("right_square_bracket", "e")
+    assert view.cursor == target.start
+    return target
+
+
+@pytest.fixture
+def app_library(lib: Library) -> tuple[Library, str]:
+    return lib, add(lib, ARTICLE, "Ardern visits")
+
+
+def make_app(library: Library, service: EntityService):  # noqa: ANN201
+    from reader.tui.app import ReaderApp
+
+    return ReaderApp(library, service)
+
+
+async def test_l_relabels_the_entity_under_the_cursor(service, app_library):
+    from reader.tui.dialogs.entity import LabelDialog
+
+    library, article_id = app_library
+    app = make_app(library, service)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_article(app, pilot)
+        target = await goto_entity(pilot, view, "Wellington")
+        assert target.label == "GPE"
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, LabelDialog))
+        await pilot.press("up", "enter")  # GPE is highlighted; ORG is above it
+        relabelled = Entity(target.start, target.end, "ORG", "Wellington")
+        await until(pilot, lambda: relabelled in view.entities)
+        assert target not in view.entities
+        assert view.entity_at(view.cursor) == relabelled
+    (correction,) = library.store(article_id).corrections()
+    assert (correction.action, correction.text, correction.label, correction.start,
+            correction.end) == ("label", "Wellington", "ORG", target.start, target.end)
+
+
+async def test_x_then_y_removes_the_entity_in_this_article(service, app_library):
+    from reader.tui.dialogs.entity import RemoveEntityDialog
+
+    library, article_id = app_library
+    app = make_app(library, service)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_article(app, pilot)
+        target = await goto_entity(pilot, view, "Monday")
+        count = len(view.entities)
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, RemoveEntityDialog))
+        await pilot.press("y")
+        await until(pilot, lambda: target not in view.entities)
+        assert len(view.entities) == count - 1
+    (correction,) = library.store(article_id).corrections()
+    assert (correction.action, correction.text, correction.start) == \
+        ("remove", "Monday", target.start)
+    assert library.rule_store().corrections() == []
+
+
+async def test_x_then_a_makes_a_library_rule(service, app_library):
+    from reader.tui.dialogs.entity import RemoveEntityDialog
+
+    library, article_id = app_library
+    app = make_app(library, service)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_article(app, pilot)
+        assert len([e for e in view.entities if e.text == "Saraqeb"]) == 2
+        await goto_entity(pilot, view, "Saraqeb")
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, RemoveEntityDialog))
+        await pilot.press("a")
+        await until(pilot, lambda: not any(e.text == "Saraqeb" for e in view.entities))
+        assert any(e.text == "Wellington" for e in view.entities)
+    rules_file = library.annotations_dir / "_rules.json"
+    stored = json.loads(rules_file.read_text(encoding="utf-8"))
+    (record,) = stored["corrections"].values()
+    assert (record["action"], record["text"], record["start"], record["end"]) == \
+        ("remove", "Saraqeb", -1, -1)
+    assert library.store(article_id).corrections() == []
+
+
+async def test_E_marks_the_selection_as_an_entity(service, app_library):
+    from reader.tui.dialogs.entity import LabelDialog
+
+    library, article_id = app_library
+    app = make_app(library, service)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_article(app, pilot)
+        start = view.text.index("farmers")
+        for _ in range(40):
+            if view.cursor >= start:
+                break
+            await pilot.press("w")
+        assert view.cursor == start
+        await pilot.press("v", "e")
+        assert view.selection == (start, start + len("farmers"))
+        await pilot.press("E")
+        await until(pilot, lambda: isinstance(app.screen, LabelDialog))
+        await pilot.press("down", "enter")  # PERSON is highlighted first; ORG is next
+        added = Entity(start, start + len("farmers"), "ORG", "farmers")
+        await until(pilot, lambda: added in view.entities)
+        assert view.selection is None
+    (correction,) = library.store(article_id).corrections()
+    assert (correction.action, correction.text, correction.label, correction.start) == \
+        ("add", "farmers", "ORG", start)
+
+
+async def test_digits_toggle_label_groups(service, app_library):
+    from reader.tui.widgets.panels import EntityList, Legend
+
+    library, _ = app_library
+    app = make_app(library, service)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_article(app, pilot)
+        panel = app.screen.query_one(EntityList)
+        assert ("Jacinda Ardern", "PERSON") in panel.names
+        await pilot.press("1")
+        assert view.hidden_groups == {"person"}
+        assert not any(label == "PERSON" for _, label in panel.names)
+        await pilot.press("3")
+        assert view.hidden_groups == {"person", "place"}
+        await pilot.press("1")
+        assert view.hidden_groups == {"place"}
+        assert ("Jacinda Ardern", "PERSON") in panel.names
+        # ]e skips hidden types: from the top, the first shown entity is not a place.
+        view.move_to(0)
+        await pilot.press("right_square_bracket", "e")
+        first_shown = next(e for e in view.entities if e.label not in {"GPE", "LOC", "FAC"}
+                           and e.start > 0)
+        assert view.cursor == first_shown.start
+        await pilot.press("3")
+        assert view.hidden_groups == set()
+        legend = str(app.screen.query_one(Legend).render())
+        assert "person" in legend and "place" in legend
+
+
+async def test_bracket_e_moves_to_the_next_and_previous_entity(service, app_library):
+    library, _ = app_library
+    app = make_app(library, service)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_article(app, pilot)
+        starts = sorted({e.start for e in view.entities})
+        view.move_to(0)
+        await pilot.pause()
+        expected = [s for s in starts if s > 0]
+        for start in expected[:5]:
+            await pilot.press("right_square_bracket", "e")
+            assert view.cursor == start
+        # e alone is still "end of word", not a jump.
+        here = view.cursor
+        await pilot.press("e")
+        assert view.cursor != here and view.cursor not in starts
+        await pilot.press("left_square_bracket", "e")
+        assert view.cursor == expected[4]
+        await pilot.press("left_square_bracket", "e")
+        assert view.cursor == expected[3]
+        # At the last entity, ]e stays put.
+        view.move_to(starts[-1])
+        await pilot.press("right_square_bracket", "e")
+        assert view.cursor == starts[-1]
+
+
+async def test_enter_in_the_entity_panel_jumps_to_the_next_mention(service, app_library):
+    from reader.tui.widgets.panels import EntityList
+
+    library, _ = app_library
+    app = make_app(library, service)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_article(app, pilot)
+        mentions = [e.start for e in view.entities if e.text == "Ardern"]
+        assert len(mentions) == 2
+        panel = app.screen.query_one(EntityList)
+        view.move_to(0)
+        await pilot.press("tab")
+        assert panel.has_focus
+        panel.highlighted = panel.names.index(("Ardern", "PERSON"))
+        await pilot.press("enter")
+        assert view.cursor == mentions[0]
+        panel.focus()
+        await pilot.press("enter")
+        assert view.cursor == mentions[1]
+        panel.focus()
+        await pilot.press("enter")
+        assert view.cursor == mentions[0]  # round again
+
+
+async def test_m_lists_the_articles_mentioning_the_entity(service, lib):
+    from reader.tui.screens.library import LibraryScreen
+
+    add(lib, ARTICLE, "Ardern visits")
+    add(lib, OTHER, "Shelling")
+    app = make_app(lib, service)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LibraryScreen)
+                    and len(app.screen.articles) == 2)
+        # Open the article about Ardern, whichever row it is on.
+        table = app.screen.query_one("#articles")
+        for _ in range(2):
+            row = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if lib.load(row)[0].text == ARTICLE:
+                break
+            await pilot.press("j")
+        view = await open_article(app, pilot)
+        await goto_entity(pilot, view, "Wellington")
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        screen = app.screen
+        assert screen.query_one("#filter").value == 'entity:"Wellington"'
+        await until(pilot, lambda: screen.query_one("#articles").row_count == 1)
+        row = screen.query_one("#articles").coordinate_to_cell_key((0, 0)).row_key.value
+        assert lib.load(row)[0].text == ARTICLE
