@@ -396,13 +396,16 @@ class ArticleStore:
             else:
                 table.insert(record)
 
-    def delete_annotation(self, annotation_id: str) -> bool:
+    def _delete(self, table_name: str, record_id: str) -> bool:
         with self._locked(write=True) as db:
-            table = db.table(_ANNOTATIONS)
-            found = [doc.doc_id for doc in table.all() if doc.get("id") == annotation_id]
+            table = db.table(table_name)
+            found = [doc.doc_id for doc in table.all() if doc.get("id") == record_id]
             if found:
                 table.remove(doc_ids=found)
             return bool(found)
+
+    def delete_annotation(self, annotation_id: str) -> bool:
+        return self._delete(_ANNOTATIONS, annotation_id)
 
     def cached_entities(self, key: str, text_sha256: str) -> list[Entity] | None:
         """Entities cached for this text and recogniser key, or None."""
@@ -431,12 +434,7 @@ class ArticleStore:
             table.insert(record)
 
     def delete_correction(self, correction_id: str) -> bool:
-        with self._locked(write=True) as db:
-            table = db.table(_CORRECTIONS)
-            found = [d.doc_id for d in table.all() if d.get("id") == correction_id]
-            if found:
-                table.remove(doc_ids=found)
-            return bool(found)
+        return self._delete(_CORRECTIONS, correction_id)
 
     def unplaced(self) -> list[dict[str, Any]]:
         """Imported records no article could take, kept as they came."""

@@ -41,7 +41,7 @@ class LibraryScreen(Screen[None]):
         )
         self.query_one(ProgressBar).display = False
         self.query_one(DataTable).focus()
-        self.reload()
+        # The list loads on screen resume, which also comes when the screen is first shown.
 
     def on_resize(self) -> None:
         """The title takes the width the other columns leave."""
