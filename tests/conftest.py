@@ -6,14 +6,23 @@ so the seed is found relative to this file, never to the working directory.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from reader.core.importers import import_path
 from reader.core.library import Library
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+# In CI the property tests draw the same examples every run, so a green run
+# stays green; on a developer's machine they explore (and keep failures in
+# .hypothesis/ to replay).
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
