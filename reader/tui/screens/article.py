@@ -97,7 +97,6 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
         self.view.set_entities(message.entities)
-        self._show_entities()
         self.entity_counts = dict(Counter(label_group(e.label) for e in message.entities))
         source = "cached" if message.from_cache else f"found in {message.seconds:.2f} s"
         self.entity_status = f"{len(message.entities)} entities ({source})"

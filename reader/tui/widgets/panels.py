@@ -71,7 +71,7 @@ class EntityList(OptionList):
     def show(self, entities: list[Entity], styles: dict[str, Style], hidden: set[str]) -> None:
         self.names: list[tuple[str, str]] = []
         counts = Counter((e.text, e.label) for e in entities)
-        self.clear_options()
+        options = []
         for group in LABEL_GROUPS:
             if group in hidden:
                 continue
@@ -80,8 +80,10 @@ class EntityList(OptionList):
             for text, label in found:
                 prompt = Text(f" {text} ", styles[group])
                 prompt.append(f" {counts[(text, label)]}", "dim")
-                self.add_option(Option(prompt, id=str(len(self.names))))
+                options.append(Option(prompt, id=str(len(self.names))))
                 self.names.append((text, label))
+        self.clear_options()
+        self.add_options(options)  # at once: one layout, not one per entity
 
     def entity(self, option_id: str | None) -> tuple[str, str] | None:
         index = int(option_id) if option_id and option_id.isdigit() else -1
