@@ -44,6 +44,8 @@ QUOTE_CONTEXT = 32
 
 def strip_controls(text: str) -> str:
     """Remove terminal escape sequences and control characters (keeps \\n and \\t)."""
+    if not _CONTROL.search(text):  # one scan: most texts have none
+        return text
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
@@ -53,9 +55,12 @@ def normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n")
     text = strip_controls(text).replace("\t", " ")
-    text = unicodedata.normalize("NFC", text)
-    text = _TRAILING_SPACE.sub("\n", text)
-    text = _BLANK_LINES.sub("\n\n", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if " \n" in text:
+        text = _TRAILING_SPACE.sub("\n", text)
+    if "\n\n\n" in text:  # after trailing spaces went, only runs of newlines are left
+        text = _BLANK_LINES.sub("\n\n", text)
     return text.strip("\n ")
 
 

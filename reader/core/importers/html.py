@@ -54,12 +54,9 @@ def json_ld_article(html: str) -> dict[str, str]:
     return {}
 
 
-_NEWLINES = re.compile(r"\s*\n\s*")
-
-
 def _paragraphs(text: str) -> str:
     """trafilatura separates paragraphs by single newlines: make them blocks."""
-    return _NEWLINES.sub("\n\n", text.strip())
+    return "\n\n".join(filter(None, map(str.strip, text.split("\n"))))
 
 
 def _fewer_words_than(text: str, count: int) -> bool:
