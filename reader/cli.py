@@ -253,33 +253,15 @@ def index(ctx: click.Context, workers: int) -> None:
         click.echo("reader: every article has its entities", err=True)
         return
     try:
-        with _bar(len(todo), "finding entities") as advance:
+        from reader.cli_progress import progress_bar
+
+        with progress_bar(len(todo), "finding entities", above=0) as advance:
             counts = index_entities(library, todo, workers=workers, progress=advance)
     except ModelUnavailable as error:
         raise click.ClickException(str(error)) from None
     summary = ", ".join(f"{n} {what}" for what, n in counts.items())
     click.echo(f"reader: entities: {summary}", err=True)
     sys.exit(1 if counts["failed"] else 0)
-
-
-def _bar(total: int, what: str):  # noqa: ANN202
-    """A context giving an ``advance(n)`` callable: a Rich bar on a terminal."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def bar():  # noqa: ANN202
-        if not sys.stderr.isatty():
-            yield lambda n: None
-            return
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(),
-                      console=Console(stderr=True), transient=True) as progress:
-            task = progress.add_task(what, total=total)
-            yield lambda n: progress.advance(task, n)
-
-    return bar()
 
 
 @main.command()

@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
 from typing import Any
 
 import click
 import orjson
 
+from reader.cli_progress import progress_bar
 from reader.core.importers import Imported, count_inputs, read_inputs
 from reader.core.importing import ImportRun
 from reader.core.library import AddResult, Library
 
-PROGRESS_ABOVE = 3  # inputs; fewer finish before a bar would be seen
-
-
-def _progress(total: int) -> Any:
-    """A Rich progress bar on stderr, or nothing for a few inputs or no terminal."""
-    if total <= PROGRESS_ABOVE or not sys.stderr.isatty():
-        return nullcontext(None)
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    return Progress(
-        TextColumn("importing"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.description}"), console=Console(stderr=True), transient=True,
-    )
 
 
 def _dry_run_record(draft: Any) -> bytes:
@@ -50,14 +36,12 @@ def run_add(library: Library, inputs: list[str], *, dry_run: bool, as_json: bool
         shown = len(run.errors)
 
     total = count_inputs(inputs)
-    with _progress(total) as progress:
-        task = progress.add_task("", total=total) if progress else None
+    with progress_bar(total, "importing") as advance:
         for imported in read_inputs(inputs, max_bytes=max_bytes):
             for note in imported.notes:
                 click.echo(f"reader: {note}", err=True)
             show(_dry_run(run, imported, as_json) if dry_run else run.take(imported))
-            if progress is not None:
-                progress.update(task, advance=1, description=imported.source[-40:])
+            advance(1, imported.source[-40:])
         show(run.flush())
     verb = "would import" if dry_run else "imported"
     click.echo(f"reader: {verb}: {run.summary()}", err=True)
