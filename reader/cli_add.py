@@ -14,7 +14,6 @@ from reader.core.importing import ImportRun
 from reader.core.library import AddResult, Library
 
 
-
 def _dry_run_record(draft: Any) -> bytes:
     return orjson.dumps({
         "title": draft.title, "author": draft.author, "date": draft.date,
