@@ -41,7 +41,14 @@ def annotation_label(annotation: Annotation, width: int = 30) -> Text:
         first = annotation.note.strip().splitlines()[0]
         text.append("\n" + (first[: width + 1] + "…" if len(first) > width + 2 else first))
     if annotation.state != "anchored":
-        text.append(f"\n({annotation.state})", "dim")
+        # Where it was: its old context, so the reader can find the new place.
+        before = " ".join(annotation.quote.prefix.split())[-14:]
+        after = " ".join(annotation.quote.suffix.split())[:14]
+        text.append(f"\n({annotation.state}) was: …{before}", "dim")
+        text.append(f"[{' '.join(annotation.exact.split())[:20]}]", "dim bold")
+        text.append(f"{after}…", "dim")
+        if annotation.state == "orphan":
+            text.append("\nselect its new place, then enter here", "dim italic")
     return text
 
 
