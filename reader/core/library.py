@@ -124,12 +124,14 @@ class Library:
 
     def _info(
         self, article_id: str, record: dict | None, notes: int, text: str | None
-    ) -> ArticleInfo:
+    ) -> tuple[ArticleInfo, list[str]]:
+        """The article's metadata from its store record (derived from its text when
+        the record is missing or malformed), and the problems met."""
         if record is None:  # no metadata (store missing or unreadable): derive it
             from reader.core.importers.plaintext import derive_title
 
             text = self._text(article_id) if text is None else text
-            return ArticleInfo(
+            derived = ArticleInfo(
                 id=article_id,
                 title=derive_title(text) or article_id,
                 author="",
@@ -141,11 +143,12 @@ class Library:
                 added="",
                 note_count=notes,
             )
+            return derived, []
         try:
-            return replace(info_from_record(record, note_count=notes), id=article_id)
+            return replace(info_from_record(record, note_count=notes), id=article_id), []
         except (KeyError, TypeError, ValueError, AttributeError) as error:
-            self.problems.append(f"{article_id}.json: article metadata is malformed ({error})")
-            return self._info(article_id, None, notes, text)
+            derived, _ = self._info(article_id, None, notes, text)
+            return derived, [f"{article_id}.json: article metadata is malformed ({error})"]
 
     def _index_entry(self, article_id: str, rules: list[Correction]) -> IndexEntry:
         """Read one article's store into an index entry (problems kept in it).
@@ -160,9 +163,7 @@ class Library:
         if contents.cached_entities:
             entities = apply_corrections(self._text(article_id), contents.cached_entities,
                                          rules + contents.corrections)
-        problems, self.problems = self.problems, []
-        info = self._info(article_id, contents.article, len(contents.annotations), None)
-        problems, self.problems = self.problems, problems
+        info, problems = self._info(article_id, contents.article, len(contents.annotations), None)
         tags = sorted({t for a in contents.annotations for t in a.tags})
         return IndexEntry(
             stamp=[], info=info_to_record(info), note_count=info.note_count, tags=tags,
@@ -206,7 +207,8 @@ class Library:
         """An article and its annotations, re-anchored on its current text."""
         text = self._text(article_id)
         record, annotations = self._read_store(article_id)
-        info = self._info(article_id, record, len(annotations), text)
+        info, problems = self._info(article_id, record, len(annotations), text)
+        self.problems += problems
         text_hash = sha256(text)
         if info.text_sha256 != text_hash:
             info = replace(info, text_sha256=text_hash, word_count=word_count(text))
