@@ -49,28 +49,107 @@ from reader.core.models import ArticleDraft  # noqa: E402
 SEED = 20240612
 RUNS = 3
 
-PEOPLE = ["Recep Tayyip Erdogan", "Vladimir Putin", "Bashar al-Assad", "Jacinda Ardern",
-          "Emmanuel Macron", "Angela Merkel", "Hulusi Akar", "Mevlut Cavusoglu",
-          "Sergei Lavrov", "Antonio Guterres", "Cyril Ramaphosa", "Justin Trudeau",
-          "Amara Okafor", "Jonas Whitfield", "Priya Raman", "Hana Sato"]
-ROLES = ["president", "foreign minister", "defence minister", "prime minister",
-         "spokesman", "envoy", "governor", "opposition leader"]
-PLACES = ["Idlib", "Aleppo", "Saraqeb", "Damascus", "Ankara", "Moscow", "Sochi", "Geneva",
-          "Wellington", "Berlin", "Paris", "Beirut", "Istanbul", "Gaziantep", "Homs", "Afrin"]
-COUNTRIES = ["Turkey", "Russia", "Syria", "Iran", "Germany", "France", "Lebanon", "Jordan",
-             "New Zealand", "the United States", "Iraq", "Egypt"]
-DEMONYMS = ["Turkish", "Russian", "Syrian", "Iranian", "German", "French", "Lebanese",
-            "Kurdish", "American", "Iraqi"]
-ORGS = [("Syrian Observatory for Human Rights", "SOHR"), ("World Health Organization", "WHO"),
-        ("International Monetary Fund", "IMF"), ("North Atlantic Treaty Organization", "NATO"),
-        ("United Nations", "UN"), ("World Food Programme", "WFP"),
-        ("International Committee of the Red Cross", "ICRC")]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
+PEOPLE = [
+    "Recep Tayyip Erdogan",
+    "Vladimir Putin",
+    "Bashar al-Assad",
+    "Jacinda Ardern",
+    "Emmanuel Macron",
+    "Angela Merkel",
+    "Hulusi Akar",
+    "Mevlut Cavusoglu",
+    "Sergei Lavrov",
+    "Antonio Guterres",
+    "Cyril Ramaphosa",
+    "Justin Trudeau",
+    "Amara Okafor",
+    "Jonas Whitfield",
+    "Priya Raman",
+    "Hana Sato",
+]
+ROLES = [
+    "president",
+    "foreign minister",
+    "defence minister",
+    "prime minister",
+    "spokesman",
+    "envoy",
+    "governor",
+    "opposition leader",
+]
+PLACES = [
+    "Idlib",
+    "Aleppo",
+    "Saraqeb",
+    "Damascus",
+    "Ankara",
+    "Moscow",
+    "Sochi",
+    "Geneva",
+    "Wellington",
+    "Berlin",
+    "Paris",
+    "Beirut",
+    "Istanbul",
+    "Gaziantep",
+    "Homs",
+    "Afrin",
+]
+COUNTRIES = [
+    "Turkey",
+    "Russia",
+    "Syria",
+    "Iran",
+    "Germany",
+    "France",
+    "Lebanon",
+    "Jordan",
+    "New Zealand",
+    "the United States",
+    "Iraq",
+    "Egypt",
+]
+DEMONYMS = [
+    "Turkish",
+    "Russian",
+    "Syrian",
+    "Iranian",
+    "German",
+    "French",
+    "Lebanese",
+    "Kurdish",
+    "American",
+    "Iraqi",
+]
+ORGS = [
+    ("Syrian Observatory for Human Rights", "SOHR"),
+    ("World Health Organization", "WHO"),
+    ("International Monetary Fund", "IMF"),
+    ("North Atlantic Treaty Organization", "NATO"),
+    ("United Nations", "UN"),
+    ("World Food Programme", "WFP"),
+    ("International Committee of the Red Cross", "ICRC"),
+]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-FILLER_TEXT = ("the talks were expected to continue for several days while aid convoys waited at "
-          "the border crossing and officials warned that the situation could get worse before "
-          "it got better as prices of bread and fuel rose in local markets")
+FILLER_TEXT = (
+    "the talks were expected to continue for several days while aid convoys waited at "
+    "the border crossing and officials warned that the situation could get worse before "
+    "it got better as prices of bread and fuel rose in local markets"
+)
 FILLER = FILLER_TEXT.split(" ")
 
 
@@ -135,8 +214,10 @@ def throughput(count: int) -> None:
     started = time.perf_counter()
     full = spacy.load(package)
     print(f", bare (no exclusions) {time.perf_counter() - started:.2f} s")
-    print(f"    pipelines: reader {recogniser.nlp.pipe_names}; bare {bare.pipe_names}; "
-          f"full {full.pipe_names}")
+    print(
+        f"    pipelines: reader {recogniser.nlp.pipe_names}; bare {bare.pipe_names}; "
+        f"full {full.pipe_names}"
+    )
 
     def run_reader() -> int:
         return sum(len(found) for found in recogniser.recognise_many(texts, batch_size=32))
@@ -154,15 +235,23 @@ def throughput(count: int) -> None:
             elapsed = time.perf_counter() - started
             best[name] = min(best.get(name, elapsed), elapsed)
     rate = {name: words / seconds for name, seconds in best.items()}
-    print(f"    reader recognise_many (NER + reader_rules): {rate['reader']:9,.0f} words/s "
-          f"({best['reader']:.2f} s, {entities['reader']:,} entities)")
-    print(f"    bare spacy.load(exclude=...) + nlp.pipe:    {rate['bare']:9,.0f} words/s "
-          f"({best['bare']:.2f} s, {entities['bare']:,} entities)")
-    print(f"    bare spacy.load() (no exclusions):           {rate['full']:9,.0f} words/s "
-          f"({best['full']:.2f} s, {entities['full']:,} entities)")
+    print(
+        f"    reader recognise_many (NER + reader_rules): {rate['reader']:9,.0f} words/s "
+        f"({best['reader']:.2f} s, {entities['reader']:,} entities)"
+    )
+    print(
+        f"    bare spacy.load(exclude=...) + nlp.pipe:    {rate['bare']:9,.0f} words/s "
+        f"({best['bare']:.2f} s, {entities['bare']:,} entities)"
+    )
+    print(
+        f"    bare spacy.load() (no exclusions):           {rate['full']:9,.0f} words/s "
+        f"({best['full']:.2f} s, {entities['full']:,} entities)"
+    )
     ratio = rate["reader"] / rate["bare"]
-    print(f"    reader / bare = {ratio:.3f} (goal >= 0.9: {'met' if ratio >= 0.9 else 'NOT met'});"
-          f" reader / no exclusions = {rate['reader'] / rate['full']:.2f}")
+    print(
+        f"    reader / bare = {ratio:.3f} (goal >= 0.9: {'met' if ratio >= 0.9 else 'NOT met'});"
+        f" reader / no exclusions = {rate['reader'] / rate['full']:.2f}"
+    )
 
 
 # --- (b) responsiveness while reader index runs ---------------------------------------------
@@ -173,17 +262,22 @@ def build_library(root: Path, count: int) -> Library:
     drafts = []
     for i in range(count):
         body = paragraphs(3, words_each=60, seed=SEED + 100 + i)
-        drafts.append(ArticleDraft(
-            text="\n\n".join(body), title=f"Report {i}: {rng.choice(PLACES)} talks",
-            date=f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}", source=f"bench://{i}",
-        ))
+        drafts.append(
+            ArticleDraft(
+                text="\n\n".join(body),
+                title=f"Report {i}: {rng.choice(PLACES)} talks",
+                date=f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                source=f"bench://{i}",
+            )
+        )
     library = Library(root).ensure()
     library.add_many(drafts)
     return library
 
 
-async def drive_app(root: Path, index: subprocess.Popen, presses: int,
-                    settle: float = 0.0) -> list[tuple]:
+async def drive_app(
+    root: Path, index: subprocess.Popen, presses: int, settle: float = 0.0
+) -> list[tuple]:
     from textual import events
 
     from reader.tui.app import ReaderApp
@@ -213,8 +307,10 @@ async def drive_app(root: Path, index: subprocess.Popen, presses: int,
             await pilot.pause(0.05)
             if time.perf_counter() - started > 120:
                 raise SystemExit("the library did not load in 120 s")
-        print(f"    the library screen listed {len(app.screen.articles)} articles "
-              f"{time.perf_counter() - started:.2f} s after the app started")
+        print(
+            f"    the library screen listed {len(app.screen.articles)} articles "
+            f"{time.perf_counter() - started:.2f} s after the app started"
+        )
         entered = time.perf_counter()
         app.post_message(events.Key("enter", None))
         while not (isinstance(app.screen, ArticleScreen) and app.screen.is_mounted):
@@ -226,8 +322,10 @@ async def drive_app(root: Path, index: subprocess.Popen, presses: int,
         opened = time.perf_counter()
         while not app.frames:  # the article's first paint
             await asyncio.sleep(0.001)
-        print(f"    enter to the article's first frame: {(app.frames[0][0] - entered) * 1000:.0f}"
-              " ms; the presses start " + (f"{settle} s later" if settle else "now"))
+        print(
+            f"    enter to the article's first frame: {(app.frames[0][0] - entered) * 1000:.0f}"
+            " ms; the presses start " + (f"{settle} s later" if settle else "now")
+        )
         await asyncio.sleep(settle)
         opened = time.perf_counter()
         pattern = ["j"] * 8 + ["k"] * 8
@@ -270,7 +368,10 @@ def responsiveness(count: int, presses: int, settle: float = 0.0) -> None:
         index_started = time.perf_counter()
         index = subprocess.Popen(
             [sys.executable, "-m", "reader", "--library", str(root), "index"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         try:
             samples = asyncio.run(drive_app(root, index, presses, settle))
@@ -291,27 +392,38 @@ def responsiveness(count: int, presses: int, settle: float = 0.0) -> None:
                 return
             ms = sorted(d * 1000 for d in delays)
             p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
-            print(f"    {name}: {len(ms)} presses, max {ms[-1]:.1f} ms, p95 {p95:.1f} ms, "
-                  f"median {statistics.median(ms):.1f} ms"
-                  f" (goal max <= 50 ms: {'met' if ms[-1] <= 50 else 'NOT met'})")
+            print(
+                f"    {name}: {len(ms)} presses, max {ms[-1]:.1f} ms, p95 {p95:.1f} ms, "
+                f"median {statistics.median(ms):.1f} ms"
+                f" (goal max <= 50 ms: {'met' if ms[-1] <= 50 else 'NOT met'})"
+            )
 
         report("while the index ran", [d for d, running, _, _ in samples if running])
-        report("  of which while the app's own workers ran",
-               [d for d, running, busy, _ in samples if running and busy])
-        report("  of which with the app's workers idle",
-               [d for d, running, busy, _ in samples if running and not busy])
-        report("after the index had finished",
-               [d for d, running, _, _ in samples if not running])
+        report(
+            "  of which while the app's own workers ran",
+            [d for d, running, busy, _ in samples if running and busy],
+        )
+        report(
+            "  of which with the app's workers idle",
+            [d for d, running, busy, _ in samples if running and not busy],
+        )
+        report("after the index had finished", [d for d, running, _, _ in samples if not running])
         report("all presses", [d for d, _, _, _ in samples])
         worst = sorted(samples, reverse=True)[:5]
-        print("    slowest presses: " + "; ".join(
-            f"{d * 1000:.0f} ms at {at:.2f} s after opening"
-            f" (app workers: {busy or 'none'}, index {'running' if running else 'done'})"
-            for d, running, busy, at in worst))
+        print(
+            "    slowest presses: "
+            + "; ".join(
+                f"{d * 1000:.0f} ms at {at:.2f} s after opening"
+                f" (app workers: {busy or 'none'}, index {'running' if running else 'done'})"
+                for d, running, busy, at in worst
+            )
+        )
         last = (err.strip().splitlines() or ["(no output)"])[-1]
-        print(f"    index: {'finished' if index.returncode is not None else 'did not finish'}"
-              f" with exit code {index.returncode} after {index_seconds:.1f} s "
-              f"(still running when the presses ended: {index_running_after}); it said: {last}")
+        print(
+            f"    index: {'finished' if index.returncode is not None else 'did not finish'}"
+            f" with exit code {index.returncode} after {index_seconds:.1f} s "
+            f"(still running when the presses ended: {index_running_after}); it said: {last}"
+        )
         done = Library(root)
         from reader.core.entities import EntityService
         from reader.core.indexing import articles_needing_entities
@@ -352,10 +464,17 @@ for gap, at in sorted(gaps, reverse=True)[:4]:
 
 
 def stalls() -> None:
-    print("(c) the longest stalls of another thread (a 1 ms ticker) while the app's worker "
-          "would load the model, in a fresh process")
-    result = subprocess.run([sys.executable, "-c", STALLS], capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parents[1], timeout=300)
+    print(
+        "(c) the longest stalls of another thread (a 1 ms ticker) while the app's worker "
+        "would load the model, in a fresh process"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", STALLS],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=300,
+    )
     print(result.stdout.rstrip() or result.stderr.strip().splitlines()[-1])
 
 
@@ -364,8 +483,12 @@ def main() -> None:
     parser.add_argument("--paragraphs", type=int, default=200)
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--presses", type=int, default=200)
-    parser.add_argument("--settle", type=float, default=0.0,
-                        help="(b) seconds to wait after the article's first frame")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=0.0,
+        help="(b) seconds to wait after the article's first frame",
+    )
     parser.add_argument("--only", choices=["a", "b", "c"])
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")

@@ -94,43 +94,66 @@ def paragraphs(rng: random.Random, target_words: int) -> list[str]:
 def plain_article(rng: random.Random, number: int) -> str:
     header = ""
     if number % 2 == 0:
-        header = (f" date 20{rng.randint(10, 24):02d}-{rng.randint(1, 12):02d}-"
-                  f"{rng.randint(1, 28):02d} Posted on by {rng.choice(NAMES).lower()}\n\n")
+        header = (
+            f" date 20{rng.randint(10, 24):02d}-{rng.randint(1, 12):02d}-"
+            f"{rng.randint(1, 28):02d} Posted on by {rng.choice(NAMES).lower()}\n\n"
+        )
     body = paragraphs(rng, 500)
     for at in range(3, len(body), 4):  # a sub-heading now and then
         body.insert(at, " ".join(rng.choice(WORDS) for _ in range(4)).capitalize())
     return header + "\n\n".join(body) + f"\n\nReport number {number}.\n"
 
 
-def page_furniture(rng: random.Random, title: str, author: str, date: str,
-                   text: str) -> tuple[str, str]:
+def page_furniture(
+    rng: random.Random, title: str, author: str, date: str, text: str
+) -> tuple[str, str]:
     """What real pages carry besides the story: JSON-LD, an app's JSON state (which
     often repeats the article), inline SVG icons, a cookie banner, a newsletter form.
     Returns (head, body) fragments."""
     import json
 
-    ld = json.dumps({
-        "@context": "https://schema.org", "@type": "NewsArticle", "headline": title,
-        "datePublished": f"{date}T08:00:00Z", "author": [{"@type": "Person", "name": author}],
-        "publisher": {"@type": "Organization", "name": "The Daily Courier"},
-        "image": [f"https://cdn.example.com/img/{rng.randint(1, 10**9)}.jpg"],
-    })
-    state = json.dumps({
-        "props": {"page": {"article": {"title": title, "body": text, "author": author},
-                           "related": [sentence(rng) for _ in range(20)],
-                           "ads": [{"slot": f"slot-{i}", "sizes": [[300, 250], [728, 90]]}
-                                   for i in range(10)]}},
-        "buildId": f"{rng.getrandbits(64):x}",
-    })
-    icon = ('<svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path d="'
-            + " ".join(f"M{rng.randint(0, 24)} {rng.randint(0, 24)}L{rng.randint(0, 24)} "
-                       f"{rng.randint(0, 24)}" for _ in range(30)) + '"/></svg>')
-    head = (f'<script type="application/ld+json">{ld}</script>'
-            "<style>" + " ".join(f".c{i}{{margin:{i}px;padding:{i % 7}px}}" for i in range(300))
-            + "</style>")
+    ld = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": title,
+            "datePublished": f"{date}T08:00:00Z",
+            "author": [{"@type": "Person", "name": author}],
+            "publisher": {"@type": "Organization", "name": "The Daily Courier"},
+            "image": [f"https://cdn.example.com/img/{rng.randint(1, 10**9)}.jpg"],
+        }
+    )
+    state = json.dumps(
+        {
+            "props": {
+                "page": {
+                    "article": {"title": title, "body": text, "author": author},
+                    "related": [sentence(rng) for _ in range(20)],
+                    "ads": [
+                        {"slot": f"slot-{i}", "sizes": [[300, 250], [728, 90]]} for i in range(10)
+                    ],
+                }
+            },
+            "buildId": f"{rng.getrandbits(64):x}",
+        }
+    )
+    icon = (
+        '<svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true"><path d="'
+        + " ".join(
+            f"M{rng.randint(0, 24)} {rng.randint(0, 24)}L{rng.randint(0, 24)} {rng.randint(0, 24)}"
+            for _ in range(30)
+        )
+        + '"/></svg>'
+    )
+    head = (
+        f'<script type="application/ld+json">{ld}</script>'
+        "<style>"
+        + " ".join(f".c{i}{{margin:{i}px;padding:{i % 7}px}}" for i in range(300))
+        + "</style>"
+    )
     body = (
         '<div class="cookie-banner"><p>We use cookies to improve your experience. '
-        'By continuing you agree to our cookie policy.</p><button>Accept</button></div>'
+        "By continuing you agree to our cookie policy.</p><button>Accept</button></div>"
         + "".join(f'<a class="share" href="/share/{i}">{icon}</a>' for i in range(6))
         + '<form class="newsletter"><label>Get the morning briefing</label>'
         '<input type="email" placeholder="Your email"><button>Sign up</button></form>'
@@ -149,8 +172,10 @@ def news_page(rng: random.Random, number: int, full: bool = True) -> str:
         if index and index % 4 == 0:
             body.append(f"<h2>{esc(sentence(rng, 3, 6).rstrip('.!?,'))}</h2>")
         if rng.random() < 0.15:
-            body.append(f'<figure><img src="/img/{number}-{index}.jpg" alt="photo">'
-                        f"<figcaption>{esc(sentence(rng, 6, 12))}</figcaption></figure>")
+            body.append(
+                f'<figure><img src="/img/{number}-{index}.jpg" alt="photo">'
+                f"<figcaption>{esc(sentence(rng, 6, 12))}</figcaption></figure>"
+            )
         body.append(f"<p>{esc(paragraph)}</p>")
     if rng.random() < 0.3:
         rows = "".join(
@@ -158,10 +183,11 @@ def news_page(rng: random.Random, number: int, full: bool = True) -> str:
             for _ in range(rng.randint(3, 8))
         )
         body.append(f"<table><tr><th>Place</th><th>Count</th></tr>{rows}</table>")
-    menu = "".join(f'<li><a href="/{w}">{w.capitalize()}</a></li>'
-                   for w in rng.sample(WORDS, 12))
-    related = "".join(f'<li><a href="/story/{rng.randint(1, 10**6)}">{esc(sentence(rng, 5, 9))}'
-                      "</a></li>" for _ in range(rng.randint(3, 8)))
+    menu = "".join(f'<li><a href="/{w}">{w.capitalize()}</a></li>' for w in rng.sample(WORDS, 12))
+    related = "".join(
+        f'<li><a href="/story/{rng.randint(1, 10**6)}">{esc(sentence(rng, 5, 9))}</a></li>'
+        for _ in range(rng.randint(3, 8))
+    )
     comments = "".join(
         f'<div class="comment"><span class="comment-author">{rng.choice(NAMES)}</span>'
         f'<p class="comment-body">{esc(sentence(rng))} {esc(sentence(rng))}</p></div>'
@@ -234,12 +260,15 @@ def bench_plain_text(count: int) -> None:
         assert run.counts["added"] == count and not run.counts["failed"], run.counts
         rate = count / seconds
         verdict = "ok" if rate >= 500 else "BELOW GOAL"
-        print(f"    import (read_inputs + ImportRun, batches of {run.batch}): {seconds:.2f} s, "
-              f"{rate:.0f} articles/s (goal >= 500: {verdict})")
-        print(f"    parse only (read_inputs):           {parse_seconds:.2f} s, "
-              f"{count / parse_seconds:.0f} articles/s")
-        print(f"    so adding takes {1000 * (seconds - parse_seconds) / count:.2f} ms "
-              "per article")
+        print(
+            f"    import (read_inputs + ImportRun, batches of {run.batch}): {seconds:.2f} s, "
+            f"{rate:.0f} articles/s (goal >= 500: {verdict})"
+        )
+        print(
+            f"    parse only (read_inputs):           {parse_seconds:.2f} s, "
+            f"{count / parse_seconds:.0f} articles/s"
+        )
+        print(f"    so adding takes {1000 * (seconds - parse_seconds) / count:.2f} ms per article")
 
         # One article at a time (Library.add: a sync per article), for comparison.
         library = Library(Path(tmp) / "library-one-by-one")
@@ -248,8 +277,10 @@ def bench_plain_text(count: int) -> None:
         for draft in drafts:
             library.add(draft)
         one = (time.perf_counter() - start) / len(drafts)
-        print(f"    one at a time (Library.add, {len(drafts)} articles): {1000 * one:.2f} ms "
-              f"per article, {1 / one:.0f} articles/s")
+        print(
+            f"    one at a time (Library.add, {len(drafts)} articles): {1000 * one:.2f} ms "
+            f"per article, {1 / one:.0f} articles/s"
+        )
 
 
 # --- (b) HTML --------------------------------------------------------------------------------
@@ -267,8 +298,10 @@ def compare(pages: list[str], label: str) -> None:
     count = len(pages)
     sources = [f"/tmp/saved/page-{number}.html" for number in range(count)]
     size = sum(len(page) for page in pages) / count
-    print(f"    {label}: {count} pages, {size / 1024:.1f} KiB each on average; "
-          f"best of {RUNS} runs per page, alternating")
+    print(
+        f"    {label}: {count} pages, {size / 1024:.1f} KiB each on average; "
+        f"best of {RUNS} runs per page, alternating"
+    )
 
     def extract(page: str) -> None:
         bare_extraction(page, with_metadata=True, include_comments=False, include_tables=True)
@@ -297,21 +330,32 @@ def compare(pages: list[str], label: str) -> None:
     leaked = 0
     for page, source in zip(pages, sources, strict=True):
         text = parse_html(page, source).text
-        leaked += any(marker in text for marker in (
-            "Related stories", "Reader comments", "All rights reserved", "The Daily Courier",
-            "cookie policy", "morning briefing",
-        ))
+        leaked += any(
+            marker in text
+            for marker in (
+                "Related stories",
+                "Reader comments",
+                "All rights reserved",
+                "The Daily Courier",
+                "cookie policy",
+                "morning briefing",
+            )
+        )
     print(f"      pages whose text kept menus/comments/footer/banners: {leaked} of {count}")
 
 
 def bench_html(count: int) -> None:
     print("(b) HTML: synthetic news pages (menus, ads, related links, comments, footer)")
     rng = random.Random(SEED + 1)
-    compare([news_page(rng, number) for number in range(count)],
-            "full pages (with JSON-LD, JSON state, CSS, SVG icons, banners)")
+    compare(
+        [news_page(rng, number) for number in range(count)],
+        "full pages (with JSON-LD, JSON state, CSS, SVG icons, banners)",
+    )
     rng = random.Random(SEED + 1)
-    compare([news_page(rng, number, full=False) for number in range(count)],
-            "lean pages (the same stories without that furniture)")
+    compare(
+        [news_page(rng, number, full=False) for number in range(count)],
+        "lean pages (the same stories without that furniture)",
+    )
 
 
 def main() -> None:

@@ -41,9 +41,29 @@ from reader.core.text import sha256, word_count  # noqa: E402
 SEED = 20240917
 SMALL = 100
 WORDS = [
-    "the", "council", "said", "on", "monday", "that", "new", "bridge", "over", "river",
-    "would", "open", "in", "march", "after", "talks", "between", "ministers", "and",
-    "workers", "union", "had", "ended",
+    "the",
+    "council",
+    "said",
+    "on",
+    "monday",
+    "that",
+    "new",
+    "bridge",
+    "over",
+    "river",
+    "would",
+    "open",
+    "in",
+    "march",
+    "after",
+    "talks",
+    "between",
+    "ministers",
+    "and",
+    "workers",
+    "union",
+    "had",
+    "ended",
 ]
 
 
@@ -60,9 +80,15 @@ def build(root: Path, count: int) -> Library:
         article_id = f"2020-03-{n % 28 + 1:02d}-report-{n:06d}"
         text = _text(n)
         info = ArticleInfo(
-            id=article_id, title=f"Report {n}", author="Bench", date=f"2020-03-{n % 28 + 1:02d}",
-            source=f"/bench/{n}.txt", format="text", text_sha256=sha256(text),
-            word_count=word_count(text), added="2020-04-01T00:00:00Z",
+            id=article_id,
+            title=f"Report {n}",
+            author="Bench",
+            date=f"2020-03-{n % 28 + 1:02d}",
+            source=f"/bench/{n}.txt",
+            format="text",
+            text_sha256=sha256(text),
+            word_count=word_count(text),
+            added="2020-04-01T00:00:00Z",
         )
         (library.annotations_dir / f"{article_id}.json").write_bytes(initial_store(info))
         (library.articles_dir / f"{article_id}.txt").write_text(text, encoding="utf-8")
@@ -108,17 +134,23 @@ def measure_saves(small: Library, big: Library, saves: int) -> None:
         sizes.append(size)
     save_ratio = statistics.median(at_big) / statistics.median(at_small)
     bare_ratio = statistics.median(at_big) / statistics.median(bare_big)
-    print(f"save_annotation, median of {saves} (a new annotation, fsync'd; "
-          f"store {statistics.median(sizes):.0f} bytes after it):")
+    print(
+        f"save_annotation, median of {saves} (a new annotation, fsync'd; "
+        f"store {statistics.median(sizes):.0f} bytes after it):"
+    )
     print(f"  library of {SMALL:>7,} articles: {_ms(at_small):7.2f} ms")
     print(f"  library of {len(big.article_ids()):>7,} articles: {_ms(at_big):7.2f} ms")
-    print(f"  ratio big / small:            {save_ratio:7.2f} "
-          f"(goal <= 1.2: {'ok' if save_ratio <= 1.2 else 'MISSED'})")
+    print(
+        f"  ratio big / small:            {save_ratio:7.2f} "
+        f"(goal <= 1.2: {'ok' if save_ratio <= 1.2 else 'MISSED'})"
+    )
     print("bare atomic_write of the same size, same folder, median:")
     print(f"  in the {SMALL}-article library:     {_ms(bare_small):7.2f} ms")
     print(f"  in the big library:            {_ms(bare_big):7.2f} ms")
-    print(f"  ratio save / bare (big):       {bare_ratio:7.2f} "
-          f"(goal <= 1.5: {'ok' if bare_ratio <= 1.5 else 'MISSED'})")
+    print(
+        f"  ratio save / bare (big):       {bare_ratio:7.2f} "
+        f"(goal <= 1.5: {'ok' if bare_ratio <= 1.5 else 'MISSED'})"
+    )
     small_ratio = statistics.median(at_small) / statistics.median(bare_small)
     print(f"  ratio save / bare (small):     {small_ratio:7.2f}")
     for library in (small, big):
@@ -144,7 +176,9 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=100_000, help="articles in the big library")
     parser.add_argument("--saves", type=int, default=50, help="saves measured in each library")
     parser.add_argument(
-        "--dir", type=Path, default=Path(__file__).resolve().parents[2],
+        "--dir",
+        type=Path,
+        default=Path(__file__).resolve().parents[2],
         help="where the temporary libraries go (same disk as the repository by default)",
     )
     args = parser.parse_args()
@@ -153,8 +187,10 @@ def main() -> None:
         began = time.perf_counter()
         small = build(Path(folder) / "small", SMALL)
         big = build(Path(folder) / "big", args.big)
-        print(f"built libraries of {SMALL} and {args.big:,} articles in "
-              f"{time.perf_counter() - began:.1f} s (no fsync) under {folder}")
+        print(
+            f"built libraries of {SMALL} and {args.big:,} articles in "
+            f"{time.perf_counter() - began:.1f} s (no fsync) under {folder}"
+        )
         measure_saves(small, big, args.saves)
         measure_listing(big)
         began = time.perf_counter()

@@ -237,8 +237,13 @@ def doctor(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes to run the model in.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes to run the model in.",
+)
 @click.pass_context
 def index(ctx: click.Context, workers: int) -> None:
     """Find the entities of every article that lacks them (cached in its store)."""
@@ -266,11 +271,18 @@ def index(ctx: click.Context, workers: int) -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("--jsonl", "as_jsonl", is_flag=True, required=True,
-              help="One JSON object per input (the only output format).")
-@click.option("--raw", is_flag=True,
-              help="Offsets into a text file exactly as read: no header parsing, "
-                   "no normalisation.")
+@click.option(
+    "--jsonl",
+    "as_jsonl",
+    is_flag=True,
+    required=True,
+    help="One JSON object per input (the only output format).",
+)
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="Offsets into a text file exactly as read: no header parsing, no normalisation.",
+)
 @click.pass_context
 def entities(ctx: click.Context, inputs: tuple[str, ...], as_jsonl: bool, raw: bool) -> None:
     """Print the entities of files or article ids as JSON lines.
@@ -310,8 +322,10 @@ def entities(ctx: click.Context, inputs: tuple[str, ...], as_jsonl: bool, raw: b
                 text = draft.text
             language = detect_language(text)
             if language != "en":
-                raise LanguageUnsupported(f"the text is in {language_name(language)}: no "
-                                          "entity recogniser is installed for it")
+                raise LanguageUnsupported(
+                    f"the text is in {language_name(language)}: no "
+                    "entity recogniser is installed for it"
+                )
             found = service.recogniser().recognise(text)
             found = apply_corrections(text, found, service.library_rules())
             _json_line({"source": value, "entities": _entity_records(found)})
@@ -319,8 +333,12 @@ def entities(ctx: click.Context, inputs: tuple[str, ...], as_jsonl: bool, raw: b
             click.echo(f"reader: {value}: {error}", err=True)
             failed = True
         except (ImportFailed, UnicodeDecodeError) as error:
-            click.echo(f"reader: {value}: {error}" if isinstance(error, UnicodeDecodeError)
-                       else f"reader: {error}", err=True)
+            click.echo(
+                f"reader: {value}: {error}"
+                if isinstance(error, UnicodeDecodeError)
+                else f"reader: {error}",
+                err=True,
+            )
             failed = True
         except ModelUnavailable as error:
             raise click.ClickException(str(error)) from None
@@ -332,22 +350,43 @@ def _entity_records(found: list) -> list[dict]:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["md", "w3c", "csv", "jsonl", "brat", "html"]),
-              default="md", show_default=True)
-@click.option("--output", "-o", type=click.Path(),
-              help="A FILE, or a DIR (existing, or ending in /) for one file per article.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "w3c", "csv", "jsonl", "brat", "html"]),
+    default="md",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(),
+    help="A FILE, or a DIR (existing, or ending in /) for one file per article.",
+)
 @click.option("--article", "articles", multiple=True, help="Only this article id (repeatable).")
 @click.option("--tag", "tags", multiple=True, help="Only annotations with this tag (repeatable).")
 @click.option("--since", help="Only annotations made since this date (YYYY-MM-DD).")
-@click.option("--csv-layout", type=click.Choice(["readwise", "readwise-export"]),
-              default="readwise", show_default=True,
-              help="Readwise's import layout, or the 11 columns Readwise exports.")
+@click.option(
+    "--csv-layout",
+    type=click.Choice(["readwise", "readwise-export"]),
+    default="readwise",
+    show_default=True,
+    help="Readwise's import layout, or the 11 columns Readwise exports.",
+)
 @click.option("--creator", help="Who made the notes (W3C creator; default: your user name).")
 @click.argument("query", nargs=-1)
 @click.pass_context
-def export(ctx: click.Context, fmt: str, output: str | None, articles: tuple[str, ...],
-           tags: tuple[str, ...], since: str | None, csv_layout: str, creator: str | None,
-           query: tuple[str, ...]) -> None:
+def export(
+    ctx: click.Context,
+    fmt: str,
+    output: str | None,
+    articles: tuple[str, ...],
+    tags: tuple[str, ...],
+    since: str | None,
+    csv_layout: str,
+    creator: str | None,
+    query: tuple[str, ...],
+) -> None:
     """Export notes: md, w3c (lossless), csv (Readwise), jsonl (spaCy/Prodigy), brat, html.
 
     QUERY selects annotations with the filter language (words, tag:T, since:DATE,
@@ -392,5 +431,3 @@ def import_notes_command(ctx: click.Context, file: Path) -> None:
     for line in report.lines:
         click.echo(f"reader: {line}", err=True)
     click.echo(f"reader: notes: {report.summary()}", err=True)
-
-

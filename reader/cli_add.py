@@ -15,14 +15,21 @@ from reader.core.library import AddResult, Library
 
 
 def _dry_run_record(draft: Any) -> bytes:
-    return orjson.dumps({
-        "title": draft.title, "author": draft.author, "date": draft.date,
-        "source": draft.source, "format": draft.format, "text": draft.text,
-    })
+    return orjson.dumps(
+        {
+            "title": draft.title,
+            "author": draft.author,
+            "date": draft.date,
+            "source": draft.source,
+            "format": draft.format,
+            "text": draft.text,
+        }
+    )
 
 
-def run_add(library: Library, inputs: list[str], *, dry_run: bool, as_json: bool,
-            max_bytes: int) -> int:
+def run_add(
+    library: Library, inputs: list[str], *, dry_run: bool, as_json: bool, max_bytes: int
+) -> int:
     run = ImportRun(library)
     shown = 0  # errors printed so far
 

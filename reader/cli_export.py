@@ -9,8 +9,9 @@ from reader.core.export.run import run_export as run
 from reader.core.library import Library
 
 
-def run_export(library: Library, fmt: str, output: str | None, query: str,
-               csv_layout: str, creator: str | None) -> None:
+def run_export(
+    library: Library, fmt: str, output: str | None, query: str, csv_layout: str, creator: str | None
+) -> None:
     from reader.core.entities import ModelUnavailable
 
     try:

@@ -19,8 +19,13 @@ def progress_bar(total: int, what: str, *, above: int = 3) -> Iterator[Advance]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.description}"), console=Console(stderr=True),
-                  transient=True) as progress:
+    with Progress(
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
         task = progress.add_task("", total=total)
         yield lambda n=1, current="": progress.update(task, advance=n, description=current)

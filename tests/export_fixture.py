@@ -78,13 +78,33 @@ class Meta:
 
 
 ARTICLES = (
-    Meta(HARBOUR, 'Harbour Council votes to rebuild the "old pier"', "Dana O'Neill",
-         "2024-03-05", "https://news.example.com/2024/03/harbour-pier?ref=rss&lang=en",
-         "2024-03-06T08:00:00Z", HARBOUR_TEXT),
-    Meta(CAFE, "Café Août opens in Zürich ☕", "Léa Dubois", "2024-04-12",
-         "/home/reader/clippings/café-zürich.md", "2024-04-13T07:30:00Z", CAFE_TEXT),
-    Meta(LIBRARY_HOURS, "Library opens on Sundays", "", "2023-11-30", "",
-         "2023-12-01T12:00:00Z", LIBRARY_HOURS_TEXT),
+    Meta(
+        HARBOUR,
+        'Harbour Council votes to rebuild the "old pier"',
+        "Dana O'Neill",
+        "2024-03-05",
+        "https://news.example.com/2024/03/harbour-pier?ref=rss&lang=en",
+        "2024-03-06T08:00:00Z",
+        HARBOUR_TEXT,
+    ),
+    Meta(
+        CAFE,
+        "Café Août opens in Zürich ☕",
+        "Léa Dubois",
+        "2024-04-12",
+        "/home/reader/clippings/café-zürich.md",
+        "2024-04-13T07:30:00Z",
+        CAFE_TEXT,
+    ),
+    Meta(
+        LIBRARY_HOURS,
+        "Library opens on Sundays",
+        "",
+        "2023-11-30",
+        "",
+        "2023-12-01T12:00:00Z",
+        LIBRARY_HOURS_TEXT,
+    ),
 )
 
 ARTICLE_TAGS = {HARBOUR: ("harbour", "follow up")}
@@ -106,72 +126,140 @@ class Spec:
 
 ANNOTATIONS: dict[str, tuple[Spec, ...]] = {
     HARBOUR: (
-        Spec("3f2b8c1e9d4a4f6b8e2c7a1d5b9e0a01",
-             "The Harbour Council voted on Tuesday to rebuild the old pier",
-             ("local politics", "harbour"),
-             "Unanimous, according to the minutes.\nCheck the vote count.\n\n"
-             "See also the 2019 plan.",
-             "2024-03-06T09:15:00Z", "2024-03-07T18:40:00Z"),
+        Spec(
+            "3f2b8c1e9d4a4f6b8e2c7a1d5b9e0a01",
+            "The Harbour Council voted on Tuesday to rebuild the old pier",
+            ("local politics", "harbour"),
+            "Unanimous, according to the minutes.\nCheck the vote count.\n\n"
+            "See also the 2019 plan.",
+            "2024-03-06T09:15:00Z",
+            "2024-03-07T18:40:00Z",
+        ),
         # Nested in the first.
-        Spec("3f2b8c1e9d4a4f6b8e2c7a1d5b9e0a02", "rebuild the old pier", ("infrastructure",),
-             "", "2024-03-06T09:16:30Z"),
+        Spec(
+            "3f2b8c1e9d4a4f6b8e2c7a1d5b9e0a02",
+            "rebuild the old pier",
+            ("infrastructure",),
+            "",
+            "2024-03-06T09:16:30Z",
+        ),
         # Overlaps both, and crosses a line break.
-        Spec("3f2b8c1e9d4a4f6b8e2c7a1d5b9e0a03",
-             "the old pier in Portsmouth.\nMayor Alice Okafor", ("people",),
-             "Check the spelling of her name.", "2024-03-06T09:20:00Z"),
-        Spec("3f2b8c1e9d4a4f6b8e2c7a1d5b9e0a04", 'called the plan "rushed"', (),
-             'They said "rushed", not "hasty".', "2024-03-06T09:25:00Z",
-             "2024-03-06T09:26:00Z"),
-        Spec("3f2b8c1e9d4a4f6b8e2c7a1d5b9e0a05", "A second vote is expected next year.",
-             created="2024-03-06T09:30:00Z"),
+        Spec(
+            "3f2b8c1e9d4a4f6b8e2c7a1d5b9e0a03",
+            "the old pier in Portsmouth.\nMayor Alice Okafor",
+            ("people",),
+            "Check the spelling of her name.",
+            "2024-03-06T09:20:00Z",
+        ),
+        Spec(
+            "3f2b8c1e9d4a4f6b8e2c7a1d5b9e0a04",
+            'called the plan "rushed"',
+            (),
+            'They said "rushed", not "hasty".',
+            "2024-03-06T09:25:00Z",
+            "2024-03-06T09:26:00Z",
+        ),
+        Spec(
+            "3f2b8c1e9d4a4f6b8e2c7a1d5b9e0a05",
+            "A second vote is expected next year.",
+            created="2024-03-06T09:30:00Z",
+        ),
     ),
     CAFE: (
-        Spec("7c4e2a9b1f3d4e5a9b8c6d7e8f9a0b01", "Zoë Müller opened Café Août in Zürich",
-             ("people", "cafés"), "Née à Genève 🇨🇭.\nMoved here in 2019.",
-             "2024-04-13T08:00:00Z"),
-        Spec("7c4e2a9b1f3d4e5a9b8c6d7e8f9a0b02", "抹茶ラテ (matcha latte)", ("日本",), "",
-             "2024-04-13T08:05:00Z"),
-        Spec("7c4e2a9b1f3d4e5a9b8c6d7e8f9a0b03", "Regulars 👩\u200d👩\u200d👧 arrive early 👍🏽",
-             (), "Family emoji: 👩\u200d👩\u200d👧 (a ZWJ sequence).", "2024-04-13T08:10:00Z"),
-        Spec("7c4e2a9b1f3d4e5a9b8c6d7e8f9a0b04", "visitors from 🇯🇵 and 🇨🇭", ("travel",), "",
-             "2024-04-13T08:15:00Z"),
-        Spec("7c4e2a9b1f3d4e5a9b8c6d7e8f9a0b05", "naïve pastel tones 🎨", (),
-             "Colour words:\n- naïve\n- pastel", "2024-04-13T08:20:00Z"),
+        Spec(
+            "7c4e2a9b1f3d4e5a9b8c6d7e8f9a0b01",
+            "Zoë Müller opened Café Août in Zürich",
+            ("people", "cafés"),
+            "Née à Genève 🇨🇭.\nMoved here in 2019.",
+            "2024-04-13T08:00:00Z",
+        ),
+        Spec(
+            "7c4e2a9b1f3d4e5a9b8c6d7e8f9a0b02",
+            "抹茶ラテ (matcha latte)",
+            ("日本",),
+            "",
+            "2024-04-13T08:05:00Z",
+        ),
+        Spec(
+            "7c4e2a9b1f3d4e5a9b8c6d7e8f9a0b03",
+            "Regulars 👩\u200d👩\u200d👧 arrive early 👍🏽",
+            (),
+            "Family emoji: 👩\u200d👩\u200d👧 (a ZWJ sequence).",
+            "2024-04-13T08:10:00Z",
+        ),
+        Spec(
+            "7c4e2a9b1f3d4e5a9b8c6d7e8f9a0b04",
+            "visitors from 🇯🇵 and 🇨🇭",
+            ("travel",),
+            "",
+            "2024-04-13T08:15:00Z",
+        ),
+        Spec(
+            "7c4e2a9b1f3d4e5a9b8c6d7e8f9a0b05",
+            "naïve pastel tones 🎨",
+            (),
+            "Colour words:\n- naïve\n- pastel",
+            "2024-04-13T08:20:00Z",
+        ),
     ),
     LIBRARY_HOURS: (
-        Spec("c9d8e7f6a5b44c3d8e2f1a0b9c8d7e01", "open on Sundays from January", ("hours",), "",
-             "2023-12-01T12:30:00Z"),
+        Spec(
+            "c9d8e7f6a5b44c3d8e2f1a0b9c8d7e01",
+            "open on Sundays from January",
+            ("hours",),
+            "",
+            "2023-12-01T12:30:00Z",
+        ),
     ),
 }
 
 # Made on the old text; its sentence is not in the article's text any more.
-ORPHAN = Spec("c9d8e7f6a5b44c3d8e2f1a0b9c8d7e02", REMOVED.strip(), ("promises",),
-              "Did this happen?\nNobody mentions it now.", "2023-12-01T12:35:00Z")
+ORPHAN = Spec(
+    "c9d8e7f6a5b44c3d8e2f1a0b9c8d7e02",
+    REMOVED.strip(),
+    ("promises",),
+    "Did this happen?\nNobody mentions it now.",
+    "2023-12-01T12:35:00Z",
+)
 
 # The recogniser's entities (as if cached by a run of the model): (surface, label, occurrence).
 ENTITIES: dict[str, tuple[tuple[str, str, int], ...]] = {
     HARBOUR: (
-        ("Harbour Council", "ORG", 1), ("Tuesday", "DATE", 1), ("Portsmouth", "GPE", 1),
-        ("Alice Okafor", "PERSON", 1), ("May", "DATE", 2),  # 1 is in "Mayor"
+        ("Harbour Council", "ORG", 1),
+        ("Tuesday", "DATE", 1),
+        ("Portsmouth", "GPE", 1),
+        ("Alice Okafor", "PERSON", 1),
+        ("May", "DATE", 2),  # 1 is in "Mayor"
         ("£4.2 million", "MONEY", 1),
         ("Harbour Trust", "PERSON", 1),  # wrong: corrected to ORG for this article
         ("next year", "DATE", 1),
     ),
     CAFE: (
-        ("Zoë Müller", "PERSON", 1), ("Zürich", "GPE", 1), ("3 June 2023", "DATE", 1),
+        ("Zoë Müller", "PERSON", 1),
+        ("Zürich", "GPE", 1),
+        ("3 June 2023", "DATE", 1),
         ("北京", "GPE", 1),  # inside a word (the tokeniser's token is 北京烤鸭)
-        ("¥88", "MONEY", 1), ("Müller", "PERSON", 2),
+        ("¥88", "MONEY", 1),
+        ("Müller", "PERSON", 2),
     ),
     LIBRARY_HOURS: (
-        ("Sundays", "DATE", 1), ("January", "DATE", 1), ("twelve", "CARDINAL", 1),
+        ("Sundays", "DATE", 1),
+        ("January", "DATE", 1),
+        ("twelve", "CARDINAL", 1),
     ),
 }
 
-CORRECTION = Correction("5e6f7a8b9c0d4e1f8a2b3c4d5e6f7a01", "label", "Harbour Trust", "ORG",
-                        created="2024-03-06T09:40:00Z")
+CORRECTION = Correction(
+    "5e6f7a8b9c0d4e1f8a2b3c4d5e6f7a01",
+    "label",
+    "Harbour Trust",
+    "ORG",
+    created="2024-03-06T09:40:00Z",
+)
 # "Café Août" is no entity of the recogniser's: the rule adds it wherever it occurs.
-RULE = Correction("5e6f7a8b9c0d4e1f8a2b3c4d5e6f7a02", "label", "Café Août", "ORG",
-                  created="2024-04-13T08:30:00Z")
+RULE = Correction(
+    "5e6f7a8b9c0d4e1f8a2b3c4d5e6f7a02", "label", "Café Août", "ORG", created="2024-04-13T08:30:00Z"
+)
 
 
 def find(text: str, quote: str, occurrence: int = 1) -> int:
@@ -187,8 +275,14 @@ def annotation(text: str, spec: Spec) -> Annotation:
     end = start + len(spec.quote)
     exact, prefix, suffix = quote_context(text, start, end)
     return Annotation(
-        id=spec.id, start=start, end=end, quote=TextQuote(exact, prefix, suffix),
-        text_sha256=sha256(text), tags=spec.tags, note=spec.note, created=spec.created,
+        id=spec.id,
+        start=start,
+        end=end,
+        quote=TextQuote(exact, prefix, suffix),
+        text_sha256=sha256(text),
+        tags=spec.tags,
+        note=spec.note,
+        created=spec.created,
         modified=spec.modified or spec.created,
     )
 
@@ -203,8 +297,14 @@ def entities(text: str, specs: tuple[tuple[str, str, int], ...]) -> list[Entity]
 
 def info(meta: Meta) -> ArticleInfo:
     return ArticleInfo(
-        id=meta.id, title=meta.title, author=meta.author, date=meta.date, source=meta.source,
-        format="text", text_sha256=sha256(meta.text), word_count=word_count(meta.text),
+        id=meta.id,
+        title=meta.title,
+        author=meta.author,
+        date=meta.date,
+        source=meta.source,
+        format="text",
+        text_sha256=sha256(meta.text),
+        word_count=word_count(meta.text),
         added=meta.added,
     )
 
@@ -215,8 +315,9 @@ def cache_entities(library: Library) -> None:
     key = EntityService(rules=library.rule_store()).cache_key()
     assert key is not None, "no entity model package is installed (the cache key names it)"
     for meta in ARTICLES:
-        library.store(meta.id).cache_entities(key, sha256(meta.text),
-                                              entities(meta.text, ENTITIES[meta.id]))
+        library.store(meta.id).cache_entities(
+            key, sha256(meta.text), entities(meta.text, ENTITIES[meta.id])
+        )
 
 
 def build_library(root: Path, *, annotated: bool = True) -> Library:
@@ -232,13 +333,22 @@ def build_library(root: Path, *, annotated: bool = True) -> Library:
             for spec in ANNOTATIONS[meta.id]:
                 store.save_annotation(annotation(meta.text, spec))
             if meta.id in ARTICLE_TAGS or meta.id in ARTICLE_NOTES:
-                store.update_article(tags=ARTICLE_TAGS.get(meta.id, ()),
-                                     note=ARTICLE_NOTES.get(meta.id, ""))
+                store.update_article(
+                    tags=ARTICLE_TAGS.get(meta.id, ()), note=ARTICLE_NOTES.get(meta.id, "")
+                )
         library.store(LIBRARY_HOURS).save_annotation(annotation(LIBRARY_HOURS_OLD_TEXT, ORPHAN))
         start = find(HARBOUR_TEXT, CORRECTION.text)
         library.store(HARBOUR).save_correction(
-            Correction(CORRECTION.id, CORRECTION.action, CORRECTION.text, CORRECTION.label,
-                       start, start + len(CORRECTION.text), CORRECTION.created))
+            Correction(
+                CORRECTION.id,
+                CORRECTION.action,
+                CORRECTION.text,
+                CORRECTION.label,
+                start,
+                start + len(CORRECTION.text),
+                CORRECTION.created,
+            )
+        )
         library.rule_store().save_correction(RULE)
     cache_entities(library)
     return library

@@ -22,7 +22,8 @@ KEYS = {"title", "author", "date", "source", "format", "text"}
 
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if k != LIBRARY_ENV and not k.lower().endswith("_proxy")  # 127.0.0.1 directly
     }
     env["XDG_DATA_HOME"] = str(tmp_path / "xdg")  # never the real user's library
@@ -59,8 +60,15 @@ def meta(tmp_path: Path, article_id: str) -> dict:
     return record["article"]
 
 
-GOOD = ["front_matter.md", "no_front_matter.md", "news_page.html", "js_shell.html",
-        "feed_rss.xml", "feed_atom.xml", "controls.txt"]
+GOOD = [
+    "front_matter.md",
+    "no_front_matter.md",
+    "news_page.html",
+    "js_shell.html",
+    "feed_rss.xml",
+    "feed_atom.xml",
+    "controls.txt",
+]
 ARTICLES = 1 + 1 + 1 + 1 + 5 + 2 + 1
 
 

@@ -47,8 +47,12 @@ def ent(text: str, label: str, nth: int = 0, within: str = TEXT) -> Entity:
 
 
 FOUND = [
-    ent("Ardern", "PERSON"), ent("Robertson", "GPE"), ent("Wellington", "GPE"),
-    ent("Robertson", "PERSON", 1), ent("Ardern", "PERSON", 1), ent("Wellington", "GPE", 2),
+    ent("Ardern", "PERSON"),
+    ent("Robertson", "GPE"),
+    ent("Wellington", "GPE"),
+    ent("Robertson", "PERSON", 1),
+    ent("Ardern", "PERSON", 1),
+    ent("Wellington", "GPE", 2),
 ]
 
 
@@ -135,18 +139,28 @@ def test_library_wide_label_matches_before_punctuation_and_possessives():
 
 def test_article_correction_overrides_a_library_rule():
     keep = ent("Robertson", "GPE")
-    out = apply_corrections(TEXT, FOUND, [
-        rule("label", "Robertson", "PERSON"),
-        fix("label", keep, "GPE"),
-    ])
+    out = apply_corrections(
+        TEXT,
+        FOUND,
+        [
+            rule("label", "Robertson", "PERSON"),
+            fix("label", keep, "GPE"),
+        ],
+    )
     assert Entity(keep.start, keep.end, "GPE", "Robertson") in out
     assert ent("Robertson", "PERSON", 1) in out
 
 
 def test_offsets_always_index_the_text():
-    corrections = [rule("label", "Wellington", "GPE"), rule("remove", "Ardern"),
-                   fix("add", Entity(TEXT.index("Wellingtonia"), TEXT.index("Wellingtonia") + 12,
-                                     "", "Wellingtonia"), "LOC")]
+    corrections = [
+        rule("label", "Wellington", "GPE"),
+        rule("remove", "Ardern"),
+        fix(
+            "add",
+            Entity(TEXT.index("Wellingtonia"), TEXT.index("Wellingtonia") + 12, "", "Wellingtonia"),
+            "LOC",
+        ),
+    ]
     for e in apply_corrections(TEXT, FOUND, corrections):
         assert TEXT[e.start : e.end] == e.text
 
@@ -207,8 +221,9 @@ def test_article_correction_survives_recomputation(service, lib):
     assert cached is False
     wellington = next(e for e in first if e.text == "Wellington")
     assert wellington.label == "GPE"
-    store.save_correction(Correction("c1", "label", "Wellington", "ORG",
-                                     wellington.start, wellington.end))
+    store.save_correction(
+        Correction("c1", "label", "Wellington", "ORG", wellington.start, wellington.end)
+    )
     again, cached = entities(service, lib, article_id)
     assert cached is True
     assert Entity(wellington.start, wellington.end, "ORG", "Wellington") in again
@@ -230,8 +245,9 @@ def test_article_corrections_stay_in_their_article(service, lib):
     second_id = add(lib, ARTICLE + "\n\nMore later.", "Ardern again")
     found, _ = entities(service, lib, first_id)
     monday = next(e for e in found if e.text == "Monday")
-    lib.store(first_id).save_correction(Correction("c1", "remove", "Monday", "",
-                                                   monday.start, monday.end))
+    lib.store(first_id).save_correction(
+        Correction("c1", "remove", "Monday", "", monday.start, monday.end)
+    )
     assert "Monday" not in [e.text for e in entities(service, lib, first_id)[0]]
     assert ("Monday", "DATE") in pairs(entities(service, lib, second_id)[0])
 
@@ -253,8 +269,7 @@ def test_library_rule_applies_to_every_article_even_one_added_later(service, lib
     for article_id in (first_id, other_id):
         found, cached = entities(service, lib, article_id)
         assert cached is False
-        assert {label for text, label in pairs(found) if text in {"Saraqeb", "Taftanaz"}} \
-            <= {"GPE"}
+        assert {label for text, label in pairs(found) if text in {"Saraqeb", "Taftanaz"}} <= {"GPE"}
     other, _ = entities(service, lib, other_id)
     assert [label for text, label in pairs(other) if text == "Taftanaz"] == ["GPE", "GPE"]
 
@@ -321,8 +336,9 @@ def test_article_relabel_reaches_the_label_filter(service, lib):
     found, _ = entities(service, lib, article_id)
     (town,) = [e for e in found if e.text == "Taftanaz"]
     assert town.label == "PERSON"
-    lib.store(article_id).save_correction(Correction("c1", "label", "Taftanaz", "GPE",
-                                                     town.start, town.end))
+    lib.store(article_id).save_correction(
+        Correction("c1", "label", "Taftanaz", "GPE", town.start, town.end)
+    )
     assert ("Taftanaz", "GPE") in pairs(entities(service, lib, article_id)[0])
     entry = lib.index()[article_id]
     info = lib.list_articles()[0]
@@ -397,8 +413,13 @@ async def test_l_relabels_the_entity_under_the_cursor(service, app_library):
         assert target not in view.entities
         assert view.entity_at(view.cursor) == relabelled
     (correction,) = library.store(article_id).corrections()
-    assert (correction.action, correction.text, correction.label, correction.start,
-            correction.end) == ("label", "Wellington", "ORG", target.start, target.end)
+    assert (
+        correction.action,
+        correction.text,
+        correction.label,
+        correction.start,
+        correction.end,
+    ) == ("label", "Wellington", "ORG", target.start, target.end)
 
 
 async def test_x_then_y_removes_the_entity_in_this_article(service, app_library):
@@ -416,8 +437,11 @@ async def test_x_then_y_removes_the_entity_in_this_article(service, app_library)
         await until(pilot, lambda: target not in view.entities)
         assert len(view.entities) == count - 1
     (correction,) = library.store(article_id).corrections()
-    assert (correction.action, correction.text, correction.start) == \
-        ("remove", "Monday", target.start)
+    assert (correction.action, correction.text, correction.start) == (
+        "remove",
+        "Monday",
+        target.start,
+    )
     assert library.rule_store().corrections() == []
 
 
@@ -438,8 +462,12 @@ async def test_x_then_a_makes_a_library_rule(service, app_library):
     rules_file = library.annotations_dir / "_rules.json"
     stored = json.loads(rules_file.read_text(encoding="utf-8"))
     (record,) = stored["corrections"].values()
-    assert (record["action"], record["text"], record["start"], record["end"]) == \
-        ("remove", "Saraqeb", -1, -1)
+    assert (record["action"], record["text"], record["start"], record["end"]) == (
+        "remove",
+        "Saraqeb",
+        -1,
+        -1,
+    )
     assert library.store(article_id).corrections() == []
 
 
@@ -465,8 +493,12 @@ async def test_E_marks_the_selection_as_an_entity(service, app_library):
         await until(pilot, lambda: added in view.entities)
         assert view.selection is None
     (correction,) = library.store(article_id).corrections()
-    assert (correction.action, correction.text, correction.label, correction.start) == \
-        ("add", "farmers", "ORG", start)
+    assert (correction.action, correction.text, correction.label, correction.start) == (
+        "add",
+        "farmers",
+        "ORG",
+        start,
+    )
 
 
 async def test_digits_toggle_label_groups(service, app_library):
@@ -489,8 +521,9 @@ async def test_digits_toggle_label_groups(service, app_library):
         # ]e skips hidden types: from the top, the first shown entity is not a place.
         view.move_to(0)
         await pilot.press("right_square_bracket", "e")
-        first_shown = next(e for e in view.entities if e.label not in {"GPE", "LOC", "FAC"}
-                           and e.start > 0)
+        first_shown = next(
+            e for e in view.entities if e.label not in {"GPE", "LOC", "FAC"} and e.start > 0
+        )
         assert view.cursor == first_shown.start
         await pilot.press("3")
         assert view.hidden_groups == set()
@@ -555,8 +588,9 @@ async def test_m_lists_the_articles_mentioning_the_entity(service, lib):
     add(lib, OTHER, "Shelling")
     app = make_app(lib, service)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, LibraryScreen)
-                    and len(app.screen.articles) == 2)
+        await until(
+            pilot, lambda: isinstance(app.screen, LibraryScreen) and len(app.screen.articles) == 2
+        )
         # Open the article about Ardern, whichever row it is on.
         table = app.screen.query_one("#articles")
         for _ in range(2):

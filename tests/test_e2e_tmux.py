@@ -177,8 +177,13 @@ class Tmux:
     def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             ["tmux", "-L", self.socket, "-f", str(self.config), *args],
-            env=self.env, capture_output=True, text=True, encoding="utf-8",
-            errors="replace", check=check, timeout=TIMEOUT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            check=check,
+            timeout=TIMEOUT,
         )
 
     def start(self, *command: str) -> None:
@@ -189,10 +194,25 @@ class Tmux:
         self.status_file = self.workdir / f"{self.session}.status"
         app_env = ["TERM=xterm-256color", "COLORTERM=truecolor", "LC_ALL=C.UTF-8"]
         self.tmux(
-            "-u", "new-session", "-d", "-s", self.session, "-x", str(WIDTH), "-y", str(HEIGHT),
+            "-u",
+            "new-session",
+            "-d",
+            "-s",
+            self.session,
+            "-x",
+            str(WIDTH),
+            "-y",
+            str(HEIGHT),
             *(arg for pair in app_env for arg in ("-e", pair)),
-            "sh", "-c", '"$@"; echo $? > "$0"', str(self.status_file),
-            "env", "-u", "NO_COLOR", *app_env, *command,
+            "sh",
+            "-c",
+            '"$@"; echo $? > "$0"',
+            str(self.status_file),
+            "env",
+            "-u",
+            "NO_COLOR",
+            *app_env,
+            *command,
         )
         if first:  # tmux 3.3 leaves its socket file behind: remember it, to remove it
             shown = self.tmux("display-message", "-p", "#{socket_path}", check=False)
@@ -292,7 +312,11 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
 def reader_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "reader", *args],
-        capture_output=True, text=True, encoding="utf-8", timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
     )
 
 
@@ -321,7 +345,9 @@ def test_annotate_export_and_reopen_in_a_real_terminal(tmux: Tmux, tmp_path: Pat
     open_seed(tmux, library)
     tmux.wait_for(
         lambda s: entity_coloured(s, "Syrian"),
-        "an entity background on “Syrian”", escapes=True, timeout=ENTITY_TIMEOUT,
+        "an entity background on “Syrian”",
+        escapes=True,
+        timeout=ENTITY_TIMEOUT,
     )
     tmux.wait_for(lambda s: re.search(r"\d+ entities \(", s) is not None, "the entity count")
 
@@ -330,12 +356,14 @@ def test_annotate_export_and_reopen_in_a_real_terminal(tmux: Tmux, tmp_path: Pat
     tmux.type("}}}}")
     tmux.wait_for(
         lambda s: cursor_word(s).startswith("Earlier on Saturday"),
-        "the cursor on “Earlier” (paragraph 5)", escapes=True,
+        "the cursor on “Earlier” (paragraph 5)",
+        escapes=True,
     )
     tmux.type("wwwww")
     tmux.wait_for(
         lambda s: cursor_word(s).startswith(QUOTE),
-        "the cursor on “Recep”", escapes=True,
+        "the cursor on “Recep”",
+        escapes=True,
     )
 
     # Select through the end of "Erdogan" (the selection includes the cursor's letter).

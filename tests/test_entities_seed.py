@@ -73,9 +73,11 @@ def test_precision_against_hand_labels(recognised, seed_path, fixture_entities_p
     _, _, article, entities, _ = recognised
     mentions = _mentions(seed_path, fixture_entities_path, article.text)
     right = [
-        e for e in entities
-        if any(e.start < m["end"] and m["start"] < e.end and e.label in m["labels"]
-               for m in mentions)
+        e
+        for e in entities
+        if any(
+            e.start < m["end"] and m["start"] < e.end and e.label in m["labels"] for m in mentions
+        )
     ]
     precision = len(right) / len(entities)
     wrong = [(e.text, e.label) for e in entities if e not in right]

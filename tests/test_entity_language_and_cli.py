@@ -54,13 +54,18 @@ OPEC = (
 )
 
 
-def run(tmp_path: Path, library: Path, *args: str, timeout: float = 300) -> \
-        subprocess.CompletedProcess[str]:
+def run(
+    tmp_path: Path, library: Path, *args: str, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != LIBRARY_ENV}
     env["XDG_DATA_HOME"] = str(tmp_path / "xdg")  # never the real user's library
     return subprocess.run(
         [sys.executable, "-m", "reader", "--library", str(library), *args],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=timeout,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=timeout,
     )
 
 
@@ -92,8 +97,10 @@ def test_a_french_article_gets_no_entities_and_the_reason_names_french(tmp_path)
     assert "\n" not in str(raised.value)
     # Nothing was cached, and the model was never needed to say so.
     assert service._recogniser is None
-    assert library.store(article.id).cached_entities(service.cache_key(),
-                                                     article.info.text_sha256) is None
+    assert (
+        library.store(article.id).cached_entities(service.cache_key(), article.info.text_sha256)
+        is None
+    )
 
 
 async def test_the_app_says_a_french_article_has_no_entities(tmp_path):
@@ -191,8 +198,12 @@ def test_for_an_article_id_offsets_index_its_stored_text(entities_run):
     assert record["entities"]
     for e in record["entities"]:
         assert stored[e["start"] : e["end"]] == e["text"], e
-    assert {"start": stored.index("Wellington"), "end": stored.index("Wellington") + 10,
-            "label": "GPE", "text": "Wellington"} in record["entities"]
+    assert {
+        "start": stored.index("Wellington"),
+        "end": stored.index("Wellington") + 10,
+        "label": "GPE",
+        "text": "Wellington",
+    } in record["entities"]
 
 
 def test_entities_of_a_french_article_id_do_not_stop_the_batch(tmp_path):
@@ -212,8 +223,16 @@ def test_entities_of_a_french_article_id_do_not_stop_the_batch(tmp_path):
 # --- reader index ---------------------------------------------------------------------------
 
 
-PEOPLE = ["Jacinda Ardern", "Grant Robertson", "Angela Merkel", "Emmanuel Macron",
-          "Justin Trudeau", "Narendra Modi", "Cyril Ramaphosa", "Scott Morrison"]
+PEOPLE = [
+    "Jacinda Ardern",
+    "Grant Robertson",
+    "Angela Merkel",
+    "Emmanuel Macron",
+    "Justin Trudeau",
+    "Narendra Modi",
+    "Cyril Ramaphosa",
+    "Scott Morrison",
+]
 CITIES = ["Wellington", "Auckland", "Berlin", "Paris", "Ottawa", "Delhi", "Pretoria", "Sydney"]
 
 

@@ -68,26 +68,36 @@ def by_position(ents: list[Span]) -> list[tuple[int, str, str]]:
 
 
 def test_gazetteer_makes_known_places_gpe(blank):
-    doc = make_doc(blank, "Shelling hit Aleppo, Homs and Saraqeb while Jordan watched.",
-                   [("Aleppo", "NORP"), ("Homs", "PERSON"), ("Saraqeb", "ORG"),
-                    ("Jordan", "PERSON")])
+    doc = make_doc(
+        blank,
+        "Shelling hit Aleppo, Homs and Saraqeb while Jordan watched.",
+        [("Aleppo", "NORP"), ("Homs", "PERSON"), ("Saraqeb", "ORG"), ("Jordan", "PERSON")],
+    )
     out = apply_gazetteer(doc, list(doc.ents), GAZETTEER)
-    assert labelled(out) == [("Aleppo", "GPE"), ("Homs", "GPE"), ("Jordan", "GPE"),
-                             ("Saraqeb", "GPE")]
+    assert labelled(out) == [
+        ("Aleppo", "GPE"),
+        ("Homs", "GPE"),
+        ("Jordan", "GPE"),
+        ("Saraqeb", "GPE"),
+    ]
 
 
 def test_gazetteer_leaves_places_with_other_labels_alone(blank):
     # Only NORP, PERSON, ORG and LANGUAGE are taken as mistakes; a FAC or LOC stays.
-    doc = make_doc(blank, "They reached Aleppo and then Homs.",
-                   [("Aleppo", "LOC"), ("Homs", "FAC")])
+    doc = make_doc(
+        blank, "They reached Aleppo and then Homs.", [("Aleppo", "LOC"), ("Homs", "FAC")]
+    )
     assert labelled(apply_gazetteer(doc, list(doc.ents), GAZETTEER)) == [
-        ("Aleppo", "LOC"), ("Homs", "FAC")]
+        ("Aleppo", "LOC"),
+        ("Homs", "FAC"),
+    ]
 
 
 def test_gazetteer_needs_the_whole_entity_to_be_a_place(blank):
     doc = make_doc(blank, "The Aleppo Media Center said so.", [("Aleppo Media Center", "ORG")])
     assert labelled(apply_gazetteer(doc, list(doc.ents), GAZETTEER)) == [
-        ("Aleppo Media Center", "ORG")]
+        ("Aleppo Media Center", "ORG")
+    ]
 
 
 def test_gazetteer_demonym_read_as_language_becomes_norp(blank):
@@ -96,16 +106,20 @@ def test_gazetteer_demonym_read_as_language_becomes_norp(blank):
 
 
 def test_gazetteer_demonym_before_the_word_language_stays_language(blank):
-    doc = make_doc(blank, "Schools stopped teaching the Turkish language.",
-                   [("Turkish", "LANGUAGE")])
+    doc = make_doc(
+        blank, "Schools stopped teaching the Turkish language.", [("Turkish", "LANGUAGE")]
+    )
     assert labelled(apply_gazetteer(doc, list(doc.ents), GAZETTEER)) == [("Turkish", "LANGUAGE")]
 
 
 def test_gazetteer_adds_a_missed_demonym(blank):
     doc = make_doc(blank, "Turkish and Syrian troops met near Aleppo.", [("Aleppo", "GPE")])
     out = apply_gazetteer(doc, list(doc.ents), GAZETTEER)
-    assert by_position(out) == [(0, "Turkish", "NORP"), (12, "Syrian", "NORP"),
-                                (35, "Aleppo", "GPE")]
+    assert by_position(out) == [
+        (0, "Turkish", "NORP"),
+        (12, "Syrian", "NORP"),
+        (35, "Aleppo", "GPE"),
+    ]
 
 
 def test_gazetteer_does_not_add_a_demonym_inside_an_entity(blank):
@@ -136,14 +150,17 @@ def test_other_numbers_stay_cardinals(blank, number):
 
 
 def test_years_leave_other_labels_alone(blank):
-    doc = make_doc(blank, "It cost 2011 dollars in 2011.", [("2011 dollars", "MONEY"),
-                                                           ("2011", "DATE", 1)])
+    doc = make_doc(
+        blank, "It cost 2011 dollars in 2011.", [("2011 dollars", "MONEY"), ("2011", "DATE", 1)]
+    )
     assert labelled(apply_years(list(doc.ents))) == [("2011", "DATE"), ("2011 dollars", "MONEY")]
 
 
 def test_acronym_takes_the_label_of_its_name_and_so_do_later_mentions(blank):
-    text = ("The World Health Organization (WHO) said cases rose. WHO officials urged calm. "
-            "A WHO spokesman agreed.")
+    text = (
+        "The World Health Organization (WHO) said cases rose. WHO officials urged calm. "
+        "A WHO spokesman agreed."
+    )
     doc = make_doc(blank, text, [("World Health Organization", "ORG"), ("WHO", "PERSON", 1)])
     out = apply_acronyms(doc, list(doc.ents))
     assert by_position(out) == [
@@ -161,10 +178,12 @@ def test_acronym_whose_letters_do_not_match_the_name_is_left_alone(blank):
 
 
 def test_acronym_inside_a_longer_entity_is_not_split(blank):
-    text = ("The Syrian Observatory for Human Rights (SOHR) counted. "
-            "SOHR Director Rami spoke.")
-    doc = make_doc(blank, text, [("Syrian Observatory for Human Rights", "ORG"),
-                                 ("SOHR Director Rami", "PERSON")])
+    text = "The Syrian Observatory for Human Rights (SOHR) counted. SOHR Director Rami spoke."
+    doc = make_doc(
+        blank,
+        text,
+        [("Syrian Observatory for Human Rights", "ORG"), ("SOHR Director Rami", "PERSON")],
+    )
     out = apply_acronyms(doc, list(doc.ents))
     assert ("SOHR Director Rami", "PERSON") in labelled(out)
     # The bracketed acronym itself is added, the longer entity kept whole.
@@ -174,8 +193,7 @@ def test_acronym_inside_a_longer_entity_is_not_split(blank):
 
 def test_consistency_one_label_per_surface_form_by_vote(blank):
     text = "Jordan shut the border. Officials in Jordan agreed. Jordan reopened it."
-    doc = make_doc(blank, text, [("Jordan", "PERSON"), ("Jordan", "GPE", 1),
-                                 ("Jordan", "GPE", 2)])
+    doc = make_doc(blank, text, [("Jordan", "PERSON"), ("Jordan", "GPE", 1), ("Jordan", "GPE", 2)])
     assert {e.label_ for e in apply_consistency(doc, list(doc.ents))} == {"GPE"}
 
 
@@ -186,11 +204,14 @@ def test_consistency_tie_goes_to_the_first_mention(blank):
 
 
 def test_consistency_bare_surname_after_a_full_name_is_that_person(blank):
-    text = ("Prime Minister Jacinda Ardern visited Wellington. Crowds cheered. "
-            "Ardern said the city would rebuild. Ardern thanked volunteers.")
+    text = (
+        "Prime Minister Jacinda Ardern visited Wellington. Crowds cheered. "
+        "Ardern said the city would rebuild. Ardern thanked volunteers."
+    )
     # The model found the full name, missed one later mention and mislabelled another.
-    doc = make_doc(blank, text, [("Jacinda Ardern", "PERSON"), ("Wellington", "GPE"),
-                                 ("Ardern", "ORG", 2)])
+    doc = make_doc(
+        blank, text, [("Jacinda Ardern", "PERSON"), ("Wellington", "GPE"), ("Ardern", "ORG", 2)]
+    )
     out = apply_consistency(doc, list(doc.ents))
     assert by_position(out) == [
         (15, "Jacinda Ardern", "PERSON"),
@@ -285,22 +306,28 @@ def labels_of(pairs: list[tuple[str, str]], surface: str) -> list[str]:
 
 
 def test_e2e_the_model_labels_a_country_two_ways_and_reader_gives_it_one(recogniser):
-    text = ("Jordan closed its border. Officials in Jordan said the crossing would reopen. "
-            "Jordan has hosted refugees for years.")
+    text = (
+        "Jordan closed its border. Officials in Jordan said the crossing would reopen. "
+        "Jordan has hosted refugees for years."
+    )
     assert len(set(labels_of(bare(recogniser, text), "Jordan"))) > 1
     assert labels_of(read(recogniser, text), "Jordan") == ["GPE", "GPE", "GPE"]
 
 
 def test_e2e_a_name_mentioned_several_times_gets_one_label(recogniser):
-    text = ("Chairman Kemal Kilicdaroglu attacked the policy. Kilicdaroglu said it had failed. "
-            "Kilicdaroglu called for a vote.")
+    text = (
+        "Chairman Kemal Kilicdaroglu attacked the policy. Kilicdaroglu said it had failed. "
+        "Kilicdaroglu called for a vote."
+    )
     assert "ORG" in labels_of(bare(recogniser, text), "Kilicdaroglu")
     assert labels_of(read(recogniser, text), "Kilicdaroglu") == ["PERSON", "PERSON"]
 
 
 def test_e2e_bare_surname_after_the_full_name_is_a_person(recogniser):
-    text = ("Prime Minister Jacinda Ardern visited Wellington. Crowds cheered. "
-            "Ardern said the city would rebuild. Ardern thanked volunteers.")
+    text = (
+        "Prime Minister Jacinda Ardern visited Wellington. Crowds cheered. "
+        "Ardern said the city would rebuild. Ardern thanked volunteers."
+    )
     assert len(labels_of(bare(recogniser, text), "Ardern")) < 2  # the model misses one
     found = read(recogniser, text)
     assert ("Jacinda Ardern", "PERSON") in found
@@ -309,8 +336,10 @@ def test_e2e_bare_surname_after_the_full_name_is_a_person(recogniser):
 
 
 def test_e2e_surname_the_model_calls_an_organisation(recogniser):
-    text = ("Foreign Minister Mevlut Cavusoglu spoke to reporters. Cavusoglu said talks "
-            "would continue. Cavusoglu also met Lavrov.")
+    text = (
+        "Foreign Minister Mevlut Cavusoglu spoke to reporters. Cavusoglu said talks "
+        "would continue. Cavusoglu also met Lavrov."
+    )
     assert labels_of(bare(recogniser, text), "Cavusoglu") == ["ORG", "ORG"]
     assert labels_of(read(recogniser, text), "Cavusoglu") == ["PERSON", "PERSON"]
 
@@ -318,8 +347,11 @@ def test_e2e_surname_the_model_calls_an_organisation(recogniser):
 @pytest.mark.parametrize(
     ("text", "word"),
     [
-        ("The Syrian Observatory for Human Rights reported 20 deaths. "
-         "Rights groups condemned the attack.", "Rights"),
+        (
+            "The Syrian Observatory for Human Rights reported 20 deaths. "
+            "Rights groups condemned the attack.",
+            "Rights",
+        ),
         ("The UN Security Council met on Monday. Council members disagreed.", "Council"),
         ("The Democratic Party met in Iowa. Party leaders said the vote was fair.", "Party"),
     ],
@@ -333,8 +365,10 @@ def test_e2e_generic_word_after_an_organisation_is_not_made_an_entity(recogniser
 
 
 def test_e2e_acronym_in_brackets_and_its_later_mentions(recogniser):
-    text = ("The Syrian Observatory for Human Rights (SOHR) reported 20 deaths. "
-            "SOHR said the toll could rise.")
+    text = (
+        "The Syrian Observatory for Human Rights (SOHR) reported 20 deaths. "
+        "SOHR said the toll could rise."
+    )
     assert labels_of(bare(recogniser, text), "SOHR") == ["ORG"]  # the bracketed one is missed
     assert labels_of(read(recogniser, text), "SOHR") == ["ORG", "ORG"]
 
@@ -343,8 +377,10 @@ def test_e2e_who_and_its_later_mention_are_organisations(recogniser):
     """BUG: the model's span swallows the bracket ("the World Health Organization
     (WHO"), so the acronym rule never sees "Name ( ACR )": the entity shows an
     unbalanced bracket and "WHO officials" gets no entity at all."""
-    text = ("Officials at the World Health Organization (WHO) said on Tuesday that cases "
-            "were rising. WHO officials urged calm.")
+    text = (
+        "Officials at the World Health Organization (WHO) said on Tuesday that cases "
+        "were rising. WHO officials urged calm."
+    )
     found = recogniser.recognise(text)
     for entity in found:
         assert entity.text.count("(") == entity.text.count(")"), entity
@@ -400,9 +436,11 @@ def test_e2e_entities_never_cross_a_line_break(recogniser):
 
 
 def test_e2e_spans_are_clean_on_a_short_article(recogniser):
-    text = ("ANKARA (Reuters) - Turkey’s President Tayyip Erdogan said on Friday, “Russia "
-            "must stop.” [Moscow] denied it.\n\nThe Syrian Democratic Forces (SDF), backed "
-            "by the United States, held Manbij.\nKobani was calm.")
+    text = (
+        "ANKARA (Reuters) - Turkey’s President Tayyip Erdogan said on Friday, “Russia "
+        "must stop.” [Moscow] denied it.\n\nThe Syrian Democratic Forces (SDF), backed "
+        "by the United States, held Manbij.\nKobani was calm."
+    )
     found = recogniser.recognise(text)
     assert found
     for entity in found:
@@ -414,8 +452,10 @@ def test_e2e_spans_are_clean_on_a_short_article(recogniser):
 
 
 def test_e2e_glued_words_are_split_so_no_entity_spans_them(recogniser):
-    raw = ("Russian officials said the conflict was winding down, and that Turkey was a "
-           "belligerentRussia says it will retaliate against any attack.")
+    raw = (
+        "Russian officials said the conflict was winding down, and that Turkey was a "
+        "belligerentRussia says it will retaliate against any attack."
+    )
     draft = parse_plaintext(raw)
     assert ("belligerent", "Russia") in draft.mended
     assert "belligerent\nRussia" in draft.text

@@ -64,8 +64,10 @@ CASES: dict[str, tuple[str, bool, str, str]] = {
 
 ONTONOTES = {label for labels in LABEL_GROUPS.values() for label in labels}
 READWISE_IMPORT = "Highlight,Title,Author,URL,Note,Location"
-READWISE_EXPORT = ("Highlight,Book Title,Book Author,Amazon Book ID,Note,Color,Tags,"
-                   "Location Type,Location,Highlighted at,Document tags")
+READWISE_EXPORT = (
+    "Highlight,Book Title,Book Author,Amazon Book ID,Note,Color,Tags,"
+    "Location Type,Location,Highlighted at,Document tags"
+)
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +154,10 @@ def run_reader(library: Library, tmp_path: Path, *args: str) -> subprocess.Compl
     env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
     return subprocess.run(
         [sys.executable, "-m", "reader", "--library", str(library.root), *args],
-        capture_output=True, cwd=tmp_path, env=env, timeout=120,
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
     )
 
 
@@ -195,7 +200,8 @@ def test_markdown_files_are_obsidian_notes() -> None:
         assert front.get("source", "") == meta.source
         assert str(front["date"]) == meta.date
         assert tuple(front.get("tags", ())) == tuple(
-            "-".join(t.split()) for t in ARTICLE_TAGS.get(meta.id, ()))
+            "-".join(t.split()) for t in ARTICLE_TAGS.get(meta.id, ())
+        )
         for tag in front.get("tags", ()):
             assert OBSIDIAN_TAG.match(tag), f"not an Obsidian tag: {tag!r}"
         assert body.startswith(f"\n# {meta.title}\n")
@@ -240,8 +246,7 @@ def test_w3c_is_an_annotation_collection() -> None:
         assert target["type"] == "SpecificResource" and target["source"]
         selectors = target.get("selector")
         if isinstance(selectors, list):
-            assert [s["type"] for s in selectors] == ["TextQuoteSelector",
-                                                     "TextPositionSelector"]
+            assert [s["type"] for s in selectors] == ["TextQuoteSelector", "TextPositionSelector"]
             assert 0 <= selectors[1]["start"] < selectors[1]["end"]
     assert purposes == {"tagging", "commenting", "classifying"}
     sources = {i["target"]["source"] for i in items}
@@ -255,8 +260,10 @@ def _csv(name: str) -> tuple[bytes, list[list[str]]]:
     return raw, list(csv.reader(io.StringIO(text, newline=""), strict=True))
 
 
-@pytest.mark.parametrize(("name", "header", "columns"), [
-    ("readwise.csv", READWISE_IMPORT, 6), ("readwise-export.csv", READWISE_EXPORT, 11)])
+@pytest.mark.parametrize(
+    ("name", "header", "columns"),
+    [("readwise.csv", READWISE_IMPORT, 6), ("readwise-export.csv", READWISE_EXPORT, 11)],
+)
 def test_csv_is_rfc4180_with_readwise_columns(name: str, header: str, columns: int) -> None:
     raw, rows = _csv(name)
     assert raw.startswith(header.encode() + b"\r\n")

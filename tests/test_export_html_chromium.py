@@ -27,10 +27,13 @@ TIMEOUT = 60
 
 def chromium() -> str:
     found = shutil.which("chromium") or (
-        "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None)
+        "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
+    )
     if found is None:
-        pytest.fail("chromium is not installed (Debian: apt-get install chromium); "
-                    "the html export test needs it")
+        pytest.fail(
+            "chromium is not installed (Debian: apt-get install chromium); "
+            "the html export test needs it"
+        )
     return found
 
 
@@ -38,13 +41,20 @@ def run_chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[byte
     profile = tmp_path / "profile"
     profile.mkdir(exist_ok=True)
     command = [
-        chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", f"--user-data-dir={profile}", *args,
+        chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        *args,
     ]
     env = {**os.environ, "HOME": str(tmp_path)}
-    return subprocess.run(command, capture_output=True, timeout=TIMEOUT, env=env,
-                          cwd=tmp_path)
+    return subprocess.run(command, capture_output=True, timeout=TIMEOUT, env=env, cwd=tmp_path)
 
 
 class _Dom(HTMLParser):
@@ -80,11 +90,14 @@ class _Dom(HTMLParser):
 
 def _page(tmp_path: Path, article_id: str) -> Path:
     library = build_library(tmp_path / "library")
-    items = gather(library, f"article:{article_id}", entities=True,
-                   service=EntityService(rules=library.rule_store()))
+    items = gather(
+        library,
+        f"article:{article_id}",
+        entities=True,
+        service=EntityService(rules=library.rule_store()),
+    )
     page = tmp_path / f"{article_id}.html"
-    page.write_text(export("html", items, Options(creator=CREATOR), files=False),
-                    encoding="utf-8")
+    page.write_text(export("html", items, Options(creator=CREATOR), files=False), encoding="utf-8")
     return page
 
 
@@ -92,8 +105,7 @@ def _page(tmp_path: Path, article_id: str) -> Path:
 def test_chromium_renders_the_page(tmp_path: Path, article_id: str) -> None:
     page = _page(tmp_path, article_id)
     shot = tmp_path / "shot.png"
-    done = run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,1600",
-                        page.as_uri())
+    done = run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,1600", page.as_uri())
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
     assert shot.is_file(), done.stderr.decode(errors="replace")[-2000:]
     data = shot.read_bytes()

@@ -44,15 +44,18 @@ def _mid_word(library: Library) -> list[tuple[str, int, int]]:
         start = find(text, quote, occurrence) + left
         end = find(text, quote, occurrence) + len(quote) - right
         library.store(article_id).save_annotation(
-            new_annotation(text, start, end, ("mid word",), "made inside a word"))
+            new_annotation(text, start, end, ("mid word",), "made inside a word")
+        )
         made.append((article_id, start, end))
-    for number, (article_id, word, occurrence, left, right, label) in enumerate(
-            MID_WORD_ENTITIES):
+    for number, (article_id, word, occurrence, left, right, label) in enumerate(MID_WORD_ENTITIES):
         text = library.load(article_id)[0].text
         start = find(text, word, occurrence) + left
         end = find(text, word, occurrence) + len(word) - right
-        library.store(article_id).save_correction(Correction(
-            f"{number:032x}", "add", text[start:end], label, start, end, "2024-06-01T00:00:00Z"))
+        library.store(article_id).save_correction(
+            Correction(
+                f"{number:032x}", "add", text[start:end], label, start, end, "2024-06-01T00:00:00Z"
+            )
+        )
         made.append((article_id, start, end))
     return made
 
@@ -70,9 +73,11 @@ def _lines(library: Library) -> list[dict]:
 
 
 def _ids_and_spans(line: dict) -> list[tuple[str, int, int, str]]:
-    return ([("spans", s["start"], s["end"], s["label"]) for s in line["spans"]]
-            + [("entities", s, e, label) for s, e, label in line["entities"]]
-            + [("tagged", s["start"], s["end"], s["label"]) for s in line["tagged"]])
+    return (
+        [("spans", s["start"], s["end"], s["label"]) for s in line["spans"]]
+        + [("entities", s, e, label) for s, e, label in line["entities"]]
+        + [("tagged", s["start"], s["end"], s["label"]) for s in line["tagged"]]
+    )
 
 
 def test_every_span_is_a_strict_char_span(library: Library) -> None:
@@ -118,10 +123,13 @@ def test_entities_are_spacy_training_entities(library: Library) -> None:
     nlp = spacy.blank("en")
     for line in _lines(library):
         doc = nlp(line["text"])
-        doc.ents = [doc.char_span(s, e, label=label, alignment_mode="strict")
-                    for s, e, label in line["entities"]]
+        doc.ents = [
+            doc.char_span(s, e, label=label, alignment_mode="strict")
+            for s, e, label in line["entities"]
+        ]
         assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == [
-            tuple(t) for t in line["entities"]]
+            tuple(t) for t in line["entities"]
+        ]
 
 
 def test_entities_snapped_into_one_token_do_not_overlap(library: Library) -> None:
@@ -129,11 +137,14 @@ def test_entities_snapped_into_one_token_do_not_overlap(library: Library) -> Non
     token: the export must still give spaCy entities it can set on a Doc."""
     text = library.load(CAFE)[0].text
     start = find(text, "烤鸭")
-    library.store(CAFE).save_correction(Correction(
-        "f" * 32, "add", "烤鸭", "PRODUCT", start, start + 2, "2024-06-01T00:00:00Z"))
+    library.store(CAFE).save_correction(
+        Correction("f" * 32, "add", "烤鸭", "PRODUCT", start, start + 2, "2024-06-01T00:00:00Z")
+    )
     nlp = spacy.blank("en")
     (line,) = [x for x in _lines(library) if x["meta"]["id"] == CAFE]
     doc = nlp(line["text"])
-    spans = [doc.char_span(s, e, label=label, alignment_mode="strict")
-             for s, e, label in line["entities"]]
+    spans = [
+        doc.char_span(s, e, label=label, alignment_mode="strict")
+        for s, e, label in line["entities"]
+    ]
     doc.ents = spans  # raises ValueError [E1010] when two entities overlap

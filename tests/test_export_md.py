@@ -68,8 +68,9 @@ def test_export_marks_orphans(seed_library, seed_id):
     out = export_markdown(seed_library)
     lines = out.splitlines()
     assert "> Recep Tayyip Erdogan" in lines
-    assert lines.index("### Orphans") < lines.index("*orphan*") < lines.index(
-        "> Recep Tayyip Erdogan")
+    assert (
+        lines.index("### Orphans") < lines.index("*orphan*") < lines.index("> Recep Tayyip Erdogan")
+    )
 
 
 def test_md_format_is_registered():
@@ -89,7 +90,7 @@ def test_one_file_per_article_has_yaml_front_matter(seed_library, seed_id):
     import yaml
 
     _annotate(seed_library, seed_id)
-    (name, text), = export("md", gather(seed_library), Options(), files=True).items()
+    ((name, text),) = export("md", gather(seed_library), Options(), files=True).items()
     assert name == f"{seed_id}.md"
     _, front, body = text.split("---\n", 2)
     meta = yaml.safe_load(front)

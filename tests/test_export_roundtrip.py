@@ -38,14 +38,16 @@ def w3c(library: Library) -> str:
 
 
 def readwise(library: Library, layout: str) -> str:
-    return export("csv", gather(library), Options(creator=CREATOR, csv_layout=layout),
-                  files=False)
+    return export("csv", gather(library), Options(creator=CREATOR, csv_layout=layout), files=False)
 
 
 def store_bytes(library: Library) -> dict[str, bytes]:
     """The library's store files (not the index, a cache)."""
-    return {p.name: p.read_bytes() for p in sorted(library.annotations_dir.glob("*.json"))
-            if not p.name.startswith(".")}
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(library.annotations_dir.glob("*.json"))
+        if not p.name.startswith(".")
+    }
 
 
 def store_contents(library: Library) -> dict[str, object]:
@@ -81,8 +83,9 @@ def test_bare_copy_exports_nothing(bare: Library) -> None:
     assert data["total"] == 0 and data["first"]["items"] == []
 
 
-def test_w3c_export_import_export_is_identical(full: Library, bare: Library,
-                                               tmp_path: Path) -> None:
+def test_w3c_export_import_export_is_identical(
+    full: Library, bare: Library, tmp_path: Path
+) -> None:
     first = w3c(full)
     path = tmp_path / "notes.jsonld"
     path.write_text(first, encoding="utf-8")
@@ -97,11 +100,13 @@ def test_w3c_export_import_export_is_identical(full: Library, bare: Library,
     assert bare.load(HARBOUR)[0].info.note == full.load(HARBOUR)[0].info.note
 
 
-def test_the_orphans_stored_position_survives_the_round_trip(full: Library, bare: Library,
-                                                             tmp_path: Path) -> None:
+def test_the_orphans_stored_position_survives_the_round_trip(
+    full: Library, bare: Library, tmp_path: Path
+) -> None:
     """The orphan was made on a text where its quote was at 104..168 (64 code points,
     the hash of that text goes with it). The store keeps that position; the W3C
     export should too, so that the lossless format loses nothing of it."""
+
     def stored(library: Library) -> dict:
         data = orjson.loads(library.store(LIBRARY_HOURS).path.read_bytes())
         (record,) = [r for r in data["annotations"].values() if r["id"] == ORPHAN.id]
@@ -114,8 +119,9 @@ def test_the_orphans_stored_position_survives_the_round_trip(full: Library, bare
     assert stored(bare) == stored(full)
 
 
-def test_importing_twice_reports_duplicates_and_changes_nothing(full: Library, bare: Library,
-                                                               tmp_path: Path) -> None:
+def test_importing_twice_reports_duplicates_and_changes_nothing(
+    full: Library, bare: Library, tmp_path: Path
+) -> None:
     path = tmp_path / "notes.jsonld"
     path.write_text(w3c(full), encoding="utf-8")
     import_notes(bare, path)
@@ -142,12 +148,14 @@ def test_a_new_rule_store_is_not_rewritten_by_reading_it(bare: Library) -> None:
 
 
 def test_a_quote_no_longer_in_the_text_becomes_an_orphan_of_its_article(
-        full: Library, bare: Library, tmp_path: Path) -> None:
+    full: Library, bare: Library, tmp_path: Path
+) -> None:
     path = tmp_path / "notes.jsonld"
     path.write_text(w3c(full), encoding="utf-8")
     gone = 'called the plan "rushed"'
     (bare.articles_dir / f"{HARBOUR}.txt").write_text(
-        HARBOUR_TEXT.replace(gone, "approved it"), encoding="utf-8")
+        HARBOUR_TEXT.replace(gone, "approved it"), encoding="utf-8"
+    )
     report = import_notes(bare, path)
     assert report.counts["orphan"] == 2  # this one, and the library-hours orphan
     assert any(HARBOUR in line and gone in line and "orphan" in line for line in report.lines)
@@ -158,8 +166,9 @@ def test_a_quote_no_longer_in_the_text_becomes_an_orphan_of_its_article(
     assert len(placed) == len(ANNOTATIONS[HARBOUR])  # nothing dropped
 
 
-def test_an_annotation_for_an_unknown_article_is_kept_unplaced(bare: Library,
-                                                               tmp_path: Path) -> None:
+def test_an_annotation_for_an_unknown_article_is_kept_unplaced(
+    bare: Library, tmp_path: Path
+) -> None:
     record = {
         "id": "urn:uuid:0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6",
         "type": "Annotation",
@@ -171,21 +180,27 @@ def test_an_annotation_for_an_unknown_article_is_kept_unplaced(bare: Library,
             "source": "https://elsewhere.example/story",
             "reader:article": "2099-01-01-not-in-this-library",
             "selector": [
-                {"type": "TextQuoteSelector",
-                 "exact": "A sentence from an article this library never had."},
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": "A sentence from an article this library never had.",
+                },
                 {"type": "TextPositionSelector", "start": 10, "end": 61},
             ],
         },
     }
-    collection = {"@context": "http://www.w3.org/ns/anno.jsonld",
-                  "type": "AnnotationCollection",
-                  "first": {"type": "AnnotationPage", "items": [record]}}
+    collection = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "type": "AnnotationCollection",
+        "first": {"type": "AnnotationPage", "items": [record]},
+    }
     path = tmp_path / "elsewhere.jsonld"
     path.write_text(json.dumps(collection), encoding="utf-8")
     report = import_notes(bare, path)
     assert report.counts["unplaced"] == 1
-    assert any("A sentence from an article" in line and f"{UNPLACED_ID}.json" in line
-               for line in report.lines)
+    assert any(
+        "A sentence from an article" in line and f"{UNPLACED_ID}.json" in line
+        for line in report.lines
+    )
     unplaced = ArticleStore(bare.annotations_dir, UNPLACED_ID)
     assert unplaced.path == bare.annotations_dir / "_unplaced.json"
     assert unplaced.unplaced() == [record]
@@ -197,16 +212,19 @@ def test_an_annotation_for_an_unknown_article_is_kept_unplaced(bare: Library,
 
 @pytest.mark.parametrize("layout", ["readwise", "readwise-export"])
 def test_readwise_csv_reimport_places_highlights_with_their_tags(
-        full: Library, bare: Library, tmp_path: Path, layout: str) -> None:
+    full: Library, bare: Library, tmp_path: Path, layout: str
+) -> None:
     path = tmp_path / f"{layout}.csv"
     path.write_text(readwise(full, layout), encoding="utf-8", newline="")
     report = import_notes(bare, path)
     assert report.counts["imported"] == 12 and not report.counts["unplaced"]
 
     def summary(library: Library) -> set[tuple]:
-        return {(article_id, a.exact, a.tags, a.note, a.state)
-                for article_id, placed in notes_of(library).items()
-                for a in placed}
+        return {
+            (article_id, a.exact, a.tags, a.note, a.state)
+            for article_id, placed in notes_of(library).items()
+            for a in placed
+        }
 
     assert summary(bare) == summary(full)
     # Anchored highlights are where they were (the orphan has no place to be).
@@ -220,15 +238,17 @@ def test_readwise_csv_reimport_places_highlights_with_their_tags(
 
 @pytest.mark.parametrize("layout", ["readwise", "readwise-export"])
 def test_readwise_csv_reimport_uses_the_location_of_a_repeated_highlight(
-        bare: Library, tmp_path: Path, layout: str) -> None:
-    """"Müller" occurs twice in the café article; the export gives the offset of the
+    bare: Library, tmp_path: Path, layout: str
+) -> None:
+    """ "Müller" occurs twice in the café article; the export gives the offset of the
     one annotated (Location, of Location Type "offset"), and the import should put
     it back there, not on the first occurrence."""
     source = build_library(tmp_path / "source", annotated=False)
     article, _ = source.load(CAFE)
     start = find(article.text, "Müller", 2)
     source.store(CAFE).save_annotation(
-        new_annotation(article.text, start, start + len("Müller"), ("name",), ""))
+        new_annotation(article.text, start, start + len("Müller"), ("name",), "")
+    )
     path = tmp_path / f"{layout}.csv"
     path.write_text(readwise(source, layout), encoding="utf-8", newline="")
     import_notes(bare, path)
@@ -244,20 +264,27 @@ def reader(library: Library, tmp_path: Path, *args: str) -> subprocess.Completed
     env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
     return subprocess.run(
         [sys.executable, "-m", "reader", "--library", str(library.root), *args],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
     )
 
 
-def test_cli_export_import_notes_export_round_trip(full: Library, bare: Library,
-                                                    tmp_path: Path) -> None:
+def test_cli_export_import_notes_export_round_trip(
+    full: Library, bare: Library, tmp_path: Path
+) -> None:
     path = tmp_path / "notes.jsonld"
-    done = reader(full, tmp_path, "export", "--format", "w3c", "--creator", CREATOR,
-                  "--output", str(path))
+    done = reader(
+        full, tmp_path, "export", "--format", "w3c", "--creator", CREATOR, "--output", str(path)
+    )
     assert done.returncode == 0, done.stderr
     done = reader(bare, tmp_path, "import-notes", str(path))
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines()[-1] == (
-        "reader: notes: 12 imported, 1 orphan, 1 corrections, 1 rules, 1 articles")
+        "reader: notes: 12 imported, 1 orphan, 1 corrections, 1 rules, 1 articles"
+    )
     assert any("orphan" in line and LIBRARY_HOURS in line for line in done.stderr.splitlines())
     again = reader(bare, tmp_path, "export", "--format", "w3c", "--creator", CREATOR)
     assert again.returncode == 0, again.stderr

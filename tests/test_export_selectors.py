@@ -31,8 +31,16 @@ SCRIPTS = normalise(
 @pytest.fixture
 def library(tmp_path: Path) -> Library:
     library = build_library(tmp_path / "library")
-    (result,) = library.add_many([ArticleDraft(text=SCRIPTS, title="Scripts", date="2024-06-01",
-                                               source="https://example.org/scripts")])
+    (result,) = library.add_many(
+        [
+            ArticleDraft(
+                text=SCRIPTS,
+                title="Scripts",
+                date="2024-06-01",
+                source="https://example.org/scripts",
+            )
+        ]
+    )
     assert result.status == "added"
     return library
 
@@ -64,8 +72,10 @@ def _w3c_items(library: Library) -> list[dict]:
 
 def test_quote_selectors_are_the_text_at_the_position_selectors(library: Library) -> None:
     scripts = next(a for a in library.article_ids() if a not in {CAFE} and "scripts" in a)
-    added = {CAFE: _annotate_non_ascii(library, CAFE),
-             scripts: _annotate_non_ascii(library, scripts)}
+    added = {
+        CAFE: _annotate_non_ascii(library, CAFE),
+        scripts: _annotate_non_ascii(library, scripts),
+    }
     texts = {a: library.load(a)[0].text for a in added}
     checked = {a: 0 for a in added}
     for item in _w3c_items(library):
@@ -79,12 +89,15 @@ def test_quote_selectors_are_the_text_at_the_position_selectors(library: Library
         assert position["type"] == "TextPositionSelector"
         start, end = position["start"], position["end"]
         assert quote["exact"] == text[start:end], (article_id, start, end)
-        assert quote["prefix"] == text[max(0, start - len(quote["prefix"])):start]
-        assert quote["suffix"] == text[end:end + len(quote["suffix"])]
+        assert quote["prefix"] == text[max(0, start - len(quote["prefix"])) : start]
+        assert quote["suffix"] == text[end : end + len(quote["suffix"])]
         if "reader:textSha256" in target:
             assert target["reader:textSha256"] == sha256(text)
-        if item["body"] and item["body"][-1]["purpose"] == "commenting" \
-                and item["body"][0]["value"] == "span":
+        if (
+            item["body"]
+            and item["body"][-1]["purpose"] == "commenting"
+            and item["body"][0]["value"] == "span"
+        ):
             assert item["body"][-1]["value"] == f"{start}-{end}"
         checked[article_id] += 1
     # Every annotation of both articles was checked (the café's own five as well).

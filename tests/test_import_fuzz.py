@@ -35,20 +35,105 @@ FUZZ = settings(
 
 # Pieces a hostile or careless source really contains.
 ESCAPES = [
-    "\x1b[31m", "\x1b[0m", "\x1b[2J", "\x1b[?1049h", "\x1b]0;title\x07", "\x1b]8;;http://x\x1b\\",
-    "\x1bP1$r\x1b\\", "\x1b(0", "\x1bc", "\x1b", "\x9b31m", "\x9d0;t\x9c", "\x07", "\x08",
-    "\x0b", "\x0c", "\r", "\r\n", "\t", "\x7f", "\x85", "\u2028", "\u2029",
+    "\x1b[31m",
+    "\x1b[0m",
+    "\x1b[2J",
+    "\x1b[?1049h",
+    "\x1b]0;title\x07",
+    "\x1b]8;;http://x\x1b\\",
+    "\x1bP1$r\x1b\\",
+    "\x1b(0",
+    "\x1bc",
+    "\x1b",
+    "\x9b31m",
+    "\x9d0;t\x9c",
+    "\x07",
+    "\x08",
+    "\x0b",
+    "\x0c",
+    "\r",
+    "\r\n",
+    "\t",
+    "\x7f",
+    "\x85",
+    "\u2028",
+    "\u2029",
 ]
-BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
-        "\u200e", "\u200f", "\u061c"]
-INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\u2061", "\u2064", "\u00ad", "\ufeff",
-             "\ufff9", "\U000e0001", "\U000e0041", "\u180e", "\u0600", "\u206a"]
-MARKUP = ["[bold red]x[/]", "[/]", "[link=https://evil.example]click[/link]", "[red]",
-          "[@click=quit]", ":smile:", "\\[not markup]"]
-STRUCTURE = ["\n", "\n\n", "# ", "## ", "---\n", "- ", "date 2020-01-01 Posted on by ", "<p>",
-             "</p>", "<title>", "<h1>", "&#27;", "&#x202e;", "&#8238;"]
-WORDS = ["The", "council", "met", "on", "Monday.", "right", "now.Russia", "belligerentRussia",
-         "iPhone", "McDonald", "café", "naïve", "Ωμέγα", "日本語", "🔥", " ", " ", " "]
+BIDI = [
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u200e",
+    "\u200f",
+    "\u061c",
+]
+INVISIBLE = [
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\u2061",
+    "\u2064",
+    "\u00ad",
+    "\ufeff",
+    "\ufff9",
+    "\U000e0001",
+    "\U000e0041",
+    "\u180e",
+    "\u0600",
+    "\u206a",
+]
+MARKUP = [
+    "[bold red]x[/]",
+    "[/]",
+    "[link=https://evil.example]click[/link]",
+    "[red]",
+    "[@click=quit]",
+    ":smile:",
+    "\\[not markup]",
+]
+STRUCTURE = [
+    "\n",
+    "\n\n",
+    "# ",
+    "## ",
+    "---\n",
+    "- ",
+    "date 2020-01-01 Posted on by ",
+    "<p>",
+    "</p>",
+    "<title>",
+    "<h1>",
+    "&#27;",
+    "&#x202e;",
+    "&#8238;",
+]
+WORDS = [
+    "The",
+    "council",
+    "met",
+    "on",
+    "Monday.",
+    "right",
+    "now.Russia",
+    "belligerentRussia",
+    "iPhone",
+    "McDonald",
+    "café",
+    "naïve",
+    "Ωμέγα",
+    "日本語",
+    "🔥",
+    " ",
+    " ",
+    " ",
+]
 
 # NUL makes any input "binary" (refused whole): the random-bytes tests cover it, and
 # here it would hide everything else.
@@ -97,8 +182,13 @@ def _fixture(name: str) -> bytes:
 CUTTABLE = {
     name: _fixture(name)
     for name in (
-        "news_page.html", "js_shell.html", "feed_rss.xml", "feed_atom.xml", "front_matter.md",
-        "no_front_matter.md", "seed_format.txt",
+        "news_page.html",
+        "js_shell.html",
+        "feed_rss.xml",
+        "feed_atom.xml",
+        "front_matter.md",
+        "no_front_matter.md",
+        "seed_format.txt",
     )
 }
 

@@ -126,8 +126,16 @@ def test_html_page_text_is_the_article_only():
     assert "Staffing the night shift" in paragraphs  # the sub-heading, its own block
     assert len([p for p in paragraphs if len(p.split()) > 15]) == 5
     for boilerplate in (
-        "NavMenu", "Subscribe today", "AdvertPlaceholder", "RelatedLink", "Related stories",
-        "SponsoredContent", "CommentOne", "CommentTwo", "Reader comments", "FooterText",
+        "NavMenu",
+        "Subscribe today",
+        "AdvertPlaceholder",
+        "RelatedLink",
+        "Related stories",
+        "SponsoredContent",
+        "CommentOne",
+        "CommentTwo",
+        "Reader comments",
+        "FooterText",
         "The Daily Courier",
     ):
         assert boilerplate not in text, boilerplate
@@ -164,7 +172,11 @@ def test_rss_entries():
     assert notes == []
     by_source = {d.source.rsplit("/", 1)[1]: d for d in drafts}
     assert list(by_source) == [
-        "bridge-reopens", "orchard-harvest", "cycle-lanes", "school-choir", "untitled-item",
+        "bridge-reopens",
+        "orchard-harvest",
+        "cycle-lanes",
+        "school-choir",
+        "untitled-item",
     ]
     bridge = by_source["bridge-reopens"]
     assert bridge.format == "feed"  # content:encoded, not the summary
@@ -175,7 +187,9 @@ def test_rss_entries():
     )
     assert "Short summary" not in bridge.text
     assert (bridge.title, bridge.author, bridge.date) == (
-        "Bridge Reopens After Two Years of Repairs", "Hana Sato", "2024-03-04"
+        "Bridge Reopens After Two Years of Repairs",
+        "Hana Sato",
+        "2024-03-04",
     )
     orchard = by_source["orchard-harvest"]
     assert orchard.format == "feed-summary"
@@ -200,15 +214,20 @@ def test_atom_entries():
     assert seagrass.title == "Seagrass Meadows Store More Carbon Than Thought"
     assert seagrass.source == "https://science.example.net/seagrass-carbon"
     assert (seagrass.author, seagrass.date, seagrass.format) == (
-        "Dr. Aiko Tanaka", "2024-04-01", "feed"
+        "Dr. Aiko Tanaka",
+        "2024-04-01",
+        "feed",
     )
     assert seagrass.text.split("\n\n") == [
         "Seagrass meadows along the coast store far more carbon than earlier surveys "
         "suggested, a new study finds.",
         "The researchers sampled sediment cores at forty sites.",
     ]
-    assert (tide.author, tide.format, tide.date) == ("Coastal Science Team", "feed-summary",
-                                                     "2024-03-28")
+    assert (tide.author, tide.format, tide.date) == (
+        "Coastal Science Team",
+        "feed-summary",
+        "2024-03-28",
+    )
 
 
 def test_malformed_feed_fails_in_one_line():
@@ -372,7 +391,9 @@ def test_folder_import_yields_the_articles_and_skips_the_rest(tmp_path):
     for name in hidden:
         assert found[name].drafts == [] and found[name].error == "", name
     assert set(found) - set(hidden) == set(articles) | {
-        "assets/site.css", "assets/app.js", "assets/img/logo.png",
+        "assets/site.css",
+        "assets/app.js",
+        "assets/img/logo.png",
     }
 
 
@@ -453,7 +474,10 @@ def test_reimport_of_a_changed_file_updates_and_keeps_the_old_text_and_notes(
     assert article.info.text_sha256 == sha256(second.text)
     (placed,) = annotations
     assert (placed.id, placed.tags, placed.note, placed.state) == (
-        note.id, ("food",), "Still open.", "anchored"
+        note.id,
+        ("food",),
+        "Still open.",
+        "anchored",
     )
     assert placed.start != note.start
     assert second.text[placed.start : placed.end] == name
@@ -475,7 +499,7 @@ HOSTILE = [
     "",
     ".",
     "..",
-    "con:aux|nul?*<>\"",
+    'con:aux|nul?*<>"',
     "\x00\x1b[31m\u202e title",
 ]
 

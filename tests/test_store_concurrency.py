@@ -121,8 +121,10 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
     first, second = _run_together(
         library,
         article_id,
-        [{"mode": "add", "name": "first", "count": count},
-         {"mode": "add", "name": "second", "count": count}],
+        [
+            {"mode": "add", "name": "first", "count": count},
+            {"mode": "add", "name": "second", "count": count},
+        ],
     )
     assert len(first) == len(second) == count
     assert not set(first) & set(second)
@@ -150,8 +152,10 @@ def test_editing_notes_while_another_process_adds_loses_nothing(tmp_path: Path) 
     edited, added = _run_together(
         library,
         article_id,
-        [{"mode": "update", "name": "editor", "rounds": 3},
-         {"mode": "add", "name": "adder", "count": 300}],
+        [
+            {"mode": "update", "name": "editor", "rounds": 3},
+            {"mode": "add", "name": "adder", "count": 300},
+        ],
     )
     assert set(edited) == set(original)
     assert len(added) == 300 and not set(added) & set(original)

@@ -164,7 +164,8 @@ async def test_app_starts_lists_the_article_and_notifies_the_file(corrupt) -> No
         toasts = list(screen.query("Toast"))
         shown = [str(toast.render()) for toast in toasts]
         naming = [
-            toast for toast, text in zip(toasts, shown, strict=True)
+            toast
+            for toast, text in zip(toasts, shown, strict=True)
             if f"{article_id}.json" in text and moved.name in text
         ]
         assert len(naming) == 1, shown

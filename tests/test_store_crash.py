@@ -107,8 +107,9 @@ for line in sys.stdin:
 
 def _make_library(root: Path, count: int) -> tuple[Library, dict[str, str]]:
     library = Library(root).ensure()
-    drafts = [ArticleDraft(text=f"{TEXT} Report number {n}.", title=f"Report {n}") for n in
-              range(count)]
+    drafts = [
+        ArticleDraft(text=f"{TEXT} Report number {n}.", title=f"Report {n}") for n in range(count)
+    ]
     results = library.add_many(drafts)
     return library, {r.article_id: d.text for r, d in zip(results, drafts, strict=True)}
 
@@ -197,8 +198,21 @@ def test_writers_killed_at_random_lose_no_printed_annotation(tmp_path: Path) -> 
 def _cli(library: Library, article_id: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k != LIBRARY_ENV}
     return subprocess.Popen(
-        [sys.executable, "-m", "reader", "--library", str(library.root),
-         "annotate", article_id, "--quote", QUOTE, "--tag", "crash", "--note", "CLI"],
+        [
+            sys.executable,
+            "-m",
+            "reader",
+            "--library",
+            str(library.root),
+            "annotate",
+            article_id,
+            "--quote",
+            QUOTE,
+            "--tag",
+            "crash",
+            "--note",
+            "CLI",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,

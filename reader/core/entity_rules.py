@@ -59,8 +59,7 @@ def apply_gazetteer(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Sp
 
 def apply_years(ents: list[Span]) -> list[Span]:
     return [
-        _relabel(e, "DATE") if e.label_ == "CARDINAL" and _YEAR.match(e.text) else e
-        for e in ents
+        _relabel(e, "DATE") if e.label_ == "CARDINAL" and _YEAR.match(e.text) else e for e in ents
     ]
 
 
@@ -75,9 +74,13 @@ def _split_swallowed_acronym(doc: Doc, ents: list[Span]) -> list[Span]:
     """The model sometimes takes "Name (ACR" as one entity: cut it before the bracket."""
     out = []
     for ent in ents:
-        if (ent.end - ent.start > 2 and doc[ent.end - 2].text == "("
-                and _ACRONYM.match(doc[ent.end - 1].text)
-                and ent.end < len(doc) and doc[ent.end].text == ")"):
+        if (
+            ent.end - ent.start > 2
+            and doc[ent.end - 2].text == "("
+            and _ACRONYM.match(doc[ent.end - 1].text)
+            and ent.end < len(doc)
+            and doc[ent.end].text == ")"
+        ):
             ent = Span(doc, ent.start, ent.end - 2, label=ent.label_)
         out.append(ent)
     return out

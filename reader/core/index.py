@@ -45,8 +45,10 @@ def _stats(folder: Path, suffix: str) -> dict[str, os.stat_result]:
 
 def _stamp(text: os.stat_result, store: os.stat_result | None) -> list[int]:
     return [
-        text.st_size, text.st_mtime_ns,
-        store.st_size if store else -1, store.st_mtime_ns if store else -1,
+        text.st_size,
+        text.st_mtime_ns,
+        store.st_size if store else -1,
+        store.st_mtime_ns if store else -1,
     ]
 
 

@@ -25,8 +25,11 @@ def articles_needing_entities(library: Library, service: EntityService) -> list[
     key = service.cache_key()
     todo = []
     for article_id, entry in library.index().items():
-        cached = library.store(article_id).cached_entities(key, entry.info["text_sha256"]) \
-            if key else None
+        cached = (
+            library.store(article_id).cached_entities(key, entry.info["text_sha256"])
+            if key
+            else None
+        )
         if cached is None:
             todo.append(article_id)
     return todo
@@ -87,10 +90,12 @@ def index_entities(
             store(batch, key, found)
         return counts
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(packages, rules)) as pool:
-        futures = [(batch, pool.submit(_recognise_batch, [t for _, t, _ in batch]))
-                   for batch in batches]
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(packages, rules)
+    ) as pool:
+        futures = [
+            (batch, pool.submit(_recognise_batch, [t for _, t, _ in batch])) for batch in batches
+        ]
         for batch, future in futures:
             try:
                 key, found = future.result()

@@ -161,12 +161,16 @@ class Library:
             contents = StoreContents(None, problems=[str(error)])
         entities = []
         if contents.cached_entities:
-            entities = apply_corrections(self._text(article_id), contents.cached_entities,
-                                         rules + contents.corrections)
+            entities = apply_corrections(
+                self._text(article_id), contents.cached_entities, rules + contents.corrections
+            )
         info, problems = self._info(article_id, contents.article, len(contents.annotations), None)
         tags = sorted({t for a in contents.annotations for t in a.tags})
         return IndexEntry(
-            stamp=[], info=info_to_record(info), note_count=info.note_count, tags=tags,
+            stamp=[],
+            info=info_to_record(info),
+            note_count=info.note_count,
+            tags=tags,
             entities=sorted({(e.text, e.label) for e in entities}),
             problems=contents.problems + problems,
         )
@@ -185,7 +189,8 @@ class Library:
         # Rules change every article's entities: their file's stamp is part of each entry's.
         rules_stamp = [stat.st_size, stat.st_mtime_ns] if stat else []
         entries = self._index.refresh(
-            self.article_ids(), lambda article_id: self._index_entry(article_id, rules),
+            self.article_ids(),
+            lambda article_id: self._index_entry(article_id, rules),
             rules_stamp,
         )
         for problem in (p for e in entries.values() for p in e.problems):
@@ -198,8 +203,7 @@ class Library:
         ``entries`` of :meth:`index` when the caller has them already)."""
         entries = self.index() if entries is None else entries
         infos = [
-            info_from_record(entry.info, note_count=entry.note_count)
-            for entry in entries.values()
+            info_from_record(entry.info, note_count=entry.note_count) for entry in entries.values()
         ]
         return sorted(infos, key=lambda i: (i.date, i.title), reverse=True)
 
@@ -214,7 +218,8 @@ class Library:
             info = replace(info, text_sha256=text_hash, word_count=word_count(text))
         placed = [
             reanchor(a, text, text_hash, old_text=self.text_version(article_id, a.text_sha256))
-            if a.text_sha256 != text_hash else a
+            if a.text_sha256 != text_hash
+            else a
             for a in annotations
         ]
         return Article(info, text), placed
@@ -241,7 +246,8 @@ class Library:
         )
         # At most 11 + 48 + 33 characters: within is_safe_id's 96.
         return next(
-            c for c in candidates
+            c
+            for c in candidates
             if c not in taken
             and not (self.articles_dir / f"{c}.txt").exists()
             and not self.store(c).path.exists()
@@ -306,9 +312,16 @@ class Library:
         self, article_id: str, draft: ArticleDraft, tags: tuple[str, ...], added: str
     ) -> ArticleInfo:
         return ArticleInfo(
-            id=article_id, title=draft.title, author=draft.author, date=draft.date,
-            source=draft.source, format=draft.format, text_sha256=sha256(draft.text),
-            word_count=word_count(draft.text), added=added, tags=tags,
+            id=article_id,
+            title=draft.title,
+            author=draft.author,
+            date=draft.date,
+            source=draft.source,
+            format=draft.format,
+            text_sha256=sha256(draft.text),
+            word_count=word_count(draft.text),
+            added=added,
+            tags=tags,
         )
 
     def _update(self, article_id: str, draft: ArticleDraft) -> str:

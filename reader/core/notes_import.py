@@ -37,8 +37,17 @@ class Report:
     lines: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        order = ("imported", "updated", "duplicate", "orphan", "needs-review", "unplaced",
-                 "corrections", "rules", "articles")
+        order = (
+            "imported",
+            "updated",
+            "duplicate",
+            "orphan",
+            "needs-review",
+            "unplaced",
+            "corrections",
+            "rules",
+            "articles",
+        )
         return ", ".join(f"{self.counts[k]} {k}" for k in order if self.counts[k]) or "nothing"
 
 
@@ -55,8 +64,9 @@ class _Articles:
             self._loaded[article_id] = self.library.load(article_id)
         return self._loaded[article_id]
 
-    def find(self, article_id: str = "", source: str = "", title: str = "",
-             quote: str = "") -> str | None:
+    def find(
+        self, article_id: str = "", source: str = "", title: str = "", quote: str = ""
+    ) -> str | None:
         if article_id in self.infos:
             return article_id
         if source.startswith("urn:reader:article:") and source[19:] in self.infos:
@@ -118,12 +128,24 @@ def _selectors(target: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _bodies(record: dict[str, Any]) -> tuple[tuple[str, ...], str, str]:
     body = record.get("body") or []
     bodies = body if isinstance(body, list) else [body]
-    tags = tuple(b.get("value", "") for b in bodies
-                 if isinstance(b, dict) and b.get("purpose") == "tagging" and b.get("value"))
-    note = "\n\n".join(b.get("value", "") for b in bodies
-                       if isinstance(b, dict) and b.get("purpose") == "commenting")
-    label = next((b.get("value", "") for b in bodies
-                  if isinstance(b, dict) and b.get("purpose") == "classifying"), "")
+    tags = tuple(
+        b.get("value", "")
+        for b in bodies
+        if isinstance(b, dict) and b.get("purpose") == "tagging" and b.get("value")
+    )
+    note = "\n\n".join(
+        b.get("value", "")
+        for b in bodies
+        if isinstance(b, dict) and b.get("purpose") == "commenting"
+    )
+    label = next(
+        (
+            b.get("value", "")
+            for b in bodies
+            if isinstance(b, dict) and b.get("purpose") == "classifying"
+        ),
+        "",
+    )
     return tags, note, label
 
 
@@ -139,8 +161,9 @@ def _import_w3c(library: Library, data: Any, path: Path) -> Report:
         if record.get("motivation") == "classifying" and "reader:correction" in record:
             _import_correction(library, articles, record, target, selectors, label, report)
             continue
-        article_id = articles.find(target.get("reader:article", ""), target.get("source", ""),
-                                   quote=quote.get("exact", ""))
+        article_id = articles.find(
+            target.get("reader:article", ""), target.get("source", ""), quote=quote.get("exact", "")
+        )
         if article_id is None:
             _unplaced(library, record, report, quote.get("exact", "") or "(whole article)")
             continue
@@ -151,28 +174,43 @@ def _import_w3c(library: Library, data: Any, path: Path) -> Report:
         exact = quote.get("exact", "")
         annotation = Annotation(
             id=identifier(record.get("id") or new_annotation("x", 0, 1).id),
-            start=int(position.get("start", 0)), end=int(position.get("end", len(exact))),
+            start=int(position.get("start", 0)),
+            end=int(position.get("end", len(exact))),
             quote=TextQuote(exact, quote.get("prefix", ""), quote.get("suffix", "")),
-            text_sha256=target.get("reader:textSha256", ""), tags=tags, note=note,
-            created=record.get("created", ""), modified=record.get("modified", "")
-            or record.get("created", ""),
+            text_sha256=target.get("reader:textSha256", ""),
+            tags=tags,
+            note=note,
+            created=record.get("created", ""),
+            modified=record.get("modified", "") or record.get("created", ""),
         )
         _place(library, articles, article_id, annotation, report)
     return report
 
 
-def _place(library: Library, articles: _Articles, article_id: str, annotation: Annotation,
-           report: Report) -> None:
+def _place(
+    library: Library, articles: _Articles, article_id: str, annotation: Annotation, report: Report
+) -> None:
     article, existing = articles.load(article_id)
     text = article.text
-    placed = reanchor(annotation, text, article.info.text_sha256,
-                      old_text=library.text_version(article_id, annotation.text_sha256))
+    placed = reanchor(
+        annotation,
+        text,
+        article.info.text_sha256,
+        old_text=library.text_version(article_id, annotation.text_sha256),
+    )
     if placed.state == "anchored" and text[placed.start : placed.end] == placed.exact:
         exact, prefix, suffix = quote_context(text, placed.start, placed.end)
         placed = replace(placed, quote=TextQuote(exact, prefix, suffix), text_sha256=sha256(text))
     same_id = next((a for a in existing if a.id == placed.id), None)
-    same_content = next((a for a in existing if (a.start, a.end, a.tags, a.note) ==
-                         (placed.start, placed.end, placed.tags, placed.note)), None)
+    same_content = next(
+        (
+            a
+            for a in existing
+            if (a.start, a.end, a.tags, a.note)
+            == (placed.start, placed.end, placed.tags, placed.note)
+        ),
+        None,
+    )
     if same_content is not None and (same_id is None or same_id == same_content):
         report.counts["duplicate"] += 1
         return
@@ -185,12 +223,19 @@ def _place(library: Library, articles: _Articles, article_id: str, annotation: A
     report.counts["updated" if same_id else "imported"] += 1
     if placed.state != "anchored":
         report.counts[placed.state] += 1
-        report.lines.append(f"{article_id}: “{placed.exact[:50]}” is {placed.state} "
-                            "(kept; see reader doctor)")
+        report.lines.append(
+            f"{article_id}: “{placed.exact[:50]}” is {placed.state} (kept; see reader doctor)"
+        )
 
 
-def _import_article_note(library: Library, articles: _Articles, article_id: str,
-                         tags: tuple[str, ...], note: str, report: Report) -> None:
+def _import_article_note(
+    library: Library,
+    articles: _Articles,
+    article_id: str,
+    tags: tuple[str, ...],
+    note: str,
+    report: Report,
+) -> None:
     info = articles.infos[article_id]
     new_tags = tuple(dict.fromkeys((*info.tags, *tags)))
     new_note = info.note if note in info.note else "\n\n".join(p for p in (info.note, note) if p)
@@ -202,15 +247,25 @@ def _import_article_note(library: Library, articles: _Articles, article_id: str,
     report.counts["articles"] += 1
 
 
-def _import_correction(library: Library, articles: _Articles, record: dict[str, Any],
-                       target: dict[str, Any], selectors: dict[str, dict[str, Any]],
-                       label: str, report: Report) -> None:
+def _import_correction(
+    library: Library,
+    articles: _Articles,
+    record: dict[str, Any],
+    target: dict[str, Any],
+    selectors: dict[str, dict[str, Any]],
+    label: str,
+    report: Report,
+) -> None:
     quote = selectors.get("TextQuoteSelector", {})
     position = selectors.get("TextPositionSelector", {})
     action = str(record.get("reader:correction", "label"))
-    common = {"id": identifier(record.get("id", "")), "action": action,
-              "text": quote.get("exact", ""), "label": label,
-              "created": record.get("created", "")}
+    common = {
+        "id": identifier(record.get("id", "")),
+        "action": action,
+        "text": quote.get("exact", ""),
+        "label": label,
+        "created": record.get("created", ""),
+    }
     if target.get("source") == LIBRARY_SOURCE:
         store, correction, count = library.rule_store(), Correction(**common), "rules"
     else:
@@ -239,8 +294,7 @@ def _unplaced(library: Library, record: dict[str, Any], report: Report, what: st
         return
     store.keep_unplaced(record)
     report.counts["unplaced"] += 1
-    report.lines.append(f"no article in the library for “{what[:50]}”: kept in "
-                        f"{UNPLACED_ID}.json")
+    report.lines.append(f"no article in the library for “{what[:50]}”: kept in {UNPLACED_ID}.json")
 
 
 # --- Readwise CSV -----------------------------------------------------------------------
@@ -279,12 +333,20 @@ def _import_csv(library: Library, text: str, path: Path) -> Report:
         location = row.get("Location") or ""
         at = int(location) if location.isdigit() else -1
         # The Location reader writes is the offset: it tells repeated highlights apart.
-        start = at if article_text[at : at + len(highlight)] == highlight else \
-            article_text.find(highlight)
+        start = (
+            at
+            if article_text[at : at + len(highlight)] == highlight
+            else article_text.find(highlight)
+        )
         if start < 0:
             annotation = Annotation(
-                id=new_annotation("x", 0, 1).id, start=0, end=len(highlight),
-                quote=TextQuote(highlight, "", ""), text_sha256="", tags=tags, note=note,
+                id=new_annotation("x", 0, 1).id,
+                start=0,
+                end=len(highlight),
+                quote=TextQuote(highlight, "", ""),
+                text_sha256="",
+                tags=tags,
+                note=note,
             )
         else:
             annotation = new_annotation(article_text, start, start + len(highlight), tags, note)

@@ -68,8 +68,9 @@ def article_matches(
             return False
     if query.get("label"):
         labels = {label for _, label in entities} | {label_group(label) for _, label in entities}
-        if not all(wanted.upper() in labels or wanted.lower() in labels
-                   for wanted in query.get("label")):
+        if not all(
+            wanted.upper() in labels or wanted.lower() in labels for wanted in query.get("label")
+        ):
             return False
     haystack = " ".join((info.title, info.author, info.source, info.date, *info.tags))
     return _has_words(query, haystack)
@@ -86,8 +87,15 @@ def annotation_matches(query: Query, info: ArticleInfo, annotation: Annotation) 
     tags = {t.lower() for t in (*annotation.tags, *info.tags)}
     if any(tag.lower().lstrip("#") not in tags for tag in query.get("tag")):
         return False
-    haystack = " ".join((
-        info.title, info.author, info.source, *info.tags, *annotation.tags,
-        annotation.exact, annotation.note,
-    ))
+    haystack = " ".join(
+        (
+            info.title,
+            info.author,
+            info.source,
+            *info.tags,
+            *annotation.tags,
+            annotation.exact,
+            annotation.note,
+        )
+    )
     return _has_words(query, haystack)

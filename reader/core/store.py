@@ -426,9 +426,12 @@ class ArticleStore:
         record = dict(correction.__dict__)
         with self._locked(write=True) as db:
             table = db.table(_CORRECTIONS)
-            same = [d.doc_id for d in table.all()
-                    if (d.get("start"), d.get("end"), d.get("text")) ==
-                    (correction.start, correction.end, correction.text)]
+            same = [
+                d.doc_id
+                for d in table.all()
+                if (d.get("start"), d.get("end"), d.get("text"))
+                == (correction.start, correction.end, correction.text)
+            ]
             if same:
                 table.remove(doc_ids=same)
             table.insert(record)
@@ -459,8 +462,9 @@ def _corrections(records: list[dict[str, Any]]) -> list[Correction]:
     out = []
     for record in records:
         try:
-            out.append(Correction(**{k: record[k] for k in Correction.__dataclass_fields__
-                                     if k in record}))
+            out.append(
+                Correction(**{k: record[k] for k in Correction.__dataclass_fields__ if k in record})
+            )
         except TypeError:
             continue  # malformed: left in the file, not applied
     return out

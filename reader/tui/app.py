@@ -71,8 +71,9 @@ class ReaderApp(App[None]):
 
     def on_write_done(self, message: WriteDone) -> None:
         if message.error:
-            self.notify(f"Not saved: {message.error}", title="Save failed", severity="error",
-                        timeout=30)
+            self.notify(
+                f"Not saved: {message.error}", title="Save failed", severity="error", timeout=30
+            )
             return
         if message.done:
             self.notify(message.done, timeout=2)
@@ -114,16 +115,23 @@ class ReaderApp(App[None]):
         try:
             # The dialog offers a folder of the library: make it (the CLI does not).
             Path(output).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            result = run_export(self.library, request.fmt, request.query,  # type: ignore[attr-defined]
-                                output=output)
+            result = run_export(
+                self.library,
+                request.fmt,
+                request.query,  # type: ignore[attr-defined]
+                output=output,
+            )
         except (ExportError, ModelUnavailable, OSError) as error:
-            self.call_from_thread(self.notify, str(error), title="Export failed",
-                                  severity="error", timeout=15)
+            self.call_from_thread(
+                self.notify, str(error), title="Export failed", severity="error", timeout=15
+            )
             return
         where = result.written[0] if len(result.written) == 1 else request.output  # type: ignore[attr-defined]
         self.call_from_thread(
-            self.notify, f"{result.articles} article(s), {len(result.written)} file(s): {where}",
-            title="Exported", timeout=8,
+            self.notify,
+            f"{result.articles} article(s), {len(result.written)} file(s): {where}",
+            title="Exported",
+            timeout=8,
         )
 
     def action_export(self) -> None:
@@ -143,7 +151,8 @@ class ReaderApp(App[None]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Keys", "Show every key of reader", self.action_help)
         yield SystemCommand(
-            "Export notes", "Markdown, W3C, Readwise CSV, JSONL, brat or HTML",
+            "Export notes",
+            "Markdown, W3C, Readwise CSV, JSONL, brat or HTML",
             self.action_export,
         )
         if isinstance(screen, LibraryScreen):

@@ -73,10 +73,22 @@ READING = [
     Key("view.half_up", "ctrl+u", "move('half_up')", "Half page up", show=False),
     Key("view.top", "g", "move('top')", "Top", show=False),
     Key("view.bottom", "G", "move('bottom')", "Bottom", show=False),
-    Key("view.next_entity", "right_square_bracket", "prefix(']')", "]e: next entity",
-        show=False, display="]e"),
-    Key("view.previous_entity", "left_square_bracket", "prefix('[')", "[e: previous entity",
-        show=False, display="[e"),
+    Key(
+        "view.next_entity",
+        "right_square_bracket",
+        "prefix(']')",
+        "]e: next entity",
+        show=False,
+        display="]e",
+    ),
+    Key(
+        "view.previous_entity",
+        "left_square_bracket",
+        "prefix('[')",
+        "[e: previous entity",
+        show=False,
+        display="[e",
+    ),
     Key("view.select", "v", "select", "Select"),
     Key("view.cancel", "escape", "cancel", "Cancel selection", show=False),
 ]
@@ -93,8 +105,16 @@ ARTICLE = [
     Key("article.relabel", "l", "relabel", "Relabel entity", show=False),
     Key("article.mark", "E", "mark_entity", "Mark selection as entity", show=False),
     Key("article.mentions", "m", "mentions", "Articles mentioning", show=False),
-    *(Key(f"article.toggle_{n}", str(n), f"toggle_group({n - 1})", f"Show/hide {group}",
-          show=False) for n, group in enumerate(LABEL_GROUPS, 1)),
+    *(
+        Key(
+            f"article.toggle_{n}",
+            str(n),
+            f"toggle_group({n - 1})",
+            f"Show/hide {group}",
+            show=False,
+        )
+        for n, group in enumerate(LABEL_GROUPS, 1)
+    ),
     Key("article.panel", "tab", "focus_panel", "Annotations", show=False),
     Key("article.export", "ctrl+e", "app.export", "Export", show=False),
     Key("article.back", "q", "back", "Back"),

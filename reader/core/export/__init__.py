@@ -74,8 +74,11 @@ def gather(
         article, annotations = library.load(article_id)
         chosen = [a for a in annotations if annotation_matches(wanted, article.info, a)]
         info = article.info
-        whole = (info.note or info.tags) and not (wanted.words or wanted.get("state")) and (
-            not wanted.get("tag") or set(wanted.get("tag")) <= set(info.tags))
+        whole = (
+            (info.note or info.tags)
+            and not (wanted.words or wanted.get("state"))
+            and (not wanted.get("tag") or set(wanted.get("tag")) <= set(info.tags))
+        )
         store = library.store(article_id)
         corrections = store.corrections()
         if not (chosen or whole or (corrections and not wanted)):
@@ -102,8 +105,10 @@ def export(
     if not can_stream:
         raise ExportError(f"{fmt} makes several files per article: give --output DIR")
     if fmt == "html" and len(items) != 1:
-        raise ExportError("html makes one page per article: give --output DIR "
-                          "(or choose one article with --article ID)")
+        raise ExportError(
+            "html makes one page per article: give --output DIR "
+            "(or choose one article with --article ID)"
+        )
     return module.stream(items, options)
 
 

@@ -12,8 +12,13 @@ from reader.core.export import ArticleExport, Options
 from reader.core.text import blocks
 
 COLOURS = {
-    "person": "#f4a6a6", "organisation": "#a6c8f4", "place": "#b5e3b0",
-    "nationality": "#d7b9f0", "date": "#f7d59c", "number": "#c9e8e8", "money": "#e3f0a8",
+    "person": "#f4a6a6",
+    "organisation": "#a6c8f4",
+    "place": "#b5e3b0",
+    "nationality": "#d7b9f0",
+    "date": "#f7d59c",
+    "number": "#c9e8e8",
+    "money": "#e3f0a8",
     "other": "#e0e0e0",
 }
 
@@ -45,12 +50,12 @@ def _entity_css() -> str:
     return "\n".join(f"mark.ent-{g} {{ background: {c}; }}" for g, c in COLOURS.items())
 
 
-def _paragraph(text: str, start: int, end: int, item: ArticleExport,
-               numbers: dict[str, int]) -> str:
+def _paragraph(
+    text: str, start: int, end: int, item: ArticleExport, numbers: dict[str, int]
+) -> str:
     """The HTML of text[start:end], entity marks inside annotation marks."""
     entities = [e for e in item.entities if e.start < end and e.end > start]
-    notes = [a for a in item.annotations
-             if a.state != "orphan" and a.start < end and a.end > start]
+    notes = [a for a in item.annotations if a.state != "orphan" and a.start < end and a.end > start]
     cuts = {start, end}
     for span in (*entities, *notes):
         cuts.update((max(span.start, start), min(span.end, end)))
@@ -61,16 +66,16 @@ def _paragraph(text: str, start: int, end: int, item: ArticleExport,
         entity = next((e for e in entities if e.start <= left and right <= e.end), None)
         if entity is not None:
             group = label_group(entity.label)
-            piece = (f'<mark class="ent ent-{group}" title="{escape(entity.label)}">'
-                     f"{piece}</mark>")
+            piece = f'<mark class="ent ent-{group}" title="{escape(entity.label)}">{piece}</mark>'
         for a in notes:
             if a.start <= left and right <= a.end:
                 piece = f'<span class="note" title="note {numbers[a.id]}">{piece}</span>'
         out.append(piece)
         ends_here = [a for a in notes if a.end == right]
         if ends_here:  # several notes ending together: 1,2 not 12
-            refs = ",".join(f'<a href="#note-{numbers[a.id]}">{numbers[a.id]}</a>'
-                            for a in ends_here)
+            refs = ",".join(
+                f'<a href="#note-{numbers[a.id]}">{numbers[a.id]}</a>' for a in ends_here
+            )
             out.append(f'<sup class="ref">{refs}</sup>')
     return "".join(out)
 
@@ -91,11 +96,12 @@ def page(item: ArticleExport) -> str:
     body = []
     for block in blocks(text):
         inner = _paragraph(text, block.start, block.end, item, numbers)
-        tag = "h2 class=\"sub\"" if block.kind == "heading" else "p"
+        tag = 'h2 class="sub"' if block.kind == "heading" else "p"
         body.append(f"<{tag}>{inner}</{tag.split()[0]}>")
     details = " · ".join(escape(p) for p in (info.author, info.date, info.source) if p)
-    legend = "".join(f'<span class="ent-{g}" style="background:{COLOURS[g]}">{g}</span>'
-                     for g in LABEL_GROUPS)
+    legend = "".join(
+        f'<span class="ent-{g}" style="background:{COLOURS[g]}">{g}</span>' for g in LABEL_GROUPS
+    )
     notes = []
     for a in item.annotations:
         parts = [f"<blockquote>{escape(' '.join(a.exact.split()))}</blockquote>"]
@@ -104,14 +110,19 @@ def page(item: ArticleExport) -> str:
         if a.note:
             parts.append(_paragraphs(a.note))
         if a.state != "anchored":
-            parts.append(f'<div class="state">{escape(a.state)}: not found as it was in '
-                         "the text</div>")
+            parts.append(
+                f'<div class="state">{escape(a.state)}: not found as it was in the text</div>'
+            )
         notes.append(f'<li id="note-{numbers[a.id]}">{"".join(parts)}</li>')
-    article_note = (f'<section class="article-note"><h2>Article note</h2>'
-                    f"{_paragraphs(info.note)}</section>" if info.note else "")
+    article_note = (
+        f'<section class="article-note"><h2>Article note</h2>{_paragraphs(info.note)}</section>'
+        if info.note
+        else ""
+    )
     tags = f'<p class="tags">{escape(_tags(info.tags))}</p>' if info.tags else ""
-    notes_html = (f'<section class="notes"><h2>Notes</h2><ol>{"".join(notes)}</ol></section>'
-                  if notes else "")
+    notes_html = (
+        f'<section class="notes"><h2>Notes</h2><ol>{"".join(notes)}</ol></section>' if notes else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

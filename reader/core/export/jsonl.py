@@ -39,8 +39,9 @@ def stream(items: list[ArticleExport], options: Options) -> str:
             snapped = snap(doc, e.start, e.end)
             # Entities snapped into the same tokens would overlap: spaCy refuses
             # overlapping ents, so the first one keeps the tokens.
-            if snapped and not any(s["start"] < snapped[1] and snapped[0] < s["end"]
-                                   for s in spans):
+            if snapped and not any(
+                s["start"] < snapped[1] and snapped[0] < s["end"] for s in spans
+            ):
                 spans.append({"start": snapped[0], "end": snapped[1], "label": e.label})
         tagged = []
         for a in item.annotations:
@@ -49,14 +50,32 @@ def stream(items: list[ArticleExport], options: Options) -> str:
             snapped = snap(doc, a.start, a.end)
             if snapped:
                 for tag in a.tags or ("NOTE",):
-                    tagged.append({"start": snapped[0], "end": snapped[1], "label": tag,
-                                   "note": a.note, "id": a.id})
-        lines.append(json.dumps({
-            "text": text,
-            "spans": spans,
-            "entities": [[s["start"], s["end"], s["label"]] for s in spans],
-            "tagged": tagged,
-            "meta": {"id": info.id, "title": info.title, "author": info.author,
-                     "date": info.date, "source": info.source, "tags": list(info.tags)},
-        }, ensure_ascii=False))
+                    tagged.append(
+                        {
+                            "start": snapped[0],
+                            "end": snapped[1],
+                            "label": tag,
+                            "note": a.note,
+                            "id": a.id,
+                        }
+                    )
+        lines.append(
+            json.dumps(
+                {
+                    "text": text,
+                    "spans": spans,
+                    "entities": [[s["start"], s["end"], s["label"]] for s in spans],
+                    "tagged": tagged,
+                    "meta": {
+                        "id": info.id,
+                        "title": info.title,
+                        "author": info.author,
+                        "date": info.date,
+                        "source": info.source,
+                        "tags": list(info.tags),
+                    },
+                },
+                ensure_ascii=False,
+            )
+        )
     return "".join(line + "\n" for line in lines)

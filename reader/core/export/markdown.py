@@ -82,8 +82,13 @@ def stream(items: list[ArticleExport], options: Options) -> str:
     sections = []
     for item in items:
         info = item.article.info
-        details = [("Author", info.author), ("Source", info.source), ("Date", info.date),
-                   ("Tags", " ".join(_tag(t) for t in info.tags)), ("Article", info.id)]
+        details = [
+            ("Author", info.author),
+            ("Source", info.source),
+            ("Date", info.date),
+            ("Tags", " ".join(_tag(t) for t in info.tags)),
+            ("Article", info.id),
+        ]
         meta = "\n".join(f"- {name}: {value}" for name, value in details if value)
         sections.append(f"## {info.title}\n\n{meta}\n\n{_body(item, '###')}".rstrip())
     return "# Notes\n\n" + "\n\n".join(sections) + "\n" if sections else "# Notes\n"

@@ -17,8 +17,17 @@ from reader.core.export import ArticleExport, Options
 
 IMPORT_COLUMNS = ["Highlight", "Title", "Author", "URL", "Note", "Location"]
 EXPORT_COLUMNS = [
-    "Highlight", "Book Title", "Book Author", "Amazon Book ID", "Note", "Color", "Tags",
-    "Location Type", "Location", "Highlighted at", "Document tags",
+    "Highlight",
+    "Book Title",
+    "Book Author",
+    "Amazon Book ID",
+    "Note",
+    "Color",
+    "Tags",
+    "Location Type",
+    "Location",
+    "Highlighted at",
+    "Document tags",
 ]
 
 
@@ -38,14 +47,32 @@ def _rows(items: list[ArticleExport], layout: str) -> list[list[str]]:
         info = item.article.info
         for a in item.annotations:
             if layout == "readwise-export":
-                rows.append([
-                    a.exact, info.title, info.author, "", a.note, "yellow", ", ".join(a.tags),
-                    "offset", str(a.start), a.created.replace("T", " ").replace("Z", "+00:00"),
-                    ", ".join(info.tags),
-                ])
+                rows.append(
+                    [
+                        a.exact,
+                        info.title,
+                        info.author,
+                        "",
+                        a.note,
+                        "yellow",
+                        ", ".join(a.tags),
+                        "offset",
+                        str(a.start),
+                        a.created.replace("T", " ").replace("Z", "+00:00"),
+                        ", ".join(info.tags),
+                    ]
+                )
             else:
-                rows.append([a.exact, info.title, info.author, _url(info.source),
-                             tag_note(a.tags, a.note), str(a.start)])
+                rows.append(
+                    [
+                        a.exact,
+                        info.title,
+                        info.author,
+                        _url(info.source),
+                        tag_note(a.tags, a.note),
+                        str(a.start),
+                    ]
+                )
     return rows
 
 

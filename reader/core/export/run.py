@@ -26,8 +26,15 @@ class ExportResult:
     articles: int
 
 
-def run_export(library: Library, fmt: str, query: str = "", *, output: str | None = None,
-               csv_layout: str = "readwise", creator: str | None = None) -> ExportResult:
+def run_export(
+    library: Library,
+    fmt: str,
+    query: str = "",
+    *,
+    output: str | None = None,
+    csv_layout: str = "readwise",
+    creator: str | None = None,
+) -> ExportResult:
     """Gather, render and write (to ``output``, a file or a folder) or return the stream.
 
     Raises ExportError (or ModelUnavailable, for formats with entities, when

@@ -58,8 +58,14 @@ def _selectors(start: int, end: int, exact: str, prefix: str, suffix: str) -> li
 def _bodies(tags: tuple[str, ...], note: str) -> list[dict]:
     bodies = [{"type": "TextualBody", "purpose": "tagging", "value": t} for t in tags]
     if note:
-        bodies.append({"type": "TextualBody", "purpose": "commenting", "value": note,
-                       "format": "text/markdown"})
+        bodies.append(
+            {
+                "type": "TextualBody",
+                "purpose": "commenting",
+                "value": note,
+                "format": "text/markdown",
+            }
+        )
     return bodies
 
 
@@ -97,13 +103,17 @@ def article_record(info: ArticleInfo, options: Options) -> dict[str, Any]:
         "creator": _creator(options),
         "generator": generator(),
         "body": _bodies(info.tags, info.note),
-        "target": {"type": "SpecificResource", "source": source_of(info),
-                   "reader:article": info.id},
+        "target": {
+            "type": "SpecificResource",
+            "source": source_of(info),
+            "reader:article": info.id,
+        },
     }
 
 
-def correction_record(info: ArticleInfo | None, c: Correction, text: str,
-                      options: Options) -> dict[str, Any]:
+def correction_record(
+    info: ArticleInfo | None, c: Correction, text: str, options: Options
+) -> dict[str, Any]:
     target: dict[str, Any] = {"type": "SpecificResource"}
     if info is None:
         target["source"] = LIBRARY_SOURCE
@@ -133,10 +143,14 @@ def collection(items: list[ArticleExport], options: Options) -> dict[str, Any]:
         if info.tags or info.note:
             records.append(article_record(info, options))
         records += [annotation_record(info, a, options) for a in item.annotations]
-        records += [correction_record(info, c, item.article.text, options)
-                    for c in sorted(item.corrections, key=lambda c: (c.start, c.id))]
-    records += [correction_record(None, r, "", options)
-                for r in sorted(options.rules, key=lambda r: (r.text, r.id))]
+        records += [
+            correction_record(info, c, item.article.text, options)
+            for c in sorted(item.corrections, key=lambda c: (c.start, c.id))
+        ]
+    records += [
+        correction_record(None, r, "", options)
+        for r in sorted(options.rules, key=lambda r: (r.text, r.id))
+    ]
     return {
         "@context": CONTEXT,
         "id": "urn:reader:export",

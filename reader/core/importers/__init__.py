@@ -38,8 +38,9 @@ class Imported:
 # --- telling formats apart ------------------------------------------------------
 
 _FEED = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
-_HTML = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<article[\s>]|<p[\s>]",
-                   re.IGNORECASE)
+_HTML = re.compile(
+    rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<article[\s>]|<p[\s>]", re.IGNORECASE
+)
 _MARKDOWN = re.compile(r"\A---[ \t]*\n|^#{1,6} \S|^\s*[-*] \S|\[[^\]]+\]\([^)]+\)", re.MULTILINE)
 _MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
 
@@ -138,7 +139,11 @@ def clean_draft(draft: ArticleDraft) -> ArticleDraft:
 
 
 def parse_bytes(
-    data: bytes, name: str, source: str, *, declared_charset: str | None = None,
+    data: bytes,
+    name: str,
+    source: str,
+    *,
+    declared_charset: str | None = None,
     content_type: str = "",
 ) -> tuple[list[ArticleDraft], list[str]]:
     """Drafts from one input's bytes (metadata cleaned), and notes for the user."""
@@ -177,9 +182,10 @@ def _parse_bytes(
 
     draft = parse_plaintext(text, source)
     if draft.mended:
-        notes.append(f"{name}: split {len(draft.mended)} glued word(s): " + ", ".join(
-            f"{left}|{right}" for left, right in draft.mended[:5]
-        ))
+        notes.append(
+            f"{name}: split {len(draft.mended)} glued word(s): "
+            + ", ".join(f"{left}|{right}" for left, right in draft.mended[:5])
+        )
     return [draft], notes
 
 
@@ -191,9 +197,36 @@ def import_path(path: Path, max_bytes: int = MAX_BYTES) -> list[ArticleDraft]:
 
 # Text files in a folder that are code or data, not articles.
 _NOT_ARTICLE_SUFFIXES = {
-    ".py", ".js", ".mjs", ".ts", ".css", ".scss", ".json", ".jsonl", ".csv", ".tsv", ".svg",
-    ".c", ".h", ".cpp", ".rs", ".go", ".java", ".rb", ".sh", ".toml", ".yaml", ".yml", ".ini",
-    ".cfg", ".lock", ".log", ".ann", ".tcss", ".map", ".sql",
+    ".py",
+    ".js",
+    ".mjs",
+    ".ts",
+    ".css",
+    ".scss",
+    ".json",
+    ".jsonl",
+    ".csv",
+    ".tsv",
+    ".svg",
+    ".c",
+    ".h",
+    ".cpp",
+    ".rs",
+    ".go",
+    ".java",
+    ".rb",
+    ".sh",
+    ".toml",
+    ".yaml",
+    ".yml",
+    ".ini",
+    ".cfg",
+    ".lock",
+    ".log",
+    ".ann",
+    ".tcss",
+    ".map",
+    ".sql",
 }
 _CODE_LINE = re.compile(
     r"^\s*(?:import |from \S+ import|def |class |function |var |const |let |#include|"
@@ -258,7 +291,10 @@ def read_inputs(inputs: list[str], max_bytes: int = MAX_BYTES) -> Iterator[Impor
             try:
                 fetched = fetch(value, max_bytes=max_bytes)
                 drafts, notes = parse_bytes(
-                    fetched.body, value, value, declared_charset=fetched.charset,
+                    fetched.body,
+                    value,
+                    value,
+                    declared_charset=fetched.charset,
                     content_type=fetched.content_type,
                 )
                 yield Imported(value, drafts, notes=notes)

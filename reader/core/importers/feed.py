@@ -13,8 +13,26 @@ from reader.core.models import ArticleDraft
 from reader.core.text import normalise
 
 _BLOCK_TAGS = {
-    "p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr",
-    "section", "article", "pre", "figcaption", "ul", "ol", "table", "hr",
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "tr",
+    "section",
+    "article",
+    "pre",
+    "figcaption",
+    "ul",
+    "ol",
+    "table",
+    "hr",
 }
 
 
@@ -92,14 +110,16 @@ def parse_feed(data: bytes, source: str = "", notes: list[str] | None = None) ->
             from reader.core.importers.plaintext import derive_title
 
             title = derive_title(text)
-        drafts.append(ArticleDraft(
-            text=text,
-            title=" ".join(title.split()),
-            author=_author(entry) or feed_author,
-            date=_date(entry),
-            source=entry.get("link") or f"{source}#entry-{number}",
-            format=fmt,
-        ))
+        drafts.append(
+            ArticleDraft(
+                text=text,
+                title=" ".join(title.split()),
+                author=_author(entry) or feed_author,
+                date=_date(entry),
+                source=entry.get("link") or f"{source}#entry-{number}",
+                format=fmt,
+            )
+        )
     if not drafts:
         raise ImportFailed(f"{source or 'feed'}: no entry of the feed has text")
     return drafts

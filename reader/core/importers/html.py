@@ -87,8 +87,9 @@ def parse_html(html: str, source: str = "") -> ArticleDraft:
     if short or not (title and author and date) or "articleBody" in html:
         ld = json_ld_article(html)
         flat = " ".join(ld.get("text", "").split())
-        if ld and (short and word_count(ld["text"]) > word_count(text)
-                   or flat == " ".join(text.split())):  # trafilatura flattened it
+        if ld and (
+            short and word_count(ld["text"]) > word_count(text) or flat == " ".join(text.split())
+        ):  # trafilatura flattened it
             text = normalise(_paragraphs(ld["text"]))
         if ld:
             title, author, date = title or ld["title"], author or ld["author"], date or ld["date"]
@@ -102,6 +103,10 @@ def parse_html(html: str, source: str = "") -> ArticleDraft:
 
         title = derive_title(text)
     return ArticleDraft(
-        text=text, title=normalise(title), author=normalise(author), date=date,
-        source=source, format="html",
+        text=text,
+        title=normalise(title),
+        author=normalise(author),
+        date=date,
+        source=source,
+        format="html",
     )

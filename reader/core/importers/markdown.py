@@ -67,9 +67,13 @@ def markdown_to_text(markdown: str) -> tuple[str, str]:
             prefix.pop()
         elif token.type == "inline":
             text = "".join(
-                child.content if child.type in {"text", "code_inline"}
-                else "\n" if child.type in {"softbreak", "hardbreak"}
-                else child.content if child.type == "image" else ""
+                child.content
+                if child.type in {"text", "code_inline"}
+                else "\n"
+                if child.type in {"softbreak", "hardbreak"}
+                else child.content
+                if child.type == "image"
+                else ""
                 for child in token.children or []
             )
             if pending_heading == "h1" and not title:

@@ -67,7 +67,11 @@ def parse_plaintext(raw: str, source: str = "") -> ArticleDraft:
     if not text:
         raise ImportFailed(f"{source or 'input'}: no article text")
     return ArticleDraft(
-        text=text, title=derive_title(text), author=author, date=date, source=source,
+        text=text,
+        title=derive_title(text),
+        author=author,
+        date=date,
+        source=source,
         mended=tuple(mended),
     )
 

@@ -17,8 +17,9 @@ class AddDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Add articles", classes="dialog-title")
-            yield Label("A file, a folder (searched recursively) or an http(s) URL:",
-                        classes="dialog-quote")
+            yield Label(
+                "A file, a folder (searched recursively) or an http(s) URL:", classes="dialog-quote"
+            )
             yield Input(placeholder="~/Downloads/saved-pages  or  https://…", id="add-input")
             yield Label("enter import · escape cancel", classes="dialog-hint")
 

@@ -16,13 +16,24 @@ from textual.widgets.option_list import Option
 
 # spaCy's OntoNotes labels, in the order people reach for them.
 LABELS = [
-    ("PERSON", "person"), ("ORG", "organisation"), ("GPE", "place: country, city, state"),
-    ("LOC", "place: region, mountain, water"), ("FAC", "place: building, airport, road"),
-    ("NORP", "nationality, religious or political group"), ("DATE", "date"),
-    ("TIME", "time"), ("CARDINAL", "number"), ("ORDINAL", "ordinal"),
-    ("QUANTITY", "quantity"), ("PERCENT", "percent"), ("MONEY", "money"),
-    ("EVENT", "event"), ("WORK_OF_ART", "work"), ("LAW", "law"),
-    ("LANGUAGE", "language"), ("PRODUCT", "product"),
+    ("PERSON", "person"),
+    ("ORG", "organisation"),
+    ("GPE", "place: country, city, state"),
+    ("LOC", "place: region, mountain, water"),
+    ("FAC", "place: building, airport, road"),
+    ("NORP", "nationality, religious or political group"),
+    ("DATE", "date"),
+    ("TIME", "time"),
+    ("CARDINAL", "number"),
+    ("ORDINAL", "ordinal"),
+    ("QUANTITY", "quantity"),
+    ("PERCENT", "percent"),
+    ("MONEY", "money"),
+    ("EVENT", "event"),
+    ("WORK_OF_ART", "work"),
+    ("LAW", "law"),
+    ("LANGUAGE", "language"),
+    ("PRODUCT", "product"),
 ]
 
 
@@ -50,8 +61,9 @@ class LabelDialog(ModalScreen[EntityChoice | None]):
         with Vertical(classes="dialog"):
             yield Label("Entity label", classes="dialog-title")
             yield Label(Content(f"“{' '.join(self.text.split())[:70]}”"), classes="dialog-quote")
-            yield OptionList(*(Option(f"{code:<12} {name}", id=code) for code, name in LABELS),
-                             id="labels")
+            yield OptionList(
+                *(Option(f"{code:<12} {name}", id=code) for code, name in LABELS), id="labels"
+            )
             yield Label(_scope(False), id="scope", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -86,10 +98,15 @@ class RemoveEntityDialog(ModalScreen[EntityChoice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(f"“{' '.join(self.text.split())[:60]}” is not a {self.label}?"),
-                        classes="dialog-title")
-            yield Label("y or enter: remove it in this article · a: in every article · "
-                        "n or escape: keep it", classes="dialog-hint")
+            yield Label(
+                Content(f"“{' '.join(self.text.split())[:60]}” is not a {self.label}?"),
+                classes="dialog-title",
+            )
+            yield Label(
+                "y or enter: remove it in this article · a: in every article · "
+                "n or escape: keep it",
+                classes="dialog-hint",
+            )
 
     def action_answer(self, everywhere: bool) -> None:
         self.dismiss(EntityChoice("", everywhere))

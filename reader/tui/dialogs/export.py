@@ -19,8 +19,7 @@ FORMAT_CHOICES = [
     ("brat", "brat standoff: .txt and .ann per article"),
     ("html", "HTML: one self-contained annotated page per article"),
 ]
-SUFFIX = {"md": "/", "w3c": ".jsonld", "csv": ".csv", "jsonl": ".jsonl", "brat": "/",
-          "html": "/"}
+SUFFIX = {"md": "/", "w3c": ".jsonld", "csv": ".csv", "jsonl": ".jsonl", "brat": "/", "html": "/"}
 
 
 @dataclass(frozen=True)
@@ -42,14 +41,17 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog export-dialog"):
             yield Label("Export notes", classes="dialog-title")
-            yield OptionList(*(Option(text, id=fmt) for fmt, text in FORMAT_CHOICES),
-                             id="export-format")
+            yield OptionList(
+                *(Option(text, id=fmt) for fmt, text in FORMAT_CHOICES), id="export-format"
+            )
             yield Label("What (the filter language; empty for everything):")
             yield Input(self.query_text, id="export-query")
             yield Label("Where (a file, or a folder ending in /):")
             yield Input(self._output("md"), id="export-output")
-            yield Label("enter on a format picks it · enter in a field exports · escape cancels",
-                        classes="dialog-hint")
+            yield Label(
+                "enter on a format picks it · enter in a field exports · escape cancels",
+                classes="dialog-hint",
+            )
 
     def _output(self, fmt: str) -> str:
         suffix = SUFFIX[fmt]
@@ -70,8 +72,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         output = self.query_one("#export-output", Input).value.strip()
         if output:
-            self.dismiss(ExportRequest(self.fmt, self.query_one("#export-query", Input).value,
-                                       output))
+            self.dismiss(
+                ExportRequest(self.fmt, self.query_one("#export-query", Input).value, output)
+            )
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -50,8 +50,14 @@ class AnnotatingMixin:
                 start += 1
             while end > start and view.text[end - 1].isspace():
                 end -= 1
-            same = next((a for a in self.annotations.items if (a.start, a.end) == (start, end)
-                         and a.state != "orphan"), None)
+            same = next(
+                (
+                    a
+                    for a in self.annotations.items
+                    if (a.start, a.end) == (start, end) and a.state != "orphan"
+                ),
+                None,
+            )
             return (same, None) if same else (None, (start, end) if start < end else None)
         under = view.annotations_at(view.cursor)
         if under:
@@ -87,8 +93,14 @@ class AnnotatingMixin:
         note = existing.note if existing else ""
         self.app.push_screen(NoteDialog(self._quote(existing, span), note), done)
 
-    def _save(self, existing: Annotation | None, span: tuple[int, int] | None, *,
-              tags: tuple[str, ...] | None = None, note: str | None = None) -> None:
+    def _save(
+        self,
+        existing: Annotation | None,
+        span: tuple[int, int] | None,
+        *,
+        tags: tuple[str, ...] | None = None,
+        note: str | None = None,
+    ) -> None:
         if existing is None:
             assert span is not None
             annotation = new_annotation(self.article.text, *span, tags or (), note or "")
@@ -141,10 +153,12 @@ class AnnotatingMixin:
         moved_to = change.after or change.before
         if moved_to is not None and moved_to.state != "orphan":
             self.view.move_to(moved_to.start)
-        what = "creation" if change.before is None else (
-            "deletion" if change.after is None else "edit")
-        self.notify(f"{verb}: {what} of “{(change.after or change.before).exact[:40]}”",
-                    timeout=2)
+        what = (
+            "creation"
+            if change.before is None
+            else ("deletion" if change.after is None else "edit")
+        )
+        self.notify(f"{verb}: {what} of “{(change.after or change.before).exact[:40]}”", timeout=2)
 
     # --- orphans ------------------------------------------------------------------------
 
@@ -152,15 +166,21 @@ class AnnotatingMixin:
         """Move an orphan (or one that needs review) to the current selection."""
         selection = self.view.selection
         if not selection:
-            self.notify("Select the new place first (v and a motion), then re-attach.",
-                        severity="warning")
+            self.notify(
+                "Select the new place first (v and a motion), then re-attach.", severity="warning"
+            )
             return
         start, end = selection
         exact, prefix, suffix = quote_context(self.article.text, start, end)
         moved = replace(
-            annotation, start=start, end=end, quote=replace(annotation.quote, exact=exact,
-            prefix=prefix, suffix=suffix), text_sha256=sha256(self.article.text),
-            modified=utc_now(), state="anchored", score=1.0,
+            annotation,
+            start=start,
+            end=end,
+            quote=replace(annotation.quote, exact=exact, prefix=prefix, suffix=suffix),
+            text_sha256=sha256(self.article.text),
+            modified=utc_now(),
+            state="anchored",
+            score=1.0,
         )
         self.annotations.put(moved)
         self.view.clear_selection()
@@ -185,11 +205,13 @@ class AnnotatingMixin:
         info = self.article.info
         self.app.push_screen(NoteDialog(f"the whole article: {info.title}", info.note), done)
 
-    def _update_article(self, *, tags: tuple[str, ...] | None = None,
-                        note: str | None = None) -> None:
+    def _update_article(
+        self, *, tags: tuple[str, ...] | None = None, note: str | None = None
+    ) -> None:
         info = self.article.info
-        info = replace(info, tags=info.tags if tags is None else tags,
-                       note=info.note if note is None else note)
+        info = replace(
+            info, tags=info.tags if tags is None else tags, note=info.note if note is None else note
+        )
         self.article = replace(self.article, info=info)
         store = self.app.library.store(self.article.id)
         self.app.write(store.update_article, done="Saved", tags=tags, note=note)

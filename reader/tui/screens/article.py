@@ -116,8 +116,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
         self._show_entities()
 
     def _show_entities(self) -> None:
-        self.query_one(EntityList).show(self.view.entities, self._styles(),
-                                        self.view.hidden_groups)
+        self.query_one(EntityList).show(self.view.entities, self._styles(), self.view.hidden_groups)
 
     # --- changes made by another process -------------------------------------------------
 
@@ -142,8 +141,9 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
     def on_annotations_changed(self, message: AnnotationsChanged) -> None:
         if self.app.writes_pending():
             return  # our own newer change is on its way; the next look reloads
-        if [a.__dict__ for a in message.annotations] != [a.__dict__ for a in
-                                                         self.annotations.items]:
+        if [a.__dict__ for a in message.annotations] != [
+            a.__dict__ for a in self.annotations.items
+        ]:
             self.annotations.replace_all(message.annotations)
             self._refresh_annotations()
 

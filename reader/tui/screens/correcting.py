@@ -73,11 +73,14 @@ class CorrectingMixin:
     def _correct(self, action: str, start: int, end: int, label: str, everywhere: bool) -> None:
         text = self.article.text[start:end]
         if everywhere:
-            correction = Correction(uuid.uuid4().hex, "remove" if action == "remove" else "label",
-                                    text, label)
+            correction = Correction(
+                uuid.uuid4().hex, "remove" if action == "remove" else "label", text, label
+            )
             store = self.app.library.rule_store()
-            done = f"Rule saved: “{text}” {'is no entity' if not label else 'is ' + label} " \
-                   "in every article"
+            done = (
+                f"Rule saved: “{text}” {'is no entity' if not label else 'is ' + label} "
+                "in every article"
+            )
         else:
             correction = Correction(uuid.uuid4().hex, action, text, label, start, end)
             store = self.app.library.store(self.article.id)
@@ -95,8 +98,9 @@ class CorrectingMixin:
         """The library, filtered to the articles mentioning the entity here."""
         entity = self._entity_here() or self._panel_entity()
         if entity is None:
-            self.notify("Put the cursor on an entity (or pick one in the panel).",
-                        severity="warning")
+            self.notify(
+                "Put the cursor on an entity (or pick one in the panel).", severity="warning"
+            )
             return
         from reader.tui.screens.library import LibraryScreen
 

@@ -157,8 +157,9 @@ class LibraryScreen(Screen[None]):
             self.notify(error, severity="error", timeout=10)
         if len(message.errors) > 5:
             self.notify(f"… and {len(message.errors) - 5} more failures", severity="error")
-        self.notify(f"Import: {message.summary}", severity="warning" if message.errors else
-                    "information")
+        self.notify(
+            f"Import: {message.summary}", severity="warning" if message.errors else "information"
+        )
         self.reload()
 
     def action_notes(self) -> None:

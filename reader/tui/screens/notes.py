@@ -42,8 +42,9 @@ class NotesScreen(Screen[None]):
         self.found: list[tuple[ArticleInfo, Annotation]] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Notes — words, tag:T, article:ID, since:DATE, state:orphan"),
-                     id="notes-title")
+        yield Static(
+            Text("Notes — words, tag:T, article:ID, since:DATE, state:orphan"), id="notes-title"
+        )
         yield Input(placeholder="Search notes, quotes and tags", id="notes-query")
         yield OptionList(id="notes-list")
         yield Static(id="notes-status")

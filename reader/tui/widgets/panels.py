@@ -16,8 +16,13 @@ from reader.core.models import Annotation, Entity
 class Legend(Static):
     """The entity types in their colours, with counts once entities are known."""
 
-    def show(self, styles: dict[str, Style], counts: dict[str, int] | None, status: str,
-             hidden: set[str] = frozenset()) -> None:
+    def show(
+        self,
+        styles: dict[str, Style],
+        counts: dict[str, int] | None,
+        status: str,
+        hidden: set[str] = frozenset(),
+    ) -> None:
         text = Text()
         for number, group in enumerate(LABEL_GROUPS, 1):
             count = f"{counts.get(group, 0):>4}" if counts is not None else ""
@@ -82,8 +87,10 @@ class EntityList(OptionList):
         for group in LABEL_GROUPS:
             if group in hidden:
                 continue
-            found = sorted(((t, lab) for t, lab in counts if label_group(lab) == group),
-                           key=lambda key: (-counts[key], key[0]))
+            found = sorted(
+                ((t, lab) for t, lab in counts if label_group(lab) == group),
+                key=lambda key: (-counts[key], key[0]),
+            )
             for text, label in found:
                 prompt = Text(f" {text} ", styles[group])
                 prompt.append(f" {counts[(text, label)]}", "dim")
