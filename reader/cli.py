@@ -6,6 +6,7 @@ stderr and a non-zero exit code.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -251,6 +252,8 @@ def index(ctx: click.Context, workers: int) -> None:
     from reader.core.indexing import articles_needing_entities, index_entities
 
     library = _library(ctx)
+    # Batch work: below the reader's interactive processes (the app) in the scheduler.
+    os.nice(10)
     service = EntityService(rules=library.rule_store())
     todo = articles_needing_entities(library, service)
     _library(ctx)

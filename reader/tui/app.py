@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -28,13 +29,16 @@ class ReaderApp(App[None]):
     def __init__(self, library: Library, entities: EntityService | None = None) -> None:
         super().__init__()
         self.library = library
-        self.entities = entities or EntityService(rules=library.rule_store())
+        self.entities = entities or EntityService(rules=library.rule_store(), isolated=True)
         # One writer thread: saves are durable (fsync) and so slow-ish, they must
         # stay off the UI thread, and they must land in the order they were made.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         self._pending: set[Future[Any]] = set()
 
     def on_mount(self) -> None:
+        # Everything loaded so far lives as long as the app: out of the collector's
+        # sight, a full collection walks only what screens create later.
+        gc.freeze()
         self.push_screen(LibraryScreen())
         # Load the model after the first paint, so that opening an article is quick.
         self.call_after_refresh(
@@ -44,7 +48,7 @@ class ReaderApp(App[None]):
     def _load_model(self) -> None:
         # The article screen says so when it needs entities.
         with contextlib.suppress(ModelUnavailable):
-            self.entities.recogniser()
+            self.entities.load()
 
     def write(
         self,
@@ -93,6 +97,7 @@ class ReaderApp(App[None]):
 
     def on_unmount(self) -> None:
         self._writer.shutdown(wait=True)
+        self.entities.close()
 
     def export_notes(self, query: str = "") -> None:
         """The export dialog, then the export in a worker."""
