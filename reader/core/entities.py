@@ -61,12 +61,6 @@ class ModelUnavailable(Exception):
     """No entity model can be loaded; ``str(error)`` is one line for the user."""
 
 
-class Recogniser(Protocol):
-    key: str
-
-    def recognise(self, text: str) -> list[Entity]: ...
-
-
 _TRAILING = re.compile(r"[\s.,;:!?\"'“”‘’()\[\]{}]+$")
 _LEADING = re.compile(r"^[\s\"'“”‘’()\[\]{}]+")
 
@@ -201,7 +195,7 @@ def apply_corrections(
     """The reader's corrections over recognised entities: library-wide rules
     (by text) and this article's corrections (by position), in that order."""
     out = list(entities)
-    for rule in (c for c in corrections if c.start < 0):
+    for rule in (c for c in corrections if c.library_wide):
         if rule.action == "remove":
             out = [e for e in out if e.text != rule.text]
         elif rule.action == "label":
@@ -214,7 +208,7 @@ def apply_corrections(
                 for s in _occurrences(text, rule.text)
                 if not any(e.start < s + len(rule.text) and s < e.end for e in out)
             ]
-    for fix in (c for c in corrections if c.start >= 0):
+    for fix in (c for c in corrections if not c.library_wide):
         if text[fix.start : fix.end] != fix.text:
             continue  # the text changed under the correction: it no longer applies
         out = [e for e in out if not (e.start < fix.end and fix.start < e.end)]

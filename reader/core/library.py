@@ -113,14 +113,14 @@ class Library:
     def _text(self, article_id: str) -> str:
         return (self.articles_dir / f"{article_id}.txt").read_text(encoding="utf-8")
 
-    def _read_store(self, article_id: str) -> tuple[dict | None, list[Annotation]]:
+    def _read_store(self, article_id: str) -> StoreContents:
         try:
             contents = self.store(article_id).read()
         except StoreError as error:
             self.problems.append(str(error))
-            return None, []
+            return StoreContents(None)
         self.problems += contents.problems
-        return contents.article, contents.annotations
+        return contents
 
     def _info(
         self, article_id: str, record: dict | None, notes: int, text: str | None
@@ -208,10 +208,12 @@ class Library:
         return sorted(infos, key=lambda i: (i.date, i.title), reverse=True)
 
     def load(self, article_id: str) -> tuple[Article, list[Annotation]]:
-        """An article and its annotations, re-anchored on its current text."""
+        """An article (with its reading position) and its annotations, re-anchored
+        on its current text, from one read of its store."""
         text = self._text(article_id)
-        record, annotations = self._read_store(article_id)
-        info, problems = self._info(article_id, record, len(annotations), text)
+        contents = self._read_store(article_id)
+        annotations = contents.annotations
+        info, problems = self._info(article_id, contents.article, len(annotations), text)
         self.problems += problems
         text_hash = sha256(text)
         if info.text_sha256 != text_hash:
@@ -222,7 +224,8 @@ class Library:
             else a
             for a in annotations
         ]
-        return Article(info, text), placed
+        position = contents.position if contents.position < len(text) else 0
+        return Article(info, text, position), placed
 
     def _lookup(self) -> tuple[dict[str, str], dict[str, str]]:
         """(text hash -> id, source -> id), built once and kept up to date by add()."""
@@ -231,9 +234,6 @@ class Library:
             self._by_hash = {i.text_sha256: i.id for i in infos}
             self._by_source = {i.source: i.id for i in infos if i.source}
         return self._by_hash, self._by_source
-
-    def find_by_hash(self, text_sha256: str) -> str | None:
-        return self._lookup()[0].get(text_sha256)
 
     def new_id(self, draft: ArticleDraft, taken: set[str] | frozenset[str] = frozenset()) -> str:
         """A new id from the date, title and text hash, unused by any article or store."""

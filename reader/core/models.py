@@ -52,6 +52,7 @@ class ArticleInfo:
 class Article:
     info: ArticleInfo
     text: str
+    position: int = 0  # the saved reading position: a text offset, never a screen row
 
     @property
     def id(self) -> str:

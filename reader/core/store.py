@@ -281,6 +281,7 @@ class StoreContents:
     article: dict[str, Any] | None
     annotations: list[Annotation] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    position: int = 0  # the saved reading position
     cached_entities: list[Entity] = field(default_factory=list)  # any key: for the index
     corrections: list[Correction] = field(default_factory=list)
 
@@ -339,6 +340,9 @@ class ArticleStore:
             correction_records = db.table(_CORRECTIONS).all()
         article = meta.get("article") if meta else None
         contents = StoreContents(article if isinstance(article, dict) else None)
+        position = (meta or {}).get("position", 0)
+        if isinstance(position, int) and not isinstance(position, bool) and position >= 0:
+            contents.position = position
         rows = entities.get("entities", [])
         contents.cached_entities = [
             Entity(r[0], r[1], r[2], r[3]) for r in rows if isinstance(r, list) and len(r) == 4
@@ -354,13 +358,6 @@ class ArticleStore:
                 )
         contents.annotations.sort(key=lambda a: (a.start, a.end, a.created))
         return contents
-
-    def read_position(self) -> int:
-        """The saved reading position (a text offset), 0 if none."""
-        with self._locked() as db:
-            meta = db.table(_META).get(doc_id=1) or {}
-        position = meta.get("position", 0)
-        return position if isinstance(position, int) and position >= 0 else 0
 
     def save_position(self, offset: int) -> None:
         with self._locked(write=True) as db:

@@ -33,8 +33,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
         library = self.app.library
         self.article, annotations = library.load(article_id)
         self.annotations = AnnotationSet(annotations, self._persist)
-        store = library.store(article_id)
-        self._start_offset = store.read_position() if offset is None else offset
+        self._start_offset = self.article.position if offset is None else offset
         self._saved_offset = self._cursor = self._start_offset
         self._stamp = self._store_stamp()
         self.entity_status = "entities: finding…"
