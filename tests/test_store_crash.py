@@ -7,7 +7,9 @@ Starting an interpreter per trial costs more than the trial itself, so a small
 helper process (one interpreter, ``reader.core.store`` imported once) forks a
 writer per trial. The writer prints each id on its stdout (a pipe to the
 helper), flushed, right after ``save_annotation`` returns; the helper waits for
-the first id, sleeps the delay the test chose (seeded), SIGKILLs the writer,
+the first id, then either sleeps the delay the test chose (seeded) or, on every
+other trial, watches the folder and kills as soon as the writer's temporary file
+appears (so many kills land mid-write whatever the disk's speed), SIGKILLs the writer,
 reaps it (so its pid is dead) and sends back every id it had printed. The test
 then checks the files. One more test does the same to the ``reader annotate``
 command itself.
@@ -86,7 +88,14 @@ for line in sys.stdin:
     os.close(write_end)
     data, eof = read_ids(read_end, True, time.monotonic() + 10)
     started = b"\n" in data
-    if started:
+    if started and trial["watch"]:
+        # Kill as soon as this writer's temporary file shows: mid-write for sure.
+        mark, until = f".{pid}.", time.monotonic() + 2
+        while time.monotonic() < until and not any(
+            mark in name and name.endswith(".tmp") for name in os.listdir(trial["folder"])
+        ):
+            pass
+    elif started:
         time.sleep(trial["delay"])
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)  # reaped: its temporaries belong to a dead pid
@@ -156,12 +165,14 @@ def test_writers_killed_at_random_lose_no_printed_annotation(tmp_path: Path) -> 
                 "start": start,
                 "end": start + len(QUOTE),
                 "delay": delay,
+                "watch": trial % 2 == 1,
             }
             helper.stdin.write(json.dumps(request) + "\n")
             reply_line = helper.stdout.readline()
             assert reply_line, f"trial {trial}: the helper died (exit {helper.poll()})"
             reply = json.loads(reply_line)
-            where = f"trial {trial} (seed {SEED}, delay {delay * 1000:.1f} ms, {article_id})"
+            how = "watching" if request["watch"] else f"delay {delay * 1000:.1f} ms"
+            where = f"trial {trial} (seed {SEED}, {how}, {article_id})"
             assert reply["started"], f"{where}: the writer printed nothing"
             assert reply["killed"], f"{where}: the writer was not killed but ended by itself"
             # A partial line would mean the id was not printed whole: ignore it
@@ -189,6 +200,7 @@ def test_writers_killed_at_random_lose_no_printed_annotation(tmp_path: Path) -> 
         helper.wait(timeout=30)
     assert helper.returncode == 0
     # The kills did land inside writes, or the test proves little.
+    print(f"killed mid-write: {killed_mid_write} of {TRIALS}")
     assert killed_mid_write > TRIALS // 10, (left_temporaries, killed_mid_write)
     for article_id in texts:  # every article, read back through the store itself
         ids = {a.id for a in library.store(article_id).read().annotations}
