@@ -100,7 +100,7 @@ def list_articles(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> 
     infos = [
         i for i in library.list_articles(index) if article_matches(wanted, i, index[i.id].entities)
     ]
-    _library(ctx)
+    _library(ctx)  # the problems the index met, on stderr
     for info in infos:
         if as_json:
             _json_line(
@@ -110,7 +110,9 @@ def list_articles(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> 
                     "author": info.author,
                     "date": info.date,
                     "source": info.source,
+                    "words": info.word_count,
                     "tags": list(info.tags),
+                    "annotation_tags": list(info.note_tags),
                     "notes": info.note_count,
                 }
             )

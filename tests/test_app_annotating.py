@@ -23,6 +23,7 @@ from textual.widgets import DataTable, OptionList, Static
 from reader.core.entities import EntityService
 from reader.core.importers import import_path
 from reader.core.library import Library
+from reader.core.models import ArticleDraft
 from reader.core.text import sha256
 from reader.tui.app import ReaderApp
 from reader.tui.screens.article import ArticleScreen
@@ -487,6 +488,55 @@ async def test_library_note_count_updates_after_returning(tmp_path: Path, seed_p
         assert str(table.get_cell(article_id, "Notes")) == "1"
 
 
+# --- 8. tags in the library list, and the tag: filter ---------------------------------------
+
+
+async def test_library_lists_tags_and_filters_by_a_notes_tag(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    """The Tags column shows the article's tags and its notes' tags; ``tag:T`` in the
+    filter keeps only the articles that carry T on themselves or on a note."""
+    library, seed_id = make_library(tmp_path, seed_path)
+    (other,) = library.add_many(
+        [ArticleDraft(text="Orchards in Kent had a good year.", title="Harvest", tags=("farming",))]
+    )
+    cli(library, "annotate", seed_id, "--quote", NAME, "--tag", "leader", "--tag", "Turkey")
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_cell(seed_id, "Tags")) == "Turkey, leader"
+        assert str(table.get_cell(other.article_id, "Tags")) == "farming"
+
+        def listed() -> list[str]:
+            return [str(table.get_row_at(row)[0]) for row in range(table.row_count)]
+
+        await pilot.press("slash")
+        for query, titles in (
+            ("tag:leader", ["Turkish drone strikes"]),
+            ("tag:#turkey", ["Turkish drone strikes"]),
+            ("tag:farming", ["Harvest"]),
+            ("tag:leader tag:farming", []),
+            ("leader", ["Turkish drone strikes"]),  # a word matches a tag too
+        ):
+            app.screen.query_one("#filter").value = query
+            await pilot.pause()
+            shown = listed()
+            assert len(shown) == len(titles), (query, shown)
+            assert all(s.startswith(t) for s, t in zip(shown, titles, strict=True)), (query, shown)
+        status = app.screen.query_one("#library-status", Static)
+        assert str(status.render()) == "1 of 2 articles"
+
+    listing = cli(library, "list", "tag:leader")
+    assert [line.split("\t")[0] for line in listing.stdout.splitlines()] == [seed_id]
+    (record,) = [
+        json.loads(line)
+        for line in cli(library, "list", "--json").stdout.splitlines()
+        if json.loads(line)["id"] == seed_id
+    ]
+    assert record["annotation_tags"] == ["Turkey", "leader"] and record["tags"] == []
+
+
 # --- slow disks: saves that take a while -------------------------------------------------
 
 SLOW_SAVE = 0.3  # seconds; an fsync on a busy or network disk
@@ -536,6 +586,7 @@ from pathlib import Path
 from reader.core.entities import EntityService
 from reader.core.importers import import_path
 from reader.core.library import Library
+from reader.core.models import ArticleDraft
 from reader.core.store import ArticleStore
 from reader.tui.app import ReaderApp
 

@@ -203,7 +203,8 @@ class Library:
         ``entries`` of :meth:`index` when the caller has them already)."""
         entries = self.index() if entries is None else entries
         infos = [
-            info_from_record(entry.info, note_count=entry.note_count) for entry in entries.values()
+            info_from_record(entry.info, entry.note_count, tuple(entry.tags))
+            for entry in entries.values()
         ]
         return sorted(infos, key=lambda i: (i.date, i.title), reverse=True)
 

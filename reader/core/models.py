@@ -46,6 +46,15 @@ class ArticleInfo:
     note_count: int = 0
     tags: tuple[str, ...] = ()  # the reader's tags on the whole article
     note: str = ""  # the reader's note on the whole article
+    note_tags: tuple[str, ...] = ()  # the tags used on its annotations (listing only)
+
+    @property
+    def all_tags(self) -> tuple[str, ...]:
+        """The article's tags, then its annotations' tags, each once (any case)."""
+        seen: dict[str, str] = {}
+        for tag in (*self.tags, *self.note_tags):
+            seen.setdefault(tag.lower(), tag)
+        return tuple(seen.values())
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,12 @@ def _has_words(query: Query, haystack: str) -> bool:
     return all(word in haystack for word in query.words)
 
 
+def _has_tags(query: Query, tags: tuple[str, ...]) -> bool:
+    """Whether every ``tag:`` term names one of ``tags`` (any case, a leading # or not)."""
+    have = {t.lower() for t in tags}
+    return all(tag.lower().lstrip("#") in have for tag in query.get("tag"))
+
+
 def article_matches(
     query: Query, info: ArticleInfo, entities: list[list[str]] | list[tuple[str, str]] = ()
 ) -> bool:
@@ -61,6 +67,8 @@ def article_matches(
     if any(info.date < since for since in query.get("since")):
         return False
     if any(info.date > until + "\uffff" for until in query.get("until")):
+        return False
+    if not _has_tags(query, info.all_tags):
         return False
     if query.get("entity"):
         names = [name.lower() for name, _ in entities]
@@ -72,7 +80,7 @@ def article_matches(
             wanted.upper() in labels or wanted.lower() in labels for wanted in query.get("label")
         ):
             return False
-    haystack = " ".join((info.title, info.author, info.source, info.date, *info.tags))
+    haystack = " ".join((info.title, info.author, info.source, info.date, *info.all_tags))
     return _has_words(query, haystack)
 
 
@@ -84,8 +92,7 @@ def annotation_matches(query: Query, info: ArticleInfo, annotation: Annotation) 
         return False
     if query.get("state") and annotation.state not in query.get("state"):
         return False
-    tags = {t.lower() for t in (*annotation.tags, *info.tags)}
-    if any(tag.lower().lstrip("#") not in tags for tag in query.get("tag")):
+    if not _has_tags(query, (*annotation.tags, *info.tags)):
         return False
     haystack = " ".join(
         (

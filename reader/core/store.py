@@ -256,7 +256,9 @@ def info_to_record(info: ArticleInfo) -> dict[str, Any]:
     }
 
 
-def info_from_record(record: dict[str, Any], note_count: int = 0) -> ArticleInfo:
+def info_from_record(
+    record: dict[str, Any], note_count: int = 0, note_tags: tuple[str, ...] = ()
+) -> ArticleInfo:
     return ArticleInfo(
         id=record["id"],
         title=record.get("title", record["id"]),
@@ -270,6 +272,7 @@ def info_from_record(record: dict[str, Any], note_count: int = 0) -> ArticleInfo
         note_count=note_count,
         tags=tuple(record.get("tags", ())),
         note=record.get("note", ""),
+        note_tags=note_tags,
     )
 
 

@@ -13,7 +13,14 @@ from reader.core.query import article_matches, parse_query
 from reader.tui.bindings import GLOBAL, LIBRARY, bindings
 from reader.tui.messages import ImportFinished, ImportProgress, LibraryLoaded
 
-COLUMNS = (("Title", 0), ("Source / author", 22), ("Date", 10), ("Words", 7), ("Notes", 5))
+COLUMNS = (
+    ("Title", 0),
+    ("Source / author", 20),
+    ("Date", 10),
+    ("Words", 7),
+    ("Tags", 16),
+    ("Notes", 5),
+)
 
 
 class LibraryScreen(Screen[None]):
@@ -88,6 +95,7 @@ class LibraryScreen(Screen[None]):
                 Text(info.author or info.source, no_wrap=True, overflow="ellipsis"),
                 info.date,
                 Text(f"{info.word_count:,}", justify="right"),
+                Text(", ".join(info.all_tags), no_wrap=True, overflow="ellipsis"),
                 Text(str(info.note_count), justify="right"),
                 key=info.id,
             )
