@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from reader.core.anchoring import new_annotation
 from reader.core.export import FORMATS, Options, export, gather
 
@@ -97,3 +99,48 @@ def test_one_file_per_article_has_yaml_front_matter(seed_library, seed_id):
     assert meta["title"].startswith("Turkish drone strikes")
     assert meta["author"] == "uprootedpalestinians" and meta["date"] == "2020-03-01"
     assert "> Recep Tayyip Erdogan" in body.splitlines()
+
+
+TRICKY = (
+    "posting <img src=x onerror=alert(1)> or <script>steal()</script> in a comment",
+    "# Not really a heading",
+    "The fix costs *only* $5, or $10 for __two__ sites",
+    "1. not a list and - not [a link](http://x.example) either",
+    "- nor this, nor #MeToo, nor ==this== or a %%comment%%",
+    "prices <rose> &amp; fell, a_b `code` | pipe ~strike~ \\ backslash",
+)
+
+
+def test_article_text_in_markdown_renders_as_it_is(library):
+    """Quotes and titles are article text: rendered by a CommonMark parser they
+    must come out as the same characters, with no HTML tag, heading, emphasis,
+    list, link or code made of them."""
+    from html import unescape
+
+    from markdown_it import MarkdownIt
+
+    from reader.core.models import ArticleDraft
+
+    text = "\n\n".join(TRICKY)
+    article_id = library.add(
+        ArticleDraft(text=text, title="<b>Flaw</b> in *forum*", author="A_B <ab@x>")
+    ).article_id
+    for line in TRICKY:
+        _annotate(library, article_id, quote=line, tags=("a,b", "Erdoğan tag"), note="")
+    out = export_markdown(library)
+    html = MarkdownIt("commonmark").render(out)
+    for made in ("<script", "<img", "<em>", "<strong>", "<h1>", "<ol", "<a ", "<code>", "<del"):
+        assert made not in html.replace("<h1>Notes</h1>", ""), made
+    quotes = re.findall(r"<blockquote>\s*(.*?)\s*</blockquote>", html, re.S)
+    assert all(q.startswith("<p>") and q.endswith("</p>") for q in quotes), quotes
+    assert not any("<" in q[3:-4] for q in quotes), quotes  # one paragraph of text each
+    assert [unescape(q[3:-4]) for q in quotes] == list(TRICKY)
+    (title,) = re.findall(r"<h2>(.*?)</h2>", html)
+    assert unescape(title) == "<b>Flaw</b> in *forum*"
+    assert "- Author: A_B <ab@x>" not in out
+    # Obsidian's own syntax, which CommonMark does not have: tags, maths,
+    # highlights and comments stay text too.
+    for escaped in ("\\#MeToo", "\\$5", "\\$10", "\\==this\\==", "\\%%comment\\%%"):
+        assert escaped in out, escaped
+    # Tags an Obsidian vault reads whole: no comma, no space.
+    assert "#a-b #Erdoğan-tag" in out.splitlines()

@@ -4,9 +4,16 @@ One file per article (``--output DIR``: YAML front matter with title, author,
 source, date and tags) or one stream (a section per article). The article's
 note comes first; each annotation is a ``>`` quote with a block id
 (``^id``), its ``#tags`` and its note; orphans have their own section.
+
+Article text (quotes, titles, authors) is escaped so that it shows as it is:
+``<script>``, ``*only*``, a line starting ``# `` or ``1.``, ``#hashtag`` and
+``$5 … $10`` (Obsidian's tags and maths) stay text. The reader's notes are
+Markdown and go in as they are.
 """
 
 from __future__ import annotations
+
+import re
 
 from reader.core.export import ArticleExport, Options
 from reader.core.models import Annotation, ArticleInfo
@@ -29,12 +36,30 @@ def front_matter(info: ArticleInfo) -> str:
     return "\n".join(lines)
 
 
+_PUNCTUATION = re.compile(r"[\\`*_\[\]<>#|~$&]|=(?==)|%(?=%)")
+_BLOCK_START = re.compile(r"^(\s*)(?:([-+])|(\d+)([.)]))")
+_NOT_IN_TAG = re.compile(r"[^\w/-]+")
+
+
+def _escape_line(line: str) -> str:
+    line = _PUNCTUATION.sub(lambda m: "\\" + m[0], line)
+    return _BLOCK_START.sub(
+        lambda m: m[1] + ("\\" + m[2] if m[2] else f"{m[3]}\\{m[4]}"), line, count=1
+    )
+
+
+def escape(text: str) -> str:
+    """Text that Markdown (CommonMark, and Obsidian's extensions) shows literally."""
+    return "\n".join(_escape_line(line) for line in text.split("\n"))
+
+
 def _tag(tag: str) -> str:
-    return "#" + "-".join(tag.split())
+    """An Obsidian tag: letters, digits, ``_``, ``-`` and ``/``; anything else a ``-``."""
+    return "#" + (_NOT_IN_TAG.sub("-", tag).strip("-") or "tag")
 
 
 def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
+    return "\n".join(f"> {line}" if line else ">" for line in escape(text).splitlines() or [""])
 
 
 def _annotation(annotation: Annotation) -> str:
@@ -65,6 +90,13 @@ def _body(item: ArticleExport, heading: str) -> str:
     return "\n\n".join(parts)
 
 
+def _link(source: str) -> str:
+    """A web address as an autolink (kept whole), anything else as text."""
+    if source.startswith(("http://", "https://")) and not re.search(r"[\s<>]", source):
+        return f"<{source}>"
+    return escape(source)
+
+
 def file_name(item: ArticleExport, suffix: str) -> str:
     return f"{item.article.id}{suffix}"
 
@@ -73,7 +105,7 @@ def files(items: list[ArticleExport], options: Options) -> dict[str, str]:
     out = {}
     for item in items:
         info = item.article.info
-        text = f"{front_matter(info)}\n\n# {info.title}\n\n{_body(item, '##')}".rstrip()
+        text = f"{front_matter(info)}\n\n# {escape(info.title)}\n\n{_body(item, '##')}".rstrip()
         out[file_name(item, ".md")] = text + "\n"
     return out
 
@@ -83,12 +115,12 @@ def stream(items: list[ArticleExport], options: Options) -> str:
     for item in items:
         info = item.article.info
         details = [
-            ("Author", info.author),
-            ("Source", info.source),
+            ("Author", escape(info.author)),
+            ("Source", _link(info.source)),
             ("Date", info.date),
             ("Tags", " ".join(_tag(t) for t in info.tags)),
             ("Article", info.id),
         ]
         meta = "\n".join(f"- {name}: {value}" for name, value in details if value)
-        sections.append(f"## {info.title}\n\n{meta}\n\n{_body(item, '###')}".rstrip())
+        sections.append(f"## {escape(info.title)}\n\n{meta}\n\n{_body(item, '###')}".rstrip())
     return "# Notes\n\n" + "\n\n".join(sections) + "\n" if sections else "# Notes\n"
