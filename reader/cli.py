@@ -139,7 +139,7 @@ def _json_line(record: dict) -> None:
     show_default=True,
     help="Which occurrence of the quote (1 is the first).",
 )
-@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable; commas separate tags).")
 @click.option("--note", default="", help="A note.")
 @click.pass_context
 def annotate(
@@ -147,6 +147,7 @@ def annotate(
 ) -> None:
     """Annotate a quote of ARTICLE; prints the annotation's id once it is durably saved."""
     from reader.core.anchoring import new_annotation
+    from reader.core.models import clean_note, clean_tags
 
     library = _library(ctx)
     if article not in library.article_ids():
@@ -159,8 +160,9 @@ def annotate(
             raise click.ClickException(
                 f"the quote occurs fewer than {occurrence} time(s) in {article}"
             )
-    tags = tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
-    annotation = new_annotation(loaded.text, at, at + len(quote), tags, note)
+    annotation = new_annotation(
+        loaded.text, at, at + len(quote), clean_tags(tags), clean_note(note)
+    )
     try:
         library.store(article).save_annotation(annotation)  # atomic and fsync'd on return
     except StoreError as error:

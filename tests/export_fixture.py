@@ -334,7 +334,9 @@ def build_library(root: Path, *, annotated: bool = True) -> Library:
                 store.save_annotation(annotation(meta.text, spec))
             if meta.id in ARTICLE_TAGS or meta.id in ARTICLE_NOTES:
                 store.update_article(
-                    tags=ARTICLE_TAGS.get(meta.id, ()), note=ARTICLE_NOTES.get(meta.id, "")
+                    info(meta),
+                    tags=ARTICLE_TAGS.get(meta.id, ()),
+                    note=ARTICLE_NOTES.get(meta.id, ""),
                 )
         library.store(LIBRARY_HOURS).save_annotation(annotation(LIBRARY_HOURS_OLD_TEXT, ORPHAN))
         start = find(HARBOUR_TEXT, CORRECTION.text)

@@ -12,8 +12,8 @@ from rapidfuzz import fuzz
 
 from reader.core.anchoring import SHORT_QUOTE, new_annotation, reanchor
 from reader.core.library import Library
-from reader.core.models import Annotation, ArticleDraft
-from reader.core.text import sha256
+from reader.core.models import Annotation, ArticleDraft, TextQuote
+from reader.core.text import quote_context, sha256
 
 ARTICLE = (
     "Turkish drone strikes have reportedly killed 26 Syrian government troops.\n\n"
@@ -598,7 +598,15 @@ def test_any_edit_gives_a_well_formed_answer(data):
         else:
             assert 0 <= placed.start <= placed.end <= len(text)
         assert 0.0 <= placed.score <= 1.0
-        assert placed.quote == annotation.quote and placed.id == annotation.id
+        assert placed.id == annotation.id and placed.exact == annotation.exact
+        if placed.state == "orphan":  # its selectors stay those of the old text
+            assert (placed.quote, placed.text_sha256) == (annotation.quote, annotation.text_sha256)
+        else:  # placed on the text: its position is one in the text, and says so
+            assert placed.text_sha256 == sha256(text)
+            if placed.state == "anchored" and text[placed.start : placed.end] == placed.exact:
+                assert placed.quote == TextQuote(*quote_context(text, placed.start, placed.end))
+            else:  # a best guess keeps the quote the reader made
+                assert placed.quote == annotation.quote
         if placed.state == "anchored":
             assert placed.score >= 0.8
             assert placed.start < placed.end

@@ -184,3 +184,29 @@ def test_help_of_each_command_exits_0(tmp_path, command):
     assert result.stdout.startswith("Usage:")
     assert result.stderr == ""
     assert not (tmp_path / "lib").exists()  # help creates no library
+
+
+def test_annotate_splits_tags_on_commas_and_keeps_newlines_plain(tmp_path, added):
+    """Commas separate tags, as in the app's tag input (a tag holding a comma would
+    split in every export that lists tags with commas), and a note typed in a
+    shell or pasted from a Windows file keeps its lines without carriage returns."""
+    result = run(
+        tmp_path,
+        "annotate",
+        added,
+        "--quote",
+        "Recep Tayyip Erdogan",
+        "--tag",
+        "leader, Turkey",
+        "--tag",
+        "  civil   war ",
+        "--tag",
+        "leader",
+        "--note",
+        "first line\r\nsecond\rthird",
+    )
+    assert result.returncode == 0, result.stderr
+    (annotation,) = Library(tmp_path / "lib").load(added)[1]
+    assert annotation.id == result.stdout.strip()
+    assert annotation.tags == ("leader", "Turkey", "civil war")
+    assert annotation.note == "first line\nsecond\nthird"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,8 +29,10 @@ from export_fixture import (
 from reader.core.anchoring import new_annotation
 from reader.core.export import Options, export, gather
 from reader.core.library import LIBRARY_ENV, Library
+from reader.core.models import ArticleDraft
 from reader.core.notes_import import UNPLACED_ID, import_notes
 from reader.core.store import ArticleStore
+from reader.core.text import sha256
 
 
 def w3c(library: Library) -> str:
@@ -295,3 +298,67 @@ def test_cli_export_import_notes_export_round_trip(
 
 def test_fixture_article_ids(full: Library) -> None:
     assert tuple(full.article_ids()) == ARTICLE_IDS
+
+
+def test_w3c_selectors_of_a_reimported_article_agree_with_its_new_text(tmp_path: Path) -> None:
+    """Re-importing an article with edited text re-anchors its notes. Their W3C
+    selectors must then all speak of the new text (position, quote context and
+    hash together), and importing them into a library holding the old text must
+    put them on the same words there, not on whatever sits at the new offsets."""
+    quote = "posting a long comment ran code"
+    old = f"Forum flaw\n\nResearchers showed that {quote} on the server.\n"
+    new = f"Forum flaw\n\nResearchers then showed, in March, that {quote} on the server.\n"
+    library = Library(tmp_path / "lib").ensure()
+    source = "https://example.com/forum-flaw"
+    article_id = library.add(ArticleDraft(text=old, title="Forum flaw", source=source)).article_id
+    start = old.index(quote)
+    library.store(article_id).save_annotation(
+        new_annotation(old, start, start + len(quote), tags=("xss",), note="check")
+    )
+    updated = library.add(ArticleDraft(text=new, title="Forum flaw", source=source))
+    assert (updated.status, updated.article_id) == ("updated", article_id)
+
+    (record,) = json.loads(w3c(library))["first"]["items"]
+    target = record["target"]
+    selectors = {s["type"]: s for s in target["selector"]}
+    start, end = (
+        selectors["TextPositionSelector"]["start"],
+        selectors["TextPositionSelector"]["end"],
+    )
+    text = library.load(article_id)[0].text
+    assert text[start:end] == selectors["TextQuoteSelector"]["exact"] == quote
+    assert selectors["TextQuoteSelector"]["prefix"] == text[max(0, start - 32) : start]
+    assert selectors["TextQuoteSelector"]["suffix"] == text[end : end + 32]
+    assert target["reader:textSha256"] == sha256(text)
+    assert "reader:state" not in record
+
+    path = tmp_path / "notes.jsonld"
+    path.write_text(w3c(library), encoding="utf-8")
+    elsewhere = Library(tmp_path / "old").ensure()
+    elsewhere.add(ArticleDraft(text=old, title="Forum flaw", source=source))
+    assert import_notes(elsewhere, path).counts["imported"] == 1
+    (placed,) = elsewhere.load(article_id)[1]
+    assert placed.state == "anchored"
+    assert old[placed.start : placed.end] == quote and placed.start == old.index(quote)
+
+
+def test_article_notes_import_into_a_library_of_bare_texts(full: Library, tmp_path: Path) -> None:
+    """A library of article files with no stores at all (their metadata derived
+    from the text): importing the whole-article tags and note must write a full
+    record, not a store whose article record is tags and a note alone."""
+    path = tmp_path / "notes.jsonld"
+    path.write_text(w3c(full), encoding="utf-8")
+    texts = Library(tmp_path / "texts").ensure()
+    for article_id in ARTICLE_IDS:
+        shutil.copy(full.articles_dir / f"{article_id}.txt", texts.articles_dir)
+    before = {i.id: i for i in texts.list_articles()}
+    report = import_notes(texts, path)
+    assert report.counts["articles"] == 1
+    after = Library(texts.root)
+    infos = {i.id: i for i in after.list_articles()}
+    assert after.problems == []
+    assert infos[HARBOUR].tags == full.load(HARBOUR)[0].info.tags
+    assert infos[HARBOUR].note == full.load(HARBOUR)[0].info.note
+    assert infos[HARBOUR].title == before[HARBOUR].title
+    data = json.loads(w3c(after))
+    assert any(r["id"] == f"urn:reader:article-note:{HARBOUR}" for r in data["first"]["items"])

@@ -219,6 +219,6 @@ def test_saving_to_a_newer_schema_raises_and_changes_nothing(too_new) -> None:
     with pytest.raises(StoreTooNew):
         store.delete_annotation("x")
     with pytest.raises(StoreTooNew):
-        store.update_article(note="refused")
+        store.update_article(library.load(article_id)[0].info, note="refused")
     assert store.path.read_bytes() == data
     assert sorted(p.name for p in library.annotations_dir.iterdir()) == before  # no .tmp

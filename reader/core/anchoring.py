@@ -365,15 +365,39 @@ def _seed_starts(text: str, quote: TextQuote, budget: int, hint: int) -> list[in
 # --- re-anchoring -----------------------------------------------------------------
 
 
-def _placed(annotation: Annotation, start: int, end: int, state: str, score: float) -> Annotation:
-    return replace(annotation, start=start, end=end, state=state, score=round(score, 4))
+def _placed(
+    annotation: Annotation,
+    start: int,
+    end: int,
+    state: str,
+    score: float,
+    text: str,
+    text_hash: str,
+) -> Annotation:
+    """Placed on ``text``: its position is now one in ``text``, so it carries
+    ``text``'s hash (an export's selectors then agree with each other). Found
+    verbatim and anchored, its quote's context is refreshed from ``text`` too, as
+    if it had been made there; a best guess (needs-review) keeps the quote the
+    reader made, which is what the next search looks for."""
+    quote = annotation.quote
+    if state == "anchored" and text[start:end] == quote.exact:
+        quote = TextQuote(*quote_context(text, start, end))
+    return replace(
+        annotation,
+        start=start,
+        end=end,
+        quote=quote,
+        text_sha256=text_hash,
+        state=state,
+        score=round(score, 4),
+    )
 
 
-def _orphan(annotation: Annotation, text: str, score: float) -> Annotation:
+def _orphan(annotation: Annotation, score: float) -> Annotation:
     """Not placed: the position stays the one in the text the annotation was
     made on (its ``text_sha256``), so its selectors still agree with each other
     and an export carries them unchanged. Nothing indexes the current text with it."""
-    return _placed(annotation, annotation.start, annotation.end, "orphan", score)
+    return replace(annotation, state="orphan", score=round(score, 4))
 
 
 def reanchor(
@@ -387,16 +411,17 @@ def reanchor(
     quote = annotation.quote
     exact = quote.exact
     start, end = annotation.start, annotation.end
-    if (text_hash or sha256(text)) == annotation.text_sha256:
+    text_hash = text_hash or sha256(text)
+    if text_hash == annotation.text_sha256 and text[start:end] == exact:
         return replace(annotation, state="anchored", score=1.0)
     if 0 <= start < end <= len(text) and quote_context(text, start, end) == (
         exact,
         quote.prefix,
         quote.suffix,
     ):
-        return _placed(annotation, start, end, "anchored", 1.0)
+        return _placed(annotation, start, end, "anchored", 1.0, text, text_hash)
     if not exact or not text:
-        return _orphan(annotation, text, 0.0)
+        return _orphan(annotation, 0.0)
     size = len(exact)
     short = size < SHORT_QUOTE
     occurrences = _occurrences(text, exact)
@@ -409,7 +434,7 @@ def reanchor(
         new_start = diff.start(start)
         new_end = max(new_start, diff.end(end))
         if text[new_start:new_end] == exact:
-            return _placed(annotation, new_start, new_end, "anchored", 1.0)
+            return _placed(annotation, new_start, new_end, "anchored", 1.0, text, text_hash)
         hint = diff.near(start)
         # What is left of the span, unless it is too long to be the quote (a
         # coarse diff replaced a whole region around it).
@@ -418,7 +443,7 @@ def reanchor(
             inside = [s for s in occurrences if s < new_end and new_start < s + size]
             if inside:  # the diff slid an edit over a bound of the quote
                 at = min(inside, key=lambda s: abs(s - new_start) + abs(s + size - new_end))
-                return _placed(annotation, at, at + size, "anchored", 1.0)
+                return _placed(annotation, at, at + size, "anchored", 1.0, text, text_hash)
 
     # 3. Exact occurrences.
     candidates = [_candidate(text, quote, s, s + size, 0, hint) for s in occurrences]
@@ -444,7 +469,7 @@ def reanchor(
             candidates.append(_candidate(text, quote, s, e, errors, hint))
 
     if not candidates:
-        return _orphan(annotation, text, 0.0)
+        return _orphan(annotation, 0.0)
 
     # 5. The state. With the old text, the remains of the span need no margin (the
     # diff tells them from any other place), and text the diff shows unchanged
@@ -458,12 +483,18 @@ def reanchor(
             movable = not diff.kept(best.start, best.end)
     if short:
         if best.errors:  # its place is best, but edited: a short quote is only placed verbatim
-            return _orphan(annotation, text, best.score)
+            return _orphan(annotation, best.score)
         if movable and best.score >= ANCHORED and margin >= MARGIN and best.context_ok:
-            return _placed(annotation, best.start, best.end, "anchored", best.score)
-        return _placed(annotation, best.start, best.end, "needs-review", best.score)
+            return _placed(
+                annotation, best.start, best.end, "anchored", best.score, text, text_hash
+            )
+        return _placed(
+            annotation, best.start, best.end, "needs-review", best.score, text, text_hash
+        )
     if movable and best.score >= ANCHORED and margin >= MARGIN:
-        return _placed(annotation, best.start, best.end, "anchored", best.score)
+        return _placed(annotation, best.start, best.end, "anchored", best.score, text, text_hash)
     if best.score >= NEEDS_REVIEW:
-        return _placed(annotation, best.start, best.end, "needs-review", best.score)
-    return _orphan(annotation, text, best.score)
+        return _placed(
+            annotation, best.start, best.end, "needs-review", best.score, text, text_hash
+        )
+    return _orphan(annotation, best.score)

@@ -220,9 +220,14 @@ class Library:
         if info.text_sha256 != text_hash:
             info = replace(info, text_sha256=text_hash, word_count=word_count(text))
         placed = [
-            reanchor(a, text, text_hash, old_text=self.text_version(article_id, a.text_sha256))
-            if a.text_sha256 != text_hash
-            else a
+            reanchor(
+                a,
+                text,
+                text_hash,
+                old_text=None
+                if a.text_sha256 == text_hash
+                else self.text_version(article_id, a.text_sha256),
+            )
             for a in annotations
         ]
         position = contents.position if contents.position < len(text) else 0

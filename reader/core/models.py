@@ -6,8 +6,28 @@ normalised text, never screen rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+
+def clean_tags(values: Iterable[str]) -> tuple[str, ...]:
+    """Tags as the reader keeps them: commas separate tags (so no tag holds one),
+    runs of white space become one space, empty ones are dropped, and each tag
+    comes once, in order."""
+    seen: dict[str, None] = {}
+    for value in values:
+        for tag in value.split(","):
+            tag = " ".join(tag.split())
+            if tag:
+                seen.setdefault(tag, None)
+    return tuple(seen)
+
+
+def clean_note(note: str) -> str:
+    """A note with its line ends as ``\n`` (``\r\n`` and ``\r`` from a shell or a
+    Windows file would otherwise reach every export)."""
+    return note.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def utc_now() -> str:

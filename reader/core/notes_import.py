@@ -20,9 +20,8 @@ from typing import Any
 from reader.core.anchoring import new_annotation, reanchor
 from reader.core.export.w3c import LIBRARY_SOURCE, identifier
 from reader.core.library import Library
-from reader.core.models import Annotation, Article, Correction, TextQuote
+from reader.core.models import Annotation, Article, Correction, TextQuote, clean_note, clean_tags
 from reader.core.store import ArticleStore
-from reader.core.text import quote_context, sha256
 
 UNPLACED_ID = "_unplaced"
 
@@ -128,15 +127,17 @@ def _selectors(target: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _bodies(record: dict[str, Any]) -> tuple[tuple[str, ...], str, str]:
     body = record.get("body") or []
     bodies = body if isinstance(body, list) else [body]
-    tags = tuple(
-        b.get("value", "")
+    tags = clean_tags(
+        str(b.get("value", ""))
         for b in bodies
         if isinstance(b, dict) and b.get("purpose") == "tagging" and b.get("value")
     )
-    note = "\n\n".join(
-        b.get("value", "")
-        for b in bodies
-        if isinstance(b, dict) and b.get("purpose") == "commenting"
+    note = clean_note(
+        "\n\n".join(
+            str(b.get("value", ""))
+            for b in bodies
+            if isinstance(b, dict) and b.get("purpose") == "commenting"
+        )
     )
     label = next(
         (
@@ -198,9 +199,6 @@ def _place(
         article.info.text_sha256,
         old_text=library.text_version(article_id, annotation.text_sha256),
     )
-    if placed.state == "anchored" and text[placed.start : placed.end] == placed.exact:
-        exact, prefix, suffix = quote_context(text, placed.start, placed.end)
-        placed = replace(placed, quote=TextQuote(exact, prefix, suffix), text_sha256=sha256(text))
     same_id = next((a for a in existing if a.id == placed.id), None)
     same_content = next(
         (
@@ -242,7 +240,7 @@ def _import_article_note(
     if (new_tags, new_note) == (info.tags, info.note):
         report.counts["duplicate"] += 1
         return
-    library.store(article_id).update_article(tags=new_tags, note=new_note)
+    library.store(article_id).update_article(info, tags=new_tags, note=new_note)
     articles.infos[article_id] = replace(info, tags=new_tags, note=new_note)
     report.counts["articles"] += 1
 
@@ -321,10 +319,10 @@ def _import_csv(library: Library, text: str, path: Path) -> Report:
             continue
         title = row.get("Title") or row.get("Book Title") or ""
         if "Tags" in row:
-            tags = tuple(t.strip() for t in (row.get("Tags") or "").split(",") if t.strip())
-            note = row.get("Note") or ""
+            tags = clean_tags([row.get("Tags") or ""])
+            note = clean_note(row.get("Note") or "")
         else:
-            tags, note = _tags_from_note(row.get("Note") or "")
+            tags, note = _tags_from_note(clean_note(row.get("Note") or ""))
         article_id = articles.find(source=row.get("URL", ""), title=title, quote=highlight)
         if article_id is None:
             _unplaced(library, {"type": "Annotation", "readwise": row}, report, highlight)

@@ -367,12 +367,21 @@ class ArticleStore:
             db.table(_META).upsert(_document({"schema": SCHEMA_VERSION, "position": offset}, 1))
 
     def update_article(
-        self, *, tags: tuple[str, ...] | None = None, note: str | None = None
+        self,
+        info: ArticleInfo,
+        *,
+        tags: tuple[str, ...] | None = None,
+        note: str | None = None,
     ) -> None:
-        """Set the reader's tags or note on the whole article."""
+        """Set the reader's tags or note on the whole article. ``info`` is the
+        article's metadata as the caller has it: written as the record when the
+        store has none yet (an article added without its store, its metadata
+        derived from its text), so the record is never tags and a note alone."""
         with self._locked(write=True) as db:
             meta = db.table(_META)
             record = dict((meta.get(doc_id=1) or {}).get("article") or {})
+            if "id" not in record:
+                record = {**info_to_record(info), **record}
             if tags is not None:
                 record["tags"] = list(tags)
             if note is not None:

@@ -9,15 +9,12 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, TextArea
 
+from reader.core.models import clean_tags
+
 
 def parse_tags(value: str) -> tuple[str, ...]:
     """Comma-separated tags, trimmed, de-duplicated in order, empty ones dropped."""
-    seen: dict[str, None] = {}
-    for tag in value.split(","):
-        tag = " ".join(tag.split())
-        if tag:
-            seen.setdefault(tag, None)
-    return tuple(seen)
+    return clean_tags([value])
 
 
 def _quote_label(quote: str, limit: int = 70) -> Label:

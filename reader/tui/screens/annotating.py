@@ -214,5 +214,5 @@ class AnnotatingMixin:
         )
         self.article = replace(self.article, info=info)
         store = self.app.library.store(self.article.id)
-        self.app.write(store.update_article, done="Saved", tags=tags, note=note)
+        self.app.write(store.update_article, info, done="Saved", tags=tags, note=note)
         self._refresh_header()
