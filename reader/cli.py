@@ -429,12 +429,15 @@ def import_notes_command(ctx: click.Context, file: Path) -> None:
     skipped; what cannot be placed is kept as an orphan and reported.
     """
     from reader.core.notes_import import NotesImportError, import_notes
+    from reader.core.text import strip_controls
 
     library = _library(ctx)
     try:
         report = import_notes(library, file)
     except NotesImportError as error:
         raise click.ClickException(str(error)) from None
-    for line in report.lines:
-        click.echo(f"reader: {line}", err=True)
+    for line in report.lines:  # quotes from the file: no escape sequence reaches the terminal
+        click.echo(f"reader: {strip_controls(line)}", err=True)
     click.echo(f"reader: notes: {report.summary()}", err=True)
+    if report.counts["malformed"]:
+        ctx.exit(1)

@@ -599,14 +599,14 @@ def test_any_edit_gives_a_well_formed_answer(data):
             assert 0 <= placed.start <= placed.end <= len(text)
         assert 0.0 <= placed.score <= 1.0
         assert placed.id == annotation.id and placed.exact == annotation.exact
-        if placed.state == "orphan":  # its selectors stay those of the old text
-            assert (placed.quote, placed.text_sha256) == (annotation.quote, annotation.text_sha256)
-        else:  # placed on the text: its position is one in the text, and says so
+        if placed.state == "anchored":  # its position is one in the text, and says so
             assert placed.text_sha256 == sha256(text)
-            if placed.state == "anchored" and text[placed.start : placed.end] == placed.exact:
+            if text[placed.start : placed.end] == placed.exact:
                 assert placed.quote == TextQuote(*quote_context(text, placed.start, placed.end))
-            else:  # a best guess keeps the quote the reader made
+            else:
                 assert placed.quote == annotation.quote
+        else:  # an orphan or a best guess keeps the selectors of the text it was made on
+            assert (placed.quote, placed.text_sha256) == (annotation.quote, annotation.text_sha256)
         if placed.state == "anchored":
             assert placed.score >= 0.8
             assert placed.start < placed.end

@@ -362,3 +362,67 @@ def test_article_notes_import_into_a_library_of_bare_texts(full: Library, tmp_pa
     assert infos[HARBOUR].title == before[HARBOUR].title
     data = json.loads(w3c(after))
     assert any(r["id"] == f"urn:reader:article-note:{HARBOUR}" for r in data["first"]["items"])
+
+
+def test_a_note_imported_as_needs_review_stays_needs_review(tmp_path: Path) -> None:
+    """A quote that occurs twice, imported with no position: placed on a best guess
+    and reported "needs-review". Reading the store afterwards must say the same,
+    not take the stored guess for an anchored note."""
+    text = (
+        "The floods hit Valencia on Tuesday night and the regional government met.\n\n"
+        "On Friday Pedro Sánchez met the mayors.\n\nLater Pedro Sánchez left for Brussels.\n"
+    )
+    library = Library(tmp_path / "lib").ensure()
+    article_id = library.add(ArticleDraft(text=text, title="Visit")).article_id
+    record = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "type": "Annotation",
+        "body": [{"type": "TextualBody", "purpose": "tagging", "value": "pm"}],
+        "target": {
+            "source": f"urn:reader:article:{article_id}",
+            "selector": {"type": "TextQuoteSelector", "exact": "Pedro Sánchez"},
+        },
+    }
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    report = import_notes(library, path)
+    assert report.counts["imported"] == 1 and report.counts["needs-review"] == 1, report.counts
+    (placed,) = Library(library.root).load(article_id)[1]
+    assert placed.state == "needs-review"
+    assert text[placed.start : placed.end] == "Pedro Sánchez"
+
+
+def test_malformed_annotations_are_skipped_reported_and_fail_the_command(
+    full: Library, bare: Library, tmp_path: Path
+) -> None:
+    """A W3C file from elsewhere may hold anything: each malformed annotation is
+    reported in one line (its escape sequences stripped) and skipped, the good ones
+    are imported, the library stays readable, and the command exits 1."""
+    good = json.loads(w3c(full))["first"]["items"][0]
+
+    def spoiled(**changes: object) -> dict:
+        record = json.loads(json.dumps(good))
+        record["id"] = changes.pop("id", f"urn:uuid:{os.urandom(16).hex()}")
+        for selector in record["target"]["selector"]:
+            selector.update(changes.get(selector["type"], {}))
+        return record
+
+    records = [
+        good,
+        spoiled(TextPositionSelector={"start": "abc"}),
+        spoiled(TextQuoteSelector={"exact": ["a", "list"]}),
+        spoiled(id="urn:uuid:zzzz"),
+        spoiled(TextQuoteSelector={"exact": "x\x1b[31mred\x07", "prefix": 5}),
+    ]
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps({"type": "AnnotationCollection", "items": records}), "utf-8")
+    done = reader(bare, tmp_path, "import-notes", str(path))
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert lines[-1] == "reader: notes: 1 imported, 4 malformed"
+    assert [line.split(" is malformed")[0] for line in lines[:-1]] == [
+        f"reader: annotation {n} of mixed.json" for n in (2, 3, 4, 5)
+    ]
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr
+    assert reader(bare, tmp_path, "list").returncode == 0
+    assert sum(len(notes) for notes in notes_of(bare).values()) == 1

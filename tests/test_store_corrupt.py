@@ -136,6 +136,79 @@ def test_list_survives_valid_json_of_the_wrong_shape(article, content) -> None:
     assert [p.read_bytes() for p in kept] == [content]
 
 
+def _edit_store(path: Path, edit) -> bytes:  # noqa: ANN001
+    import json
+
+    data = json.loads(path.read_bytes())
+    edit(data)
+    content = json.dumps(data).encode()
+    path.write_bytes(content)
+    return content
+
+
+def _set(*keys: str, value: object):  # noqa: ANN202
+    """An edit that sets data[k1][k2]...[kn] = value ("*" is the one annotation)."""
+
+    def edit(data: dict) -> None:
+        for key in keys[:-1]:
+            data = next(iter(data.values())) if key == "*" else data[key]
+        data[keys[-1]] = value
+
+    return edit
+
+
+def _set_start(data: dict) -> None:
+    (record,) = data["annotations"].values()
+    record["target"]["selector"][0]["start"] = "x"
+
+
+@pytest.mark.parametrize(
+    "edit, shown",
+    [
+        (_set("meta", "1", "article", "date", value=2023), 1),
+        (_set("meta", "1", "article", "title", value=["x"]), 1),
+        (_set("meta", "1", "article", "tags", value=[7]), 1),
+        (_set("annotations", "*", "note", value=5), 0),
+        (_set("annotations", "*", "tags", value="leader"), 0),
+        (_set_start, 0),
+    ],
+    ids=["date-int", "title-list", "tag-int", "note-int", "tags-string", "start-string"],
+)
+def test_fields_of_the_wrong_type_are_reported_not_crashed_on(article, edit, shown) -> None:
+    """Valid JSON with a field of the wrong type (a hand edit, another program):
+    every command still runs, says which file in one line, and keeps the bytes;
+    a bad article record falls back to metadata derived from the text, a bad
+    annotation record is left out of what is shown."""
+    library, article_id = article
+    path = library.store(article_id).path
+    content = _edit_store(path, edit)
+    for command in (["list"], ["notes"], ["export", "--format", "md"], ["doctor"]):
+        result = run(library, *command)
+        assert "Traceback" not in result.stderr, (command, result.stderr.splitlines()[-1])
+        assert result.returncode in ((0, 1) if command == ["doctor"] else (0,)), command
+        assert f"{article_id}.json" in result.stderr + result.stdout, command
+    listed = run(library, "list").stdout.splitlines()
+    assert [line.split("\t")[0] for line in listed] == [article_id]
+    notes = run(library, "notes").stdout.splitlines()
+    assert len(notes) == shown
+    assert path.read_bytes() == content
+
+
+def test_an_article_text_that_is_not_utf8_is_read_and_reported(article) -> None:
+    library, article_id = article
+    text_file = library.articles_dir / f"{article_id}.txt"
+    text_file.write_bytes(text_file.read_bytes() + b" Edited \xff by hand.")
+    for command in (["list"], ["index"]):  # the listing reads metadata; the index, in workers
+        result = run(library, *command)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    for command in (["notes"], ["export", "--format", "md"], ["doctor"]):
+        result = run(library, *command)
+        assert "Traceback" not in result.stderr, (command, result.stderr.splitlines()[-1])
+        assert f"{article_id}.txt: not valid UTF-8" in result.stderr + result.stdout, command
+    notes = run(library, "notes").stdout
+    assert QUOTE in notes  # the note is still found on its words
+
+
 # --- (b) the app ---------------------------------------------------------------------------
 
 

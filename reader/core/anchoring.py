@@ -374,13 +374,15 @@ def _placed(
     text: str,
     text_hash: str,
 ) -> Annotation:
-    """Placed on ``text``: its position is now one in ``text``, so it carries
-    ``text``'s hash (an export's selectors then agree with each other). Found
-    verbatim and anchored, its quote's context is refreshed from ``text`` too, as
-    if it had been made there; a best guess (needs-review) keeps the quote the
-    reader made, which is what the next search looks for."""
+    """Placed on ``text``. Anchored, its position is one in ``text``, so it takes
+    ``text``'s hash and, found verbatim, its quote context from ``text`` too, as if
+    it had been made there: an export's selectors then agree with each other. A
+    best guess (needs-review) keeps the hash and quote of the text it was made
+    on, so that it is searched for again, and never taken as anchored, next time."""
+    if state != "anchored":
+        return replace(annotation, start=start, end=end, state=state, score=round(score, 4))
     quote = annotation.quote
-    if state == "anchored" and text[start:end] == quote.exact:
+    if text[start:end] == quote.exact:
         quote = TextQuote(*quote_context(text, start, end))
     return replace(
         annotation,

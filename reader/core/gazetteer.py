@@ -51,7 +51,7 @@ def load_gazetteer() -> Gazetteer:
         places, _, demonyms = path.read_text(encoding="utf-8").partition("\n\n")
         if places and demonyms:
             return Gazetteer(frozenset(places.split("\n")), frozenset(demonyms.split("\n")))
-    except OSError:
+    except (OSError, UnicodeDecodeError):  # a cache: rebuilt
         pass
     gazetteer = build_gazetteer()
     try:  # a cache: written atomically, losing it only costs a rebuild

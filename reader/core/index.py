@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 INDEX_NAME = ".index.json"
 
 

@@ -111,7 +111,15 @@ class Library:
         return sorted(p.stem for p in self.articles_dir.glob("*.txt") if is_safe_id(p.stem))
 
     def _text(self, article_id: str) -> str:
-        return (self.articles_dir / f"{article_id}.txt").read_text(encoding="utf-8")
+        data = (self.articles_dir / f"{article_id}.txt").read_bytes()
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as error:  # edited by hand: shown, reported, not refused
+            self.problems.append(
+                f"{article_id}.txt: not valid UTF-8 at byte {error.start}; "
+                "read with U+FFFD in place of the bad bytes"
+            )
+            return data.decode("utf-8", errors="replace")
 
     def _read_store(self, article_id: str) -> StoreContents:
         try:
@@ -267,7 +275,7 @@ class Library:
         path = self.versions_dir(article_id) / f"{text_sha256}.txt"
         try:
             return path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        except (FileNotFoundError, UnicodeDecodeError):  # no old text: searched without it
             return None
 
     def add(self, draft: ArticleDraft) -> AddResult:

@@ -10,14 +10,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from reader.core.text import strip_controls
+
 
 def clean_tags(values: Iterable[str]) -> tuple[str, ...]:
     """Tags as the reader keeps them: commas separate tags (so no tag holds one),
-    runs of white space become one space, empty ones are dropped, and each tag
-    comes once, in order."""
+    runs of white space become one space, control characters and terminal escape
+    sequences go, empty ones are dropped, and each tag comes once, in order."""
     seen: dict[str, None] = {}
     for value in values:
-        for tag in value.split(","):
+        for tag in strip_controls(value).split(","):
             tag = " ".join(tag.split())
             if tag:
                 seen.setdefault(tag, None)
@@ -26,8 +28,9 @@ def clean_tags(values: Iterable[str]) -> tuple[str, ...]:
 
 def clean_note(note: str) -> str:
     """A note with its line ends as ``\n`` (``\r\n`` and ``\r`` from a shell or a
-    Windows file would otherwise reach every export)."""
-    return note.replace("\r\n", "\n").replace("\r", "\n")
+    Windows file would otherwise reach every export), and no control character or
+    terminal escape sequence (it is printed by ``reader notes``) but ``\n`` and tabs."""
+    return strip_controls(note.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def utc_now() -> str:

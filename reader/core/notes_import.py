@@ -22,6 +22,7 @@ from reader.core.export.w3c import LIBRARY_SOURCE, identifier
 from reader.core.library import Library
 from reader.core.models import Annotation, Article, Correction, TextQuote, clean_note, clean_tags
 from reader.core.store import ArticleStore
+from reader.core.text import strip_controls
 
 UNPLACED_ID = "_unplaced"
 
@@ -46,6 +47,7 @@ class Report:
             "corrections",
             "rules",
             "articles",
+            "malformed",
         )
         return ", ".join(f"{self.counts[k]} {k}" for k in order if self.counts[k]) or "nothing"
 
@@ -111,6 +113,8 @@ def _items(data: Any, path: Path) -> list[dict[str, Any]]:
         return [data]
     if data.get("type") == "AnnotationCollection":
         page, out = data.get("first"), []
+        if isinstance(data.get("items"), list):  # the items given in the collection itself
+            page = {"items": data["items"], "next": page}
         while isinstance(page, dict):
             out += [d for d in page.get("items", []) if isinstance(d, dict)]
             page = page.get("next") if isinstance(page.get("next"), dict) else None
@@ -128,15 +132,17 @@ def _bodies(record: dict[str, Any]) -> tuple[tuple[str, ...], str, str]:
     body = record.get("body") or []
     bodies = body if isinstance(body, list) else [body]
     tags = clean_tags(
-        str(b.get("value", ""))
+        b["value"]
         for b in bodies
-        if isinstance(b, dict) and b.get("purpose") == "tagging" and b.get("value")
+        if isinstance(b, dict) and b.get("purpose") == "tagging" and isinstance(b.get("value"), str)
     )
     note = clean_note(
         "\n\n".join(
-            str(b.get("value", ""))
+            b["value"]
             for b in bodies
-            if isinstance(b, dict) and b.get("purpose") == "commenting"
+            if isinstance(b, dict)
+            and b.get("purpose") == "commenting"
+            and isinstance(b.get("value"), str)
         )
     )
     label = next(
@@ -153,39 +159,57 @@ def _bodies(record: dict[str, Any]) -> tuple[tuple[str, ...], str, str]:
 def _import_w3c(library: Library, data: Any, path: Path) -> Report:
     report = Report()
     articles = _Articles(library)
-    for record in _items(data, path):
-        target = record.get("target") or {}
-        target = target if isinstance(target, dict) else {"source": str(target)}
-        tags, note, label = _bodies(record)
-        selectors = _selectors(target)
-        quote = selectors.get("TextQuoteSelector", {})
-        if record.get("motivation") == "classifying" and "reader:correction" in record:
-            _import_correction(library, articles, record, target, selectors, label, report)
-            continue
-        article_id = articles.find(
-            target.get("reader:article", ""), target.get("source", ""), quote=quote.get("exact", "")
-        )
-        if article_id is None:
-            _unplaced(library, record, report, quote.get("exact", "") or "(whole article)")
-            continue
-        if not selectors:
-            _import_article_note(library, articles, article_id, tags, note, report)
-            continue
-        position = selectors.get("TextPositionSelector", {})
-        exact = quote.get("exact", "")
-        annotation = Annotation(
-            id=identifier(record.get("id") or new_annotation("x", 0, 1).id),
-            start=int(position.get("start", 0)),
-            end=int(position.get("end", len(exact))),
-            quote=TextQuote(exact, quote.get("prefix", ""), quote.get("suffix", "")),
-            text_sha256=target.get("reader:textSha256", ""),
-            tags=tags,
-            note=note,
-            created=record.get("created", ""),
-            modified=record.get("modified", "") or record.get("created", ""),
-        )
-        _place(library, articles, article_id, annotation, report)
+    for number, record in enumerate(_items(data, path), 1):
+        try:
+            _import_record(library, articles, record, report)
+        except (TypeError, ValueError, AttributeError, KeyError) as error:
+            report.counts["malformed"] += 1
+            what = strip_controls(str(error))[:80]
+            report.lines.append(
+                f"annotation {number} of {path.name} is malformed ({what}): skipped"
+            )
     return report
+
+
+def _import_record(library: Library, articles: _Articles, record: Any, report: Report) -> None:
+    """One W3C annotation; raises TypeError/ValueError/… on a malformed one."""
+    target = record.get("target") or {}
+    target = target if isinstance(target, dict) else {"source": str(target)}
+    tags, note, label = _bodies(record)
+    selectors = _selectors(target)
+    quote = selectors.get("TextQuoteSelector", {})
+    if record.get("motivation") == "classifying" and "reader:correction" in record:
+        _import_correction(library, articles, record, target, selectors, label, report)
+        return
+    article_id = articles.find(
+        target.get("reader:article", ""), target.get("source", ""), quote=quote.get("exact", "")
+    )
+    if article_id is None:
+        _unplaced(library, record, report, quote.get("exact", "") or "(whole article)")
+        return
+    if not selectors:
+        _import_article_note(library, articles, article_id, tags, note, report)
+        return
+    position = selectors.get("TextPositionSelector", {})
+    exact = _string(quote.get("exact", ""))
+    annotation = Annotation(
+        id=identifier(record.get("id") or new_annotation("x", 0, 1).id),
+        start=int(position.get("start", 0)),
+        end=int(position.get("end", len(exact))),
+        quote=TextQuote(exact, _string(quote.get("prefix", "")), _string(quote.get("suffix", ""))),
+        text_sha256=_string(target.get("reader:textSha256", "")),
+        tags=tags,
+        note=note,
+        created=_string(record.get("created", "")),
+        modified=_string(record.get("modified", "") or record.get("created", "")),
+    )
+    _place(library, articles, article_id, annotation, report)
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r:.40} is not a string")
+    return value
 
 
 def _place(

@@ -224,19 +224,37 @@ def annotation_to_record(annotation: Annotation) -> dict[str, Any]:
     }
 
 
+def _typed(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
+    """``value`` if it is of ``kind`` (a bool is no int), else TypeError naming ``what``."""
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+        raise TypeError(f"{what} is {type(value).__name__}")
+    return value
+
+
+def _strings(value: Any, what: str) -> tuple[str, ...]:
+    return tuple(_typed(v, str, what) for v in _typed(value, list, what))
+
+
 def annotation_from_record(record: dict[str, Any]) -> Annotation:
+    """The annotation of a stored record; KeyError/TypeError/… if it is malformed
+    (hand-edited, or written by another program), never an Annotation whose
+    fields are not what the rest of reader takes them to be."""
     selectors = {s["type"]: s for s in record["target"]["selector"]}
     position, quote = selectors["TextPositionSelector"], selectors["TextQuoteSelector"]
     return Annotation(
-        id=record["id"],
-        start=position["start"],
-        end=position["end"],
-        quote=TextQuote(quote["exact"], quote.get("prefix", ""), quote.get("suffix", "")),
-        text_sha256=record["target"].get("text_sha256", ""),
-        tags=tuple(record.get("tags", ())),
-        note=record.get("note", ""),
-        created=record.get("created", ""),
-        modified=record.get("modified", ""),
+        id=_typed(record["id"], str, "id"),
+        start=_typed(position["start"], int, "start"),
+        end=_typed(position["end"], int, "end"),
+        quote=TextQuote(
+            _typed(quote["exact"], str, "exact"),
+            _typed(quote.get("prefix", ""), str, "prefix"),
+            _typed(quote.get("suffix", ""), str, "suffix"),
+        ),
+        text_sha256=_typed(record["target"].get("text_sha256", ""), str, "text_sha256"),
+        tags=_strings(record.get("tags", []), "tags"),
+        note=_typed(record.get("note", ""), str, "note"),
+        created=_typed(record.get("created", ""), str, "created"),
+        modified=_typed(record.get("modified", ""), str, "modified"),
     )
 
 
@@ -259,19 +277,24 @@ def info_to_record(info: ArticleInfo) -> dict[str, Any]:
 def info_from_record(
     record: dict[str, Any], note_count: int = 0, note_tags: tuple[str, ...] = ()
 ) -> ArticleInfo:
+    """The metadata of a stored record; KeyError/TypeError if it is malformed."""
+
+    def text(key: str, default: str = "") -> str:
+        return _typed(record.get(key, default), str, key)
+
     return ArticleInfo(
-        id=record["id"],
-        title=record.get("title", record["id"]),
-        author=record.get("author", ""),
-        date=record.get("date", ""),
-        source=record.get("source", ""),
-        format=record.get("format", "text"),
-        text_sha256=record.get("text_sha256", ""),
-        word_count=record.get("word_count", 0),
-        added=record.get("added", ""),
+        id=_typed(record["id"], str, "id"),
+        title=text("title", record["id"]),
+        author=text("author"),
+        date=text("date"),
+        source=text("source"),
+        format=text("format", "text"),
+        text_sha256=text("text_sha256"),
+        word_count=_typed(record.get("word_count", 0), int, "word_count"),
+        added=text("added"),
         note_count=note_count,
-        tags=tuple(record.get("tags", ())),
-        note=record.get("note", ""),
+        tags=_strings(record.get("tags", []), "tags"),
+        note=text("note"),
         note_tags=note_tags,
     )
 
