@@ -6,6 +6,7 @@ stderr and a non-zero exit code.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -24,7 +25,44 @@ def _library(ctx: click.Context) -> Library:
     return library
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class _Reader(click.Group):
+    """Every failure in one line on stderr, ``reader: …``, with a non-zero exit
+    code: click's own errors (shown as ``Error: …`` after the usage), and the
+    system's (a full disk, a closed pipe, a folder that cannot be written),
+    which would otherwise end in a traceback."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+            sys.stdout.flush()  # a full disk shows here, not at exit
+        except click.UsageError as error:
+            where = error.ctx.command_path if error.ctx else "reader"
+            _fail(f"{error.format_message()} (see {where} --help)", error.exit_code)
+        except click.ClickException as error:
+            _fail(error.format_message(), error.exit_code)
+        except click.Abort:
+            _fail("interrupted", 130)
+        except OSError as error:
+            if error.errno == errno.EPIPE:  # the reader of our output went away: say nothing
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                sys.exit(1)
+            name = f"{error.filename}: " if error.filename else "cannot write the output: "
+            _fail(f"{name}{error.strerror or error}", 1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"reader: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(
+    cls=_Reader,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--library",
     "library_dir",

@@ -20,10 +20,10 @@ def progress_bar(total: int, what: str, *, above: int = 3) -> Iterator[Advance]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
-        TextColumn(what),
+        TextColumn(what, markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # file names and URLs: not markup
         console=Console(stderr=True),
         transient=True,
     ) as progress:

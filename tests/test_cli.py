@@ -210,3 +210,45 @@ def test_annotate_splits_tags_on_commas_and_keeps_newlines_plain(tmp_path, added
     assert annotation.id == result.stdout.strip()
     assert annotation.tags == ("leader", "Turkey", "civil war")
     assert annotation.note == "first line\nsecond\nthird"
+
+
+def test_errors_are_one_line_with_a_non_zero_exit(tmp_path, added):
+    """click's usage errors and the system's (a full disk on stdout) in one line each."""
+    for args, code, start in (
+        (["list", "--bogus"], 2, "reader: No such option '--bogus'"),
+        (["annotate", "nope", "--quote", "x"], 2, "reader: no such article: nope"),
+        (["export", "--format", "docx"], 2, "reader: Invalid value for '--format'"),
+    ):
+        result = run(tmp_path, *args)
+        assert result.returncode == code, args
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(start), line
+    with open("/dev/full", "w") as full:  # every write fails with ENOSPC
+        result = subprocess.run(
+            [sys.executable, "-m", "reader", "--library", str(tmp_path / "lib"), "list"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "reader: cannot write the output: No space left on device"
+    ]
+
+
+def test_export_to_a_fifo_writes_into_it_and_leaves_it_a_fifo(tmp_path, added):
+    import stat
+    import threading
+
+    _annotate(tmp_path, added)
+    fifo = tmp_path / "notes.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader_thread = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader_thread.start()
+    result = run(tmp_path, "export", "--format", "md", "--output", str(fifo))
+    reader_thread.join(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert b"> Recep Tayyip Erdogan" in received[0]

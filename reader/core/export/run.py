@@ -3,6 +3,8 @@ both call. Writes are atomic; nothing is half-written."""
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,5 +70,19 @@ def run_export(
         return ExportResult(None, written, len(items))
     if path is None:
         return ExportResult(result, [], len(items))
-    atomic_write(path.resolve(), result.encode("utf-8"))
+    _write(path, result.encode("utf-8"))
     return ExportResult(None, [path], len(items))
+
+
+def _write(path: Path, data: bytes) -> None:
+    """A file is replaced atomically; a pipe, a device or a socket (``-o
+    /dev/stdout``, a FIFO) is written to, never replaced by a file."""
+    try:
+        special = not stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        special = False
+    if special:
+        with open(path, "wb") as handle:
+            handle.write(data)
+    else:
+        atomic_write(path.resolve(), data)
