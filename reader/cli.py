@@ -435,7 +435,7 @@ def export(
     """Export notes: md, w3c (lossless), csv (Readwise), jsonl (spaCy/Prodigy), brat, html.
 
     QUERY selects annotations with the filter language (words, tag:T, since:DATE,
-    article:ID, state:orphan).
+    article:ID, state:orphan, and entity:"NAME" or label:L for their articles).
     """
     from reader.cli_export import run_export
 

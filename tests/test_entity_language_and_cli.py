@@ -13,6 +13,8 @@ The commands run for real in subprocesses (each loads the model once).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -368,3 +370,31 @@ def test_entities_of_a_french_file_are_refused_as_in_the_app(tmp_path):
     records = jsonl(result.stdout)
     assert all(record["entities"] == [] for record in records), records
     assert "French" in result.stderr
+
+
+def test_notes_and_export_filter_by_entity_and_label(indexed):
+    """``entity:`` and ``label:`` pick articles by their entities in ``reader notes``
+    and ``reader export`` as they do in ``reader list`` (they were ignored there,
+    so every note came out)."""
+    tmp, one, _, ids, _, _, _ = indexed
+    library_dir = tmp / "with-notes"
+    shutil.copytree(one, library_dir)
+    library = Library(library_dir)
+    for name in ("Ardern", "Ankara", "Opec"):
+        text = library.load(ids[name])[0].text
+        done = run(tmp, library_dir, "annotate", ids[name], "--quote", text[:12], "--tag", name)
+        assert done.returncode == 0, done.stderr
+
+    def noted(*args: str) -> set[str]:
+        result = run(tmp, library_dir, "notes", "--json", *args)
+        assert result.returncode == 0, result.stderr
+        return {json.loads(line)["article"] for line in result.stdout.splitlines()}
+
+    assert noted() == {ids["Ardern"], ids["Ankara"], ids["Opec"]}
+    assert noted('entity:"Ankara"') == {ids["Ankara"]}
+    assert noted("label:MONEY") == {ids["Opec"]}
+    assert noted('entity:"Ankara"', "label:PERSON") == set()
+    exported = run(tmp, library_dir, "export", "--format", "csv", 'entity:"Ankara"')
+    assert exported.returncode == 0, exported.stderr
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    assert [row["Note"] for row in rows] == [".Ankara"]

@@ -58,6 +58,22 @@ def _has_tags(query: Query, tags: tuple[str, ...]) -> bool:
     return all(tag.lower().lstrip("#") in have for tag in query.get("tag"))
 
 
+def entities_match(query: Query, entities: list[list[str]] | list[tuple[str, str]]) -> bool:
+    """Whether an article's distinct (name, label) entities pass the query's
+    ``entity:`` and ``label:`` terms (always, when it has none)."""
+    if query.get("entity"):
+        names = [name.lower() for name, _ in entities]
+        if not all(any(e.lower() == n for n in names) for e in query.get("entity")):
+            return False
+    if query.get("label"):
+        labels = {label for _, label in entities} | {label_group(label) for _, label in entities}
+        if not all(
+            wanted.upper() in labels or wanted.lower() in labels for wanted in query.get("label")
+        ):
+            return False
+    return True
+
+
 def article_matches(
     query: Query, info: ArticleInfo, entities: list[list[str]] | list[tuple[str, str]] = ()
 ) -> bool:
@@ -70,16 +86,8 @@ def article_matches(
         return False
     if not _has_tags(query, info.all_tags):
         return False
-    if query.get("entity"):
-        names = [name.lower() for name, _ in entities]
-        if not all(any(e.lower() == n for n in names) for e in query.get("entity")):
-            return False
-    if query.get("label"):
-        labels = {label for _, label in entities} | {label_group(label) for _, label in entities}
-        if not all(
-            wanted.upper() in labels or wanted.lower() in labels for wanted in query.get("label")
-        ):
-            return False
+    if not entities_match(query, entities):
+        return False
     haystack = " ".join((info.title, info.author, info.source, info.date, *info.all_tags))
     return _has_words(query, haystack)
 

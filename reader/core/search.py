@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from reader.core.library import Library
 from reader.core.models import Annotation, ArticleInfo
-from reader.core.query import annotation_matches, parse_query
+from reader.core.query import annotation_matches, entities_match, parse_query
 
 
 def search_notes(library: Library, query: str) -> Iterator[tuple[ArticleInfo, Annotation]]:
@@ -19,6 +19,8 @@ def search_notes(library: Library, query: str) -> Iterator[tuple[ArticleInfo, An
         if not entry.note_count:
             continue
         if wanted.get("article") and article_id not in wanted.get("article"):
+            continue
+        if not entities_match(wanted, entry.entities):
             continue
         article, annotations = library.load(article_id)
         for annotation in annotations:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import reader
 from reader.core.library import Library
 from reader.core.models import Annotation, Article, Correction, Entity
-from reader.core.query import annotation_matches, parse_query
+from reader.core.query import annotation_matches, entities_match, parse_query
 
 
 class ExportError(Exception):
@@ -67,9 +67,15 @@ def gather(
     with ``service``, an :class:`~reader.core.entities.EntityService`).
     """
     wanted = parse_query(query)
+    by_entity = wanted.get("entity") or wanted.get("label")
+    index = library.index() if by_entity else {}
     out = []
     for article_id in library.article_ids():
         if wanted.get("article") and article_id not in wanted.get("article"):
+            continue
+        if by_entity and (
+            article_id not in index or not entities_match(wanted, index[article_id].entities)
+        ):
             continue
         article, annotations = library.load(article_id)
         chosen = [a for a in annotations if annotation_matches(wanted, article.info, a)]
