@@ -426,3 +426,31 @@ def test_malformed_annotations_are_skipped_reported_and_fail_the_command(
     assert "\x1b" not in done.stderr and "\x07" not in done.stderr
     assert reader(bare, tmp_path, "list").returncode == 0
     assert sum(len(notes) for notes in notes_of(bare).values()) == 1
+
+
+def test_notes_of_an_edited_file_article_become_orphans_of_it_not_unplaced(
+    tmp_path: Path,
+) -> None:
+    """An article added from a file (no web address): its W3C records name it by
+    id, and the id carries its text's hash. In a library holding the same article
+    with an edited text, the notes belong to that article (an edited quote an
+    orphan, or placed by the anchoring's fuzzy match), not to no article at all."""
+    old = "Floods in Lausanne\n\nThe storm hurt shops in the old town and closed the station.\n"
+    new = "Floods in Lausanne\n\nThe storm damaged shops in the old town and closed the station.\n"
+    first = Library(tmp_path / "a").ensure()
+    article_id = first.add(ArticleDraft(text=old, title="Floods in Lausanne")).article_id
+    for quote in ("hurt shops in the old town", "closed the station"):
+        start = old.index(quote)
+        first.store(article_id).save_annotation(new_annotation(old, start, start + len(quote)))
+    path = tmp_path / "notes.jsonld"
+    path.write_text(w3c(first), encoding="utf-8")
+
+    second = Library(tmp_path / "b").ensure()
+    other_id = second.add(ArticleDraft(text=new, title="Floods in Lausanne")).article_id
+    assert other_id != article_id
+    report = import_notes(second, path)
+    assert report.counts["imported"] == 2 and not report.counts["unplaced"], report.counts
+    placed = {a.exact: a.state for a in second.load(other_id)[1]}
+    assert set(placed) == {"closed the station", "hurt shops in the old town"}
+    assert placed["closed the station"] == "anchored"
+    assert not (second.annotations_dir / f"{UNPLACED_ID}.json").exists()

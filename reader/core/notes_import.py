@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,6 +26,7 @@ from reader.core.store import ArticleStore
 from reader.core.text import strip_controls
 
 UNPLACED_ID = "_unplaced"
+_ID_HASH = re.compile(r"-[0-9a-f]{8,32}(?:-\d+)?$")  # see Library.new_id
 
 
 class NotesImportError(Exception):
@@ -78,6 +80,13 @@ class _Articles:
         titled = [i.id for i in self.infos.values() if title and i.title == title]
         if len(titled) == 1:
             return titled[0]
+        # The same article with another text (an id is date-title-texthash).
+        wanted = article_id or source.removeprefix("urn:reader:article:")
+        if _ID_HASH.search(wanted):
+            stem = _ID_HASH.sub("", wanted)
+            kin = [i for i in self.infos if _ID_HASH.sub("", i) == stem and _ID_HASH.search(i)]
+            if len(kin) == 1:
+                return kin[0]
         if quote:
             having = [i for i in self.infos if quote in self.load(i)[0].text]
             if len(having) == 1:
