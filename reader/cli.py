@@ -190,14 +190,23 @@ def annotate(
     library = _library(ctx)
     if article not in library.article_ids():
         raise click.UsageError(f"no such article: {article}")
+    if not quote:
+        raise click.UsageError("the quote is empty")
     loaded, _ = library.load(article)
     at = -1
     for _ in range(occurrence):
-        at = loaded.text.find(quote, at + 1) if quote else -1
+        at = loaded.text.find(quote, at + 1)
         if at == -1:
             raise click.ClickException(
                 f"the quote occurs fewer than {occurrence} time(s) in {article}"
             )
+    times = loaded.text.count(quote)
+    if times > 1:
+        click.echo(
+            f"reader: the quote occurs {times} times; annotated occurrence {occurrence} "
+            "(choose another with --occurrence)",
+            err=True,
+        )
     annotation = new_annotation(
         loaded.text, at, at + len(quote), clean_tags(tags), clean_note(note)
     )

@@ -252,3 +252,20 @@ def test_export_to_a_fifo_writes_into_it_and_leaves_it_a_fifo(tmp_path, added):
     assert result.returncode == 0, result.stderr
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert b"> Recep Tayyip Erdogan" in received[0]
+
+
+def test_annotate_says_when_the_quote_occurs_more_than_once(tmp_path, added):
+    text = Library(tmp_path / "lib").load(added)[0].text
+    times = text.count("Turkey")
+    assert times > 2
+    result = run(tmp_path, "annotate", added, "--quote", "Turkey", "--occurrence", "2")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"reader: the quote occurs {times} times; annotated occurrence 2 "
+        "(choose another with --occurrence)"
+    ]
+    (annotation,) = Library(tmp_path / "lib").load(added)[1]
+    assert annotation.start == text.index("Turkey", text.index("Turkey") + 1)
+    empty = run(tmp_path, "annotate", added, "--quote", "")
+    assert empty.returncode == 2
+    assert empty.stderr.startswith("reader: the quote is empty")
