@@ -13,18 +13,35 @@ import unicodedata
 from dataclasses import dataclass
 
 # ANSI/VT escape sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
-# DCS/SOS/PM/APC strings (ESC P|X|^|_ ... ST), and two-character escapes.
+# DCS/SOS/PM/APC strings (ESC P|X|^|_ ... ST), character set designations
+# (ESC ( B), and the two-character escapes terminals use (ESC M, ESC 7, ESC c).
+# A letter after ESC is taken as the escape's final only when no lower-case
+# letter follows it, so a stray ESC before a word ("\x1bNew York") costs the
+# ESC, not the word's first letter; an ESC no sequence takes goes on its own.
+_NOT_A_WORD = r"(?![a-z\xdf-\xf6\xf8-\xff])"
 _ESCAPE_SEQUENCE = re.compile(
-    r"""
+    rf"""
     \x1b\[[0-?]*[ -/]*[@-~]                 # CSI
   | \x9b[0-?]*[ -/]*[@-~]                   # 8-bit CSI
   | \x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?   # OSC
-  | \x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)?  # DCS, SOS, PM, APC
-  | \x1b[@-Z\\-_]                           # other two-character escapes
+  | \x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c)    # DCS, SOS, PM, APC, with their end
+  | \x1b[\x5e\x5f][^\x1b\x9c]*                # PM, APC without an end
+  | \x1b[(-+][0-9@-Z]{_NOT_A_WORD}          # a character set: ESC ( B
+  | \x1b[DEHMNOVWZc]{_NOT_A_WORD}          # two-character escapes: ESC M, ESC c,
+  | \x1b[\\=>] | \x1b[78](?!\d)              # ESC =, ESC 7 (save), ESC 8 (restore)
   | \x1b                                    # a lone ESC
     """,
     re.VERBOSE,
 )
+
+
+def strip_escapes(text: str) -> str:
+    """Remove terminal escape sequences (only those: other controls stay)."""
+    if "\x1b" not in text and "\x9b" not in text:
+        return text
+    return _ESCAPE_SEQUENCE.sub("", text)
+
+
 # C0 and C1 controls and DEL (newline and tab are handled separately), and the
 # invisible format characters (Unicode category Cf) that can hide or reorder
 # text, such as bidi overrides, except the zero-width (non-)joiners that

@@ -80,26 +80,91 @@ def sniff(data: bytes, name: str = "") -> str:
     return "markdown" if len(_MARKDOWN.findall(sample)) >= 2 else "text"
 
 
+# Byte order marks, longest first (a UTF-32 LE mark starts like a UTF-16 LE one).
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf_32_be"),
+    (b"\xff\xfe\x00\x00", "utf_32_le"),
+    (b"\xfe\xff", "utf_16_be"),
+    (b"\xff\xfe", "utf_16_le"),
+    (b"\xef\xbb\xbf", "utf_8"),
+)
+
+
+def from_bom(data: bytes, name: str) -> tuple[bytes, str]:
+    """The bytes as UTF-8 without a byte order mark, and the encoding the mark
+    named ("" when there is none). UTF-16 and UTF-32 are told by their mark only."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError as error:
+                raise ImportFailed(
+                    f"{name}: not valid {encoding} (byte {error.start + len(bom)})"
+                ) from None
+            return text.encode("utf-8"), encoding
+    return data, ""
+
+
+# Letters a Western (cp1252) decoding shows when the bytes are really another
+# code page: Turkish ş ğ ı, Baltic š ž and Czech ě come out as þ ð ý and ì.
+_FOREIGN_LETTERS = re.compile(r"[ðþÐÞýÝ]|ì(?=[^\W\d_])")
+# Latin-1 symbols (¿ ³ ¹ ± ...) between two letters: Polish ż ł ą, or Western
+# é ü decoded in a DOS or Baltic code page.
+_SYMBOL_IN_WORD = re.compile(r"(?<=[^\W\d_])[\xa1-\xaa\xac\xae-\xb6\xb8-\xba\xbc-\xbf](?=[^\W\d_])")
+_HIGH_LETTER_RUN = re.compile(r"[^\W\d_\x00-\x7f]{3,}")
+_HIGH_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
+
+
+def looks_western(text: str) -> bool:
+    """Whether text decoded as cp1252 reads as a Western European language: its
+    accented letters stand alone or in pairs inside ASCII words (café, Zürich,
+    negociações), with no stray symbols inside words; Cyrillic or Greek decoded
+    as cp1252 gives long runs of accented letters instead (Æèòåëè)."""
+    letters = len(_HIGH_LETTER.findall(text))
+    in_runs = sum(len(run) for run in _HIGH_LETTER_RUN.findall(text))
+    return (
+        in_runs <= letters * 0.1
+        and not _SYMBOL_IN_WORD.search(text)
+        and not _FOREIGN_LETTERS.search(text)
+    )
+
+
 def decode(data: bytes, name: str, declared: str | None = None) -> tuple[str, str]:
-    """Text and a note ("" when UTF-8): the declared charset, else UTF-8, else
+    """Text and a note ("" when UTF-8): the byte order mark's encoding, else the
+    declared charset, else UTF-8, else cp1252 when it reads as Western text, else
     the encoding charset-normalizer detects."""
+    data, bom = from_bom(data, name)
+    if bom:
+        return data.decode("utf-8"), ""
     if declared:
         try:
             return data.decode(declared), ""
         except (LookupError, UnicodeDecodeError):
             pass
     try:
-        return data.decode("utf-8-sig"), ""
+        return data.decode("utf-8"), ""
     except UnicodeDecodeError as error:
         first_bad = error.start
+    # charset-normalizer often takes short Western text for a DOS or Baltic code
+    # page (Café as Cafķ): cp1252 first, when it reads as Western text.
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = ""
+    if western and looks_western(western):
+        return western, f"{name}: not UTF-8; decoded as cp1252"
     from charset_normalizer import from_bytes
 
     results = list(from_bytes(data))
     best = results[0] if results else None
     if best is not None:
-        # Candidates that fit equally well: prefer the commonest Western code page.
+        # Candidates that fit equally well: prefer the commonest Western code page,
+        # unless cp1252 was found not to read as Western text.
         ties = [r for r in results if (r.chaos, r.coherence) == (best.chaos, best.coherence)]
-        best = next((r for r in ties if r.encoding in PREFERRED_ENCODINGS), best)
+        if western:
+            best = next((r for r in ties if r.encoding not in PREFERRED_ENCODINGS), best)
+        else:
+            best = next((r for r in ties if r.encoding in PREFERRED_ENCODINGS), best)
     if best is None or best.encoding in {"utf_8", "utf-8"}:
         raise ImportFailed(f"{name}: not valid UTF-8 (byte {first_bad}) and no other encoding fits")
     return str(best), f"{name}: not UTF-8; decoded as {best.encoding}"
@@ -146,26 +211,49 @@ def parse_bytes(
     declared_charset: str | None = None,
     content_type: str = "",
 ) -> tuple[list[ArticleDraft], list[str]]:
-    """Drafts from one input's bytes (metadata cleaned), and notes for the user."""
-    drafts, notes = _parse_bytes(data, name, source, declared_charset, content_type)
-    return [clean_draft(d) for d in drafts], notes
+    """Drafts from one input's bytes (metadata cleaned), and notes for the user.
+
+    The only exception is :class:`ImportFailed`: a parser's unexpected error on
+    one input is that input's failure, never the end of a batch."""
+    try:
+        drafts, notes = _parse_bytes(data, name, source, declared_charset, content_type)
+        return [clean_draft(d) for d in drafts], notes
+    except ImportFailed:
+        raise
+    except Exception as error:  # a last resort: one input, not the batch
+        raise ImportFailed(unexpected(name, error)) from error
+
+
+def unexpected(name: str, error: BaseException) -> str:
+    """A one-line reason for an error no importer expected."""
+    reason = clean_line(str(error).replace("\n", " "))[:200]
+    kind = type(error).__name__
+    return (
+        f"{name}: cannot import ({kind}: {reason})" if reason else f"{name}: cannot import ({kind})"
+    )
 
 
 def _parse_bytes(
     data: bytes, name: str, source: str, declared_charset: str | None, content_type: str
 ) -> tuple[list[ArticleDraft], list[str]]:
+    notes: list[str] = []
+    original = data
+    data, bom = from_bom(data, name)
+    if bom:
+        declared_charset = None  # the byte order mark wins over a declared charset
     if not data.strip():
         raise ImportFailed(f"{name}: empty")
     if is_binary(data):
         raise ImportFailed(f"{name}: binary file, not text")
+    if bom and bom != "utf_8":
+        notes.append(f"{name}: not UTF-8; decoded as {bom} (byte order mark)")
     kind = sniff(data, name)
     if "html" in content_type and kind == "text":
         kind = "html"
-    notes: list[str] = []
     if kind == "feed":
         from reader.core.importers.feed import parse_feed
 
-        return parse_feed(data, source, notes), notes
+        return parse_feed(original if bom else data, source, notes), notes
     if kind == "html":
         from reader.core.importers.html import parse_html
 
@@ -254,6 +342,10 @@ def looks_like_prose(sample: str) -> bool:
 
 def _article_like(data: bytes, name: str) -> bool:
     """A folder member worth importing: a page, a feed, Markdown or prose."""
+    try:
+        data, _ = from_bom(data, name)
+    except ImportFailed:
+        return True  # a text file by its byte order mark: its import says what is wrong
     if not data.strip() or is_binary(data):
         return False
     if Path(name).suffix.lower() in _NOT_ARTICLE_SUFFIXES:
@@ -278,7 +370,7 @@ def count_inputs(inputs: list[str]) -> int:
     total = 0
     for value in inputs:
         path = Path(value)
-        total += sum(1 for _ in _files(path)) if path.is_dir() else 1
+        total += sum(1 for _ in _files(path)) if value.strip() and path.is_dir() else 1
     return total
 
 
@@ -287,6 +379,9 @@ def read_inputs(inputs: list[str], max_bytes: int = MAX_BYTES) -> Iterator[Impor
     from reader.core.importers.fetch import fetch, is_url
 
     for value in inputs:
+        if not value.strip():  # Path("") is the current folder: never import it unasked
+            yield Imported(value, error="empty path")
+            continue
         if is_url(value):
             try:
                 fetched = fetch(value, max_bytes=max_bytes)
@@ -300,6 +395,8 @@ def read_inputs(inputs: list[str], max_bytes: int = MAX_BYTES) -> Iterator[Impor
                 yield Imported(value, drafts, notes=notes)
             except ImportFailed as error:
                 yield Imported(value, error=str(error))
+            except Exception as error:  # one input's failure, not the batch's
+                yield Imported(value, error=unexpected(value, error))
             continue
         path = Path(value)
         if path.is_dir():
@@ -318,3 +415,5 @@ def _import_file(path: Path, max_bytes: int, in_folder: bool = False) -> Importe
         return Imported(str(path), drafts, notes=notes)
     except ImportFailed as error:
         return Imported(str(path), error=str(error))
+    except Exception as error:  # one file's failure, not the batch's
+        return Imported(str(path), error=unexpected(str(path), error))

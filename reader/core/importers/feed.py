@@ -45,7 +45,7 @@ def html_fragment_to_text(fragment: str) -> str:
 
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError):
+    except (etree.ParserError, ValueError, AssertionError):  # "<html>" alone asserts
         return re.sub(r"<[^>]*>", " ", fragment)
     for bad in root.xpath("//script|//style|//noscript"):
         bad.drop_tree()

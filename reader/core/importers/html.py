@@ -10,7 +10,7 @@ from typing import Any
 
 from reader.core.importers import ImportFailed
 from reader.core.models import ArticleDraft
-from reader.core.text import normalise, word_count
+from reader.core.text import normalise, strip_escapes, word_count
 
 MIN_WORDS = 20  # below this, the extraction found no article
 _WORDS = re.compile(r"\w+")
@@ -35,7 +35,7 @@ def json_ld_article(html: str) -> dict[str, str]:
     for block in _JSON_LD.findall(html):
         try:
             data = json.loads(block.strip())
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting: not worth reading
             continue
         for node in _walk(data):
             body = node.get("articleBody")
@@ -64,9 +64,26 @@ def _fewer_words_than(text: str, count: int) -> bool:
     return sum(1 for _ in zip(range(count), _WORDS.finditer(text), strict=False)) < count
 
 
+_BETWEEN_TAGS = re.compile(r"[^<]+")
+# Dates only from what the page declares (meta tags, JSON-LD, <time>, date
+# markup, the URL), not guessed from its text: htmldate's extensive search
+# turns a footer's "© 2023" or a mention of "in 2025" into 2023-01-01.
+DATE_PARAMS = {"extensive_search": False, "original_date": True}
+
+
+def _strip_escapes(html: str) -> str:
+    """Terminal escape sequences out of the page, whole: lxml drops the ESC
+    alone and leaves "[31m" in the text. Each run between tags is stripped on
+    its own, so a sequence without its end cannot swallow the markup after it."""
+    if "\x1b" not in html and "\x9b" not in html:
+        return html
+    return _BETWEEN_TAGS.sub(lambda run: strip_escapes(run.group()), html)
+
+
 def parse_html(html: str, source: str = "") -> ArticleDraft:
     from trafilatura import bare_extraction
 
+    html = _strip_escapes(html)
     try:
         document = bare_extraction(
             html,
@@ -74,6 +91,7 @@ def parse_html(html: str, source: str = "") -> ArticleDraft:
             with_metadata=True,
             include_comments=False,
             include_tables=True,
+            date_extraction_params=dict(DATE_PARAMS),
         )
     except Exception as error:  # trafilatura/lxml raise many kinds on broken pages
         reason = type(error).__name__

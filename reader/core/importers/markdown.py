@@ -20,12 +20,58 @@ def _front_matter(raw: str, source: str) -> tuple[dict[str, Any], str]:
         return {}, raw
     import yaml
 
+    block = match.group(1) or ""
     try:
-        data = yaml.safe_load(match.group(1) or "") or {}
+        data = yaml.load(block, Loader=_lenient_loader())  # a SafeLoader
     except yaml.YAMLError as error:
         reason = str(error).replace("\n", " ")[:100]
         raise ImportFailed(f"{source}: front matter is not valid YAML ({reason})") from None
+    except Exception:  # a value yaml cannot construct (!!int "abc")
+        try:  # every value as the string it is written as
+            data = yaml.load(block, Loader=yaml.BaseLoader)  # builds strings only
+        except Exception:  # the metadata is lost, not the article
+            data = {}
     return (data if isinstance(data, dict) else {}), raw[match.end() :]
+
+
+_LOADER: Any = None
+
+
+def _lenient_loader() -> Any:
+    """yaml's SafeLoader, but a timestamp that is no date (2023-02-29,
+    25:00:00) stays the string it is written as instead of raising ValueError."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        class LenientLoader(yaml.SafeLoader):
+            pass
+
+        def timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+            try:
+                return loader.construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                return loader.construct_scalar(node)
+
+        LenientLoader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+        _LOADER = LenientLoader
+    return _LOADER
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _date(value: Any) -> str:
+    """The date as text; a written date that is no date (2023-02-29) is dropped."""
+    text = _text_of(value)
+    iso = _ISO_DATE.match(text)
+    if iso:
+        try:
+            dt.date(*map(int, iso.groups()))
+        except ValueError:
+            return ""
+        return iso.group()
+    return text
 
 
 def _text_of(value: Any) -> str:
@@ -106,7 +152,7 @@ def parse_markdown(raw: str, source: str = "") -> ArticleDraft:
         text=text,
         title=title,
         author=_text_of(meta.get("author") or meta.get("authors")),
-        date=_text_of(meta.get("date") or meta.get("published")),
+        date=_date(meta.get("date") or meta.get("published")),
         source=_text_of(meta.get("url") or meta.get("source")) or source,
         format="markdown",
         tags=_tags(meta.get("tags")),

@@ -33,11 +33,15 @@ _CAPTION = re.compile(
 _SENTENCE_END = re.compile(r"[.!?…](?=[\"'”’)\]]*(?:\s|$))")
 TITLE_LIMIT = 90
 
-# A lower-case word (3+ letters) or a sentence end running straight into a
-# capitalised word. Mixed-case names start with a capital (McDonald, YouTube)
-# or have a one-letter prefix (iPhone, eBay), so neither matches.
-_GLUED = re.compile(r"(?<![\w.])([a-z]{3,}|[a-z]{2,}[.!?][\"'”’)]?)([A-Z][a-z]+)")
-KNOWN_MIXED_CASE = frozenset({"macOS", "iOS", "eBay", "iPhone", "iPad"})
+# A lower-case word running straight into a capitalised word, both of four
+# letters or more (belligerentRussia), or a sentence end running into one
+# (now.Russia). Names that mix cases start with a capital (McDonald, JetBlue),
+# or have a short lower-case part (iPhone, eBay, airBaltic, easyJet), so none
+# matches; a longer one (easyHotel) is kept when the text has it more than once.
+_GLUED = re.compile(
+    r"(?<![\w.])(?:([a-z]{4,})([A-Z][a-z]{3,})|([a-z]{2,}[.!?][\"'”’)]?)([A-Z][a-z]+))"
+)
+KNOWN_MIXED_CASE = frozenset({"macOS", "iOS", "eBay", "iPhone", "iPad", "easyHotel"})
 
 
 def mend_glued_words(text: str) -> tuple[str, list[tuple[str, str]]]:
@@ -45,9 +49,12 @@ def mend_glued_words(text: str) -> tuple[str, list[tuple[str, str]]]:
     mended: list[tuple[str, str]] = []
 
     def split(match: re.Match[str]) -> str:
-        left, right = match.group(1), match.group(2)
+        glued = match.group(1) is not None
+        left, right = match.group(1, 2) if glued else match.group(3, 4)
         if left + right in KNOWN_MIXED_CASE:
             return match.group()
+        if glued and len(re.findall(rf"(?<![\w.]){left}{right}(?![a-z])", text)) > 1:
+            return match.group()  # a name the text repeats, not an accident of scraping
         mended.append((left, right))
         return f"{left}\n{right}"
 
