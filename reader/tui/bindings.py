@@ -22,10 +22,12 @@ class Key:
     description: str
     show: bool = True
     display: str | None = None
+    priority: bool = False  # before the focused widget's own keys (an Input's ctrl+e)
 
 
 GLOBAL = [
     Key("app.help", "question_mark", "app.help", "Keys", display="?"),
+    Key("app.help_f1", "f1", "app.help", "Keys (also while typing)", show=False),
     Key("app.palette", "ctrl+p", "app.command_palette", "Commands", show=False),
     Key("app.quit", "ctrl+q", "app.quit", "Quit", show=False),
 ]
@@ -96,7 +98,7 @@ READING = [
 ARTICLE = [
     Key("article.tag", "t", "tag", "Tag"),
     Key("article.note", "n", "note", "Note"),
-    Key("article.delete", "x", "delete", "Delete (annotation or entity)"),
+    Key("article.delete", "x", "delete", "Delete"),
     Key("article.undo", "u", "undo", "Undo"),
     Key("article.redo", "ctrl+r", "redo", "Redo", show=False),
     Key("article.tag_article", "T", "tag_article", "Tag the article", show=False),
@@ -116,6 +118,7 @@ ARTICLE = [
         for n, group in enumerate(LABEL_GROUPS, 1)
     ),
     Key("article.panel", "tab", "focus_panel", "Annotations", show=False),
+    Key("article.side_panel", "p", "toggle_panel", "Show/hide the side panel", show=False),
     Key("article.export", "ctrl+e", "app.export", "Export", show=False),
     Key("article.back", "q", "back", "Back"),
 ]
@@ -123,7 +126,8 @@ ARTICLE = [
 NOTES = [
     Key("notes.query", "slash", "focus_query", "Search", display="/"),
     Key("notes.back", "escape", "back", "Back"),
-    Key("notes.export", "ctrl+e", "app.export", "Export these"),
+    Key("notes.export", "ctrl+e", "app.export", "Export these", priority=True),
+    Key("notes.help", "f1", "app.help", "Keys"),
 ]
 
 HELP_SECTIONS = [
@@ -137,7 +141,15 @@ HELP_SECTIONS = [
 
 def bindings(keys: list[Key]) -> list[Binding]:
     return [
-        Binding(k.key, k.action, k.description, show=k.show, key_display=k.display, id=k.id)
+        Binding(
+            k.key,
+            k.action,
+            k.description,
+            show=k.show,
+            key_display=k.display,
+            priority=k.priority,
+            id=k.id,
+        )
         for k in keys
     ]
 

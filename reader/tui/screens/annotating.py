@@ -8,7 +8,7 @@ dialogs and the choice of target here, and the state in
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from reader.core.anchoring import new_annotation
@@ -23,15 +23,41 @@ if TYPE_CHECKING:
     from reader.tui.widgets.article_view import ArticleView
 
 
+SPAN = "span"  # a history entry: a change in the AnnotationSet's own history
+CORRECTION = "correction"  # an entity correction: not undoable with u
+
+
+@dataclass(frozen=True)
+class ArticleEdit:
+    """A history entry: the whole article's tags and note, before and after."""
+
+    before: tuple[tuple[str, ...], str]
+    after: tuple[tuple[str, ...], str]
+
+
+HistoryEntry = str | ArticleEdit
+
+
 class AnnotatingMixin:
     article: Article
     annotations: AnnotationSet
+    # Every change made on this screen, in order: u and ctrl+r walk it, so u
+    # always undoes the latest change, whatever its kind.
+    _history: list[HistoryEntry]
+    _future: list[HistoryEntry]
     app: ReaderApp
     view: ArticleView
 
-    def notify(self, *args, **kwargs): ...  # provided by Screen  # noqa: ANN002, ANN003, ANN201
-    def _refresh_annotations(self) -> None: ...
-    def _refresh_header(self) -> None: ...
+    if TYPE_CHECKING:
+        # Provided by Screen and ArticleScreen. Only for the type checker: at run
+        # time a stub here would come before Screen in the MRO and replace it.
+        def notify(self, *args, **kwargs): ...  # noqa: ANN002, ANN003, ANN201
+        def _refresh_annotations(self) -> None: ...
+        def _refresh_header(self) -> None: ...
+
+    def record_change(self, entry: HistoryEntry) -> None:
+        self._history.append(entry)
+        self._future.clear()
 
     def _persist(self, change: Change) -> None:
         store = self.app.library.store(self.article.id)
@@ -112,6 +138,7 @@ class AnnotatingMixin:
                 changes["note"] = note
             annotation = replace(existing, **changes)  # type: ignore[arg-type]
         self.annotations.put(annotation)
+        self.record_change(SPAN)
         self.view.clear_selection()
         self._refresh_annotations()
 
@@ -129,6 +156,7 @@ class AnnotatingMixin:
         def done(confirmed: bool | None) -> None:
             if confirmed:
                 self.annotations.remove(annotation)
+                self.record_change(SPAN)
                 self._refresh_annotations()
                 self.notify("Deleted. u undoes it.", timeout=3)
 
@@ -138,12 +166,50 @@ class AnnotatingMixin:
     # --- undo and redo ----------------------------------------------------------------
 
     def action_undo(self) -> None:
-        change = self.annotations.undo()
-        self._after_history(change, "Nothing to undo.", "Undone")
+        if not self._history:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        entry = self._history.pop()
+        if entry == CORRECTION:
+            self.notify(
+                "Entity corrections (x, l, E) are not undone by u: correct the entity again. "
+                "u again undoes the change before it.",
+                title="Not undone",
+                severity="warning",
+                timeout=6,
+            )
+            return
+        self._future.append(entry)
+        if isinstance(entry, ArticleEdit):
+            self._set_article(*entry.before, entry.after, "Undone")
+        else:
+            self._after_history(self.annotations.undo(), "Nothing to undo.", "Undone")
 
     def action_redo(self) -> None:
-        change = self.annotations.redo()
-        self._after_history(change, "Nothing to redo.", "Redone")
+        if not self._future:
+            self.notify("Nothing to redo.", timeout=2)
+            return
+        entry = self._future.pop()
+        self._history.append(entry)
+        if isinstance(entry, ArticleEdit):
+            self._set_article(*entry.after, entry.before, "Redone")
+        else:
+            self._after_history(self.annotations.redo(), "Nothing to redo.", "Redone")
+
+    def _set_article(
+        self, tags: tuple[str, ...], note: str, was: tuple[tuple[str, ...], str], verb: str
+    ) -> None:
+        """Undo or redo an ArticleEdit: write the tags and the note it had."""
+        self._update_article(tags=tags, note=note, record=False)
+        what = [
+            name
+            for name, old, new in (("tags", was[0], tags), ("note", was[1], note))
+            if old != new
+        ]
+        shown = " ".join(f"#{t}" for t in tags) if "tags" in what else ""
+        self.notify(
+            f"{verb}: the article's {' and '.join(what) or 'tags'} {shown}".strip(), timeout=3
+        )
 
     def _after_history(self, change: Change | None, empty: str, verb: str) -> None:
         if change is None:
@@ -153,11 +219,9 @@ class AnnotatingMixin:
         moved_to = change.after or change.before
         if moved_to is not None and moved_to.state != "orphan":
             self.view.move_to(moved_to.start)
-        what = (
-            "creation"
-            if change.before is None
-            else ("deletion" if change.after is None else "edit")
-        )
+        # What the user did: undo returns the inverse of it, redo the change itself.
+        done = change.inverse if verb == "Undone" else change
+        what = "creation" if done.before is None else ("deletion" if done.after is None else "edit")
         self.notify(f"{verb}: {what} of “{(change.after or change.before).exact[:40]}”", timeout=2)
 
     # --- orphans ------------------------------------------------------------------------
@@ -183,6 +247,7 @@ class AnnotatingMixin:
             score=1.0,
         )
         self.annotations.put(moved)
+        self.record_change(SPAN)
         self.view.clear_selection()
         self._refresh_annotations()
         self.notify(f"Re-attached to “{exact[:40]}”", timeout=3)
@@ -206,12 +271,18 @@ class AnnotatingMixin:
         self.app.push_screen(NoteDialog(f"the whole article: {info.title}", info.note), done)
 
     def _update_article(
-        self, *, tags: tuple[str, ...] | None = None, note: str | None = None
+        self,
+        *,
+        tags: tuple[str, ...] | None = None,
+        note: str | None = None,
+        record: bool = True,
     ) -> None:
-        info = self.article.info
+        old = self.article.info
         info = replace(
-            info, tags=info.tags if tags is None else tags, note=info.note if note is None else note
+            old, tags=old.tags if tags is None else tags, note=old.note if note is None else note
         )
+        if record and (info.tags, info.note) != (old.tags, old.note):
+            self.record_change(ArticleEdit((old.tags, old.note), (info.tags, info.note)))
         self.article = replace(self.article, info=info)
         store = self.app.library.store(self.article.id)
         self.app.write(store.update_article, info, done="Saved", tags=tags, note=note)

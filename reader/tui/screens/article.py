@@ -23,6 +23,9 @@ from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.panels import AnnotationList, EntityList, Legend
 
 WATCH_SECONDS = 2.0  # how often to look for changes made by another process
+# The side panel's width by the screen's: narrower than PANEL_MIN_WIDTH it hides
+# (p shows it) and the text takes the width; narrower than PANEL_FULL_WIDTH it slims.
+PANEL_MIN_WIDTH, PANEL_FULL_WIDTH = 70, 110
 
 
 class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
@@ -33,10 +36,13 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
         library = self.app.library
         self.article, annotations = library.load(article_id)
         self.annotations = AnnotationSet(annotations, self._persist)
+        self._history: list = []  # see AnnotatingMixin: u and ctrl+r walk these
+        self._future: list = []
         self._start_offset = self.article.position if offset is None else offset
         self._saved_offset = self._cursor = self._start_offset
         self._stamp = self._store_stamp()
         self.entity_status = "entities: finding…"
+        self._panel_wanted: bool | None = None  # None: shown when the screen is wide enough
         self.entity_counts: dict[str, int] | None = None
 
     @property
@@ -59,6 +65,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._fit_panel()
         self._refresh_header()
         self._refresh_annotations()
         self.view.focus()
@@ -69,7 +76,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
 
     def _refresh_header(self) -> None:
         info = self.article.info
-        title = Text(info.title, style="bold")
+        title = Text(info.title, style="bold", no_wrap=True, overflow="ellipsis")
         if info.tags:
             title.append("   " + " ".join(f"#{t}" for t in info.tags), "italic")
         self.query_one("#article-title", Static).update(title)
@@ -100,6 +107,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
         source = "cached" if message.from_cache else f"found in {message.seconds:.2f} s"
         self.entity_status = f"{len(message.entities)} entities ({source})"
         self._show_legend()
+        self._refresh_status()
 
     def on_entities_unavailable(self, message: EntitiesUnavailable) -> None:
         self.entity_status = f"no entities: {message.reason}"
@@ -152,6 +160,9 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
         self._cursor = message.offset
         self._refresh_status()
 
+    def on_article_view_selection_changed(self, message: ArticleView.SelectionChanged) -> None:
+        self._refresh_status()
+
     def _refresh_status(self) -> None:
         """The status line: the selection, and the annotations and entity at the cursor."""
         view = self.view
@@ -193,9 +204,30 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
 
     def action_focus_panel(self) -> None:
         """tab: the text, then the entities, then the annotations."""
+        if not self.query_one("#side-panel").display:
+            self.action_toggle_panel()  # tab asks for the panel: show it
         order = [self.view, self.query_one(EntityList), self.query_one(AnnotationList)]
         current = next((i for i, w in enumerate(order) if w.has_focus), -1)
         order[(current + 1) % len(order)].focus()
+
+    # --- the side panel ----------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self._fit_panel()
+
+    def _fit_panel(self) -> None:
+        width = self.app.size.width
+        shown = width >= PANEL_MIN_WIDTH if self._panel_wanted is None else self._panel_wanted
+        side = self.query_one("#side-panel")
+        side.styles.width = 38 if width >= PANEL_FULL_WIDTH else 28
+        if side.display != shown:
+            side.display = shown
+            if not shown and self.focused is not None and self.focused is not self.view:
+                self.view.focus()
+
+    def action_toggle_panel(self) -> None:
+        self._panel_wanted = not self.query_one("#side-panel").display
+        self._fit_panel()
 
     def action_orphans(self) -> None:
         """Focus the first orphan in the panel: enter re-attaches it to the selection."""
@@ -204,6 +236,8 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
         if not lost:
             self.notify("No orphans or annotations needing review here.", timeout=2)
             return
+        if not self.query_one("#side-panel").display:
+            self.action_toggle_panel()
         panel.highlighted = lost[0]
         panel.focus()
         self.notify("enter re-attaches the orphan to the selection made in the text", timeout=4)

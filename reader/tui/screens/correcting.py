@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from reader.core.entities import LABEL_GROUPS
 from reader.core.models import Correction, Entity
 from reader.tui.dialogs.entity import EntityChoice, LabelDialog, RemoveEntityDialog
+from reader.tui.screens.annotating import CORRECTION
 
 if TYPE_CHECKING:
     from reader.core.models import Article
@@ -25,9 +26,13 @@ class CorrectingMixin:
     app: ReaderApp
     view: ArticleView
 
-    def notify(self, *args, **kwargs): ...  # provided by Screen  # noqa: ANN002, ANN003, ANN201
-    def find_entities(self) -> None: ...
-    def _show_legend(self) -> None: ...
+    if TYPE_CHECKING:
+        # Provided by Screen and ArticleScreen. Only for the type checker: at run
+        # time a stub here would come before Screen in the MRO and replace it.
+        def notify(self, *args, **kwargs): ...  # noqa: ANN002, ANN003, ANN201
+        def find_entities(self) -> None: ...
+        def _show_legend(self) -> None: ...
+        def record_change(self, entry: str) -> None: ...
 
     def _entity_here(self) -> Entity | None:
         return self.view.entity_at(self.view.cursor)
@@ -86,6 +91,7 @@ class CorrectingMixin:
             store = self.app.library.store(self.article.id)
             done = "Correction saved"
         self.app.write(store.save_correction, correction, done=done, then=self.find_entities)
+        self.record_change(CORRECTION)
 
     # --- types and mentions -----------------------------------------------------------
 

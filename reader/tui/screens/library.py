@@ -179,6 +179,10 @@ class LibraryScreen(Screen[None]):
         self.query_one("#filter", Input).value = query
         self.query_one(DataTable).focus()
 
+    def current_query(self) -> str:
+        """The filter as typed: what is listed, so what the export dialog offers."""
+        return self.query_one("#filter", Input).value
+
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 

@@ -35,7 +35,9 @@ def note_label(info: ArticleInfo, annotation: Annotation) -> Text:
 
 
 class NotesScreen(Screen[None]):
-    BINDINGS = bindings(NOTES + GLOBAL)
+    # The search field has the focus and takes ? as a character: f1 (in NOTES)
+    # opens the keys instead, and ctrl+e is a priority key, ahead of the field's own.
+    BINDINGS = bindings(NOTES + [k for k in GLOBAL if k.id not in ("app.help", "app.help_f1")])
 
     def __init__(self) -> None:
         super().__init__()

@@ -40,6 +40,7 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--review",
         "article-view--selection",
         "article-view--cursor",
+        "article-view--cursor-blurred",
         *ENTITY_CLASSES.values(),
     }
 
@@ -47,6 +48,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     ArticleView { overflow-x: hidden; }
+    ArticleView > .article-view--cursor-blurred { text-style: bold underline; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -56,6 +58,12 @@ class ArticleView(ScrollView, can_focus=True):
     class CursorMoved(Message):
         view: ArticleView
         offset: int
+
+    @dataclass
+    class SelectionChanged(Message):
+        """A selection started, stopped extending, or went."""
+
+        view: ArticleView
 
     def __init__(self, text: str, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
@@ -73,6 +81,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._column = 0  # the column j/k aim for
         self._styles: dict[str, Style] = {}
         self._dragging = False
+        # A selection kept by a second v: motions move the cursor, not its ends.
+        self._kept: tuple[int, int] | None = None
 
     # --- content -----------------------------------------------------------------
 
@@ -93,6 +103,8 @@ class ArticleView(ScrollView, can_focus=True):
     @property
     def selection(self) -> tuple[int, int] | None:
         """The selected span (end exclusive), or None when not selecting."""
+        if self._kept is not None:
+            return self._kept
         if self.anchor is None or not self.text:
             return None
         start, end = sorted((self.anchor, self.cursor))
@@ -158,7 +170,7 @@ class ArticleView(ScrollView, can_focus=True):
                     chunk = self.text[run_start:offset].replace("\n", " ")
                     segments.append(Segment(chunk, base + styles[run_start - line.start]))
                 run_start = offset
-        used = self._margin + (line.end - line.start)
+        used = self._margin + self._layout.cell_width(line)
         if used < width:
             segments.append(Segment(" " * (width - used), base))
         return Strip(segments).crop(0, width)
@@ -189,6 +201,12 @@ class ArticleView(ScrollView, can_focus=True):
             paint(*self.selection, self._style("article-view--selection"))
         if self.has_focus:
             paint(self.cursor, self.cursor + 1, self._style("article-view--cursor"))
+        else:
+            # The focus is in a panel (which may just have moved the cursor to a
+            # mention): the entity, else the character, at the cursor stays marked.
+            entity = self.entity_at(self.cursor)
+            span = (entity.start, entity.end) if entity else (self.cursor, self.cursor + 1)
+            paint(*span, self._style("article-view--cursor-blurred"))
         return styles
 
     def on_focus(self) -> None:
@@ -207,7 +225,7 @@ class ArticleView(ScrollView, can_focus=True):
         if not keep_column:
             self._column = self._layout.position(offset)[1]
         self.scroll_to_cursor()
-        if self.anchor is not None:
+        if self.anchor is not None or not self.has_focus:
             self.refresh()
         else:
             self._refresh_rows(old_row, self._layout.row_of(offset))
@@ -218,12 +236,27 @@ class ArticleView(ScrollView, can_focus=True):
             self.refresh(Region(0, row - self.scroll_offset.y, self.size.width, 1))
 
     def start_selection(self) -> None:
+        self._kept = None
         self.anchor = self.cursor
-        self.refresh()
+        self._selection_changed()
+
+    def keep_selection(self) -> None:
+        """Stop extending the selection, and keep it."""
+        self._kept = self.selection
+        self.anchor = None
+        self._selection_changed()
 
     def clear_selection(self) -> None:
+        had = self.selection is not None
+        self._kept = None
         self.anchor = None
         self.refresh()
+        if had:
+            self.post_message(self.SelectionChanged(self))
+
+    def _selection_changed(self) -> None:
+        self.refresh()
+        self.post_message(self.SelectionChanged(self))
 
     def next_word(self) -> int:
         index = bisect_left(self._word_starts, self.cursor + 1)
@@ -276,11 +309,12 @@ class ArticleView(ScrollView, can_focus=True):
         self.move_to(MOTIONS[motion](self), keep_column=motion in VERTICAL)
 
     def action_select(self) -> None:
-        """Start a selection at the cursor, or end the one in progress."""
+        """Start a selection at the cursor, or stop extending the one in progress
+        (it stays selected, for t, n or E; escape cancels it)."""
         if self.anchor is None:
             self.start_selection()
         else:
-            self.clear_selection()
+            self.keep_selection()
 
     def action_cancel(self) -> None:
         self.clear_selection()
@@ -296,7 +330,7 @@ class ArticleView(ScrollView, can_focus=True):
             return
         self.focus()
         offset = self.offset_at_screen(event.x, event.y)
-        self.anchor = None
+        self.clear_selection()
         self.move_to(offset)
         self._dragging = True
         self.capture_mouse()
@@ -307,7 +341,7 @@ class ArticleView(ScrollView, can_focus=True):
         offset = self.offset_at_screen(event.x, event.y)
         if offset != self.cursor:
             if self.anchor is None:
-                self.anchor = self.cursor
+                self.start_selection()
             self.move_to(offset)
 
     def on_mouse_up(self, event: events.MouseUp) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from rich.cells import get_character_cell_size
+
 from reader.core.text import blocks
 
 
@@ -21,7 +23,13 @@ class Line:
     kind: str  # "paragraph" | "heading" | "blank"
 
 
+def cells(char: str) -> int:
+    """The terminal cells a character of the text takes; a newline shows as a space."""
+    return 1 if char == "\n" else get_character_cell_size(char)
+
+
 def _wrap(text: str, start: int, end: int, width: int, kind: str) -> list[Line]:
+    """Lines of at most ``width`` characters: for a text whose characters are one cell wide."""
     lines = []
     pos = start
     while end - pos > width:
@@ -33,6 +41,29 @@ def _wrap(text: str, start: int, end: int, width: int, kind: str) -> list[Line]:
     return lines
 
 
+def _wrap_cells(text: str, start: int, end: int, width: int, kind: str) -> list[Line]:
+    """Lines of at most ``width`` cells, for text with wide (CJK, emoji) or
+    zero-width characters: the same breaks as :func:`_wrap` on one-cell text."""
+    lines = []
+    pos = i = start
+    used = 0  # the cells of text[pos:i]
+    space = -1  # the last space in text[pos:i]
+    while i < end:
+        size = cells(text[i])
+        if used + size > width and i > pos:
+            brk = space + 1 if space > pos else i
+            lines.append(Line(pos, brk, kind))
+            used = sum(cells(c) for c in text[brk:i])
+            pos, space = brk, -1
+            continue
+        if text[i] == " ":
+            space = i
+        used += size
+        i += 1
+    lines.append(Line(pos, end, kind))
+    return lines
+
+
 class Layout:
     """The text's lines at one width, with offset <-> (row, column) mapping."""
 
@@ -40,6 +71,10 @@ class Layout:
         self.text = text
         self.width = max(10, width)
         self.lines: list[Line] = []
+        # Columns are terminal cells: when every character takes one, they are
+        # character counts too, and the quick paths below apply.
+        self.narrow = all(cells(c) == 1 for c in set(text))
+        wrap = _wrap if self.narrow else _wrap_cells
         for block in blocks(text):
             if self.lines:
                 # The blank line between blocks: the previous line keeps the
@@ -52,7 +87,7 @@ class Layout:
                 newline = text.find("\n", pos, block.end)
                 line_end = block.end if newline == -1 else newline
                 # The newline character itself belongs to the line it ends.
-                wrapped = _wrap(text, pos, line_end, self.width, block.kind)
+                wrapped = wrap(text, pos, line_end, self.width, block.kind)
                 if newline != -1:
                     last = wrapped[-1]
                     wrapped[-1] = Line(last.start, newline + 1, last.kind)
@@ -71,17 +106,34 @@ class Layout:
         return max(0, bisect_right(self._starts, offset) - 1)
 
     def position(self, offset: int) -> tuple[int, int]:
+        """The (row, column) of ``offset``: the column counts cells, not characters."""
         row = self.row_of(offset)
-        return row, offset - self.lines[row].start
+        start = self.lines[row].start if self.lines else 0
+        if self.narrow:
+            return row, offset - start
+        return row, sum(cells(c) for c in self.text[start:offset])
+
+    def cell_width(self, line: Line) -> int:
+        """The cells ``line`` takes on screen."""
+        if self.narrow:
+            return line.end - line.start
+        return sum(cells(c) for c in self.text[line.start : line.end])
 
     def offset_at(self, row: int, column: int) -> int:
-        """The text offset nearest to a (row, column) on screen."""
+        """The text offset nearest to a (row, column) on screen (column in cells)."""
         if not self.lines:
             return 0
         row = min(max(row, 0), len(self.lines) - 1)
         line = self.lines[row]
         last = max(line.start, line.end - 1)
-        return min(line.start + max(column, 0), last)
+        if self.narrow:
+            return min(line.start + max(column, 0), last)
+        used = 0
+        for offset in range(line.start, last):
+            used += cells(self.text[offset])
+            if used > column:
+                return offset
+        return last
 
     def step_row(self, offset: int, delta: int, column: int) -> int:
         """The offset ``delta`` text rows away (blank rows skipped) at ``column``."""

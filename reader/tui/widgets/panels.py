@@ -57,7 +57,15 @@ def annotation_label(annotation: Annotation, width: int = 30) -> Text:
     return text
 
 
-class AnnotationList(OptionList):
+class Panel(OptionList):
+    """A side panel list: focusing it highlights its first row, so enter acts at once."""
+
+    def on_focus(self) -> None:
+        if self.highlighted is None and self.option_count:
+            self.action_first()
+
+
+class AnnotationList(Panel):
     """The article's annotations; choosing one moves the cursor to it."""
 
     def show(self, annotations: list[Annotation]) -> None:
@@ -76,7 +84,7 @@ class AnnotationList(OptionList):
             self.highlighted = min(highlighted, len(annotations) - 1)
 
 
-class EntityList(OptionList):
+class EntityList(Panel):
     """The article's distinct entities by type, with mention counts; choosing one
     moves the cursor to its next mention."""
 

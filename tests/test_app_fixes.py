@@ -1,0 +1,406 @@
+"""Fixes to the app found in a QA session, each driven with Textual's Pilot on a real
+library in ``tmp_path`` (no spaCy: entities, when a test needs them, arrive through
+the screen's own ``EntitiesReady`` message).
+
+1. notifications on the article screen are shown; 2. wide (CJK) characters wrap by
+cell width and none is lost; 3. a second ``v`` keeps the selection; 4. ``u`` undoes
+the latest change, whole-article tags and notes included; 5. the status line follows
+the selection and the entities; 6. the panels highlight a row on focus and the cursor
+stays visible; 7. ``ctrl+e`` and ``f1`` on the notes screen; 8. the library's export
+starts with its filter; 9. a narrow terminal shows the text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.cells import cell_len
+from textual.widgets import Input, Static
+
+from reader.core.library import Library
+from reader.core.models import ArticleDraft, Entity
+from reader.tui.app import ReaderApp
+from reader.tui.dialogs.export import ExportDialog
+from reader.tui.messages import EntitiesReady
+from reader.tui.screens.article import ArticleScreen
+from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.library import LibraryScreen
+from reader.tui.screens.notes import NotesScreen
+from reader.tui.widgets.article_view import ArticleView
+from reader.tui.widgets.panels import AnnotationList, EntityList
+from tests.test_app_annotating import (
+    NAME,
+    SIZE,
+    flush,
+    make_library,
+    new_app,
+    open_seed,
+    screen_items,
+    settle,
+    stored,
+    type_text,
+    walk_to,
+)
+
+
+def messages(app: ReaderApp) -> list[str]:
+    """The notifications being shown."""
+    return [notification.message for notification in app._notifications]
+
+
+def status(app: ReaderApp) -> str:
+    return str(app.screen.query_one("#article-status", Static).render())
+
+
+def shown_text(view: ArticleView) -> str:
+    """What the view paints on its rows, as the terminal would show it."""
+    return "".join(view.render_line(y).text for y in range(view.size.height))
+
+
+async def give_entities(app: ReaderApp, pilot, entities: list[Entity]) -> None:  # noqa: ANN001
+    screen = app.screen
+    assert isinstance(screen, ArticleScreen)
+    screen.post_message(EntitiesReady(screen.article.id, entities, True, 0.0))
+    await pilot.pause()
+
+
+def entity(text: str, within: str, label: str) -> Entity:
+    start = within.index(text)
+    return Entity(start, start + len(text), label, text)
+
+
+# --- 1. notifications on the article screen --------------------------------------------
+
+
+async def test_article_screen_notifications_are_shown(tmp_path: Path, seed_path: Path) -> None:
+    library, _ = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_seed(app, pilot)
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Nothing to undo." in messages(app)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert "Nothing to redo." in messages(app)
+        # No entities (no model here): x on a plain word says so.
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ArticleScreen)
+        assert "No annotation or entity under the cursor." in messages(app)
+
+
+# --- 2. wide characters ------------------------------------------------------------------
+
+JAPANESE = (
+    "東京都は日本の首都であり、世界有数の大都市である。人口は約千四百万人で、"
+    "政治、経済、文化の中心地として発展してきた。江戸時代には徳川幕府が置かれ、"
+    "明治維新の後に東京と改称された。現在では多くの企業の本社が集まり、"
+    "国内外から多くの観光客が訪れる。交通網も発達しており、鉄道や地下鉄が"
+    "網の目のように張り巡らされている。😀 絵文字も幅が二つのセルを占める。"
+) * 2
+
+
+async def test_wide_characters_wrap_by_cell_width_and_all_show(tmp_path: Path) -> None:
+    library = Library(tmp_path / "lib").ensure()
+    library.add(ArticleDraft(text="Tokyo\n\n" + JAPANESE, title="東京"))
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_seed(app, pilot)
+        layout = view.layout
+        # Every offset is on exactly one line, and no line is wider than the column.
+        covered = [o for line in layout.lines for o in range(line.start, line.end)]
+        assert covered == list(range(len(view.text)))
+        widths = [cell_len(view.text[ln.start : ln.end].rstrip("\n")) for ln in layout.lines]
+        assert max(widths) <= layout.width < view.size.width
+        # Every character is painted (the article fits on the screen at this size).
+        assert len(layout) < view.size.height
+        assert "".join(shown_text(view).split()) == "".join(view.text.split())
+        # The cursor still walks text offsets: G is the last character, j/k keep rows.
+        await pilot.press("G")
+        assert view.cursor == len(view.text) - 1
+        await pilot.press("k")
+        assert layout.row_of(view.cursor) == layout.row_of(len(view.text) - 1) - 1
+
+
+# --- 3. a second v keeps the selection ---------------------------------------------------
+
+
+async def test_second_v_keeps_the_selection_for_t(tmp_path: Path, seed_path: Path) -> None:
+    library, article_id = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_seed(app, pilot)
+        target = view.text.index(NAME)
+        await walk_to(pilot, view, target)
+        await pilot.press("v", "e", "e", "e", "v")
+        assert view.selection == (target, target + len(NAME))
+        # A motion now moves the cursor, not the selection.
+        await pilot.press("w")
+        assert view.selection == (target, target + len(NAME))
+        await pilot.press("t")
+        await pilot.pause()
+        await type_text(pilot, "leader")
+        await pilot.press("enter")
+        await pilot.pause()
+        (created,) = screen_items(app)
+        assert (created.exact, created.tags) == (NAME, ("leader",))
+        assert view.selection is None
+
+        # escape still cancels a kept selection.
+        await pilot.press("v", "e", "v")
+        assert view.selection is not None
+        await pilot.press("escape")
+        assert view.selection is None
+        await flush(app, pilot)
+
+
+# --- 4. undo follows the order of the changes -------------------------------------------
+
+
+async def test_undo_undoes_article_tags_and_note_before_older_span_edits(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    library, article_id = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_seed(app, pilot)
+        await walk_to(pilot, view, view.text.index(NAME))
+        await pilot.press("v", "e", "e", "e", "t")
+        await pilot.pause()
+        await type_text(pilot, "leader")
+        await pilot.press("enter")
+        await pilot.pause()
+        (span,) = screen_items(app)
+
+        await pilot.press("T")
+        await pilot.pause()
+        await type_text(pilot, "syria")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("N")
+        await pilot.pause()
+        await type_text(pilot, "Whole")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await flush(app, pilot)
+        meta = stored(library, article_id)["meta"]["1"]["article"]
+        assert (meta["tags"], meta["note"]) == (["syria"], "Whole")
+
+        # u: the note goes, the span annotation stays.
+        await pilot.press("u")
+        await pilot.pause()
+        await flush(app, pilot)
+        meta = stored(library, article_id)["meta"]["1"]["article"]
+        assert (meta["tags"], meta["note"]) == (["syria"], "")
+        assert [a.id for a in screen_items(app)] == [span.id]
+        assert any(m.startswith("Undone: the article's note") for m in messages(app))
+
+        # u: the tags go, the span annotation still stays.
+        await pilot.press("u")
+        await pilot.pause()
+        await flush(app, pilot)
+        meta = stored(library, article_id)["meta"]["1"]["article"]
+        assert meta["tags"] == []
+        assert [a.id for a in screen_items(app)] == [span.id]
+        assert isinstance(app.screen, ArticleScreen) and app.screen.article.info.tags == ()
+
+        # ctrl+r brings the tags back; then u, u, u undoes the span's creation.
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await flush(app, pilot)
+        assert stored(library, article_id)["meta"]["1"]["article"]["tags"] == ["syria"]
+        await pilot.press("u", "u")
+        await pilot.pause()
+        assert screen_items(app) == []
+        assert any(m.startswith("Undone: creation of") for m in messages(app))
+
+
+async def test_undo_after_an_entity_correction_does_not_undo_an_older_edit(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    library, _ = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_seed(app, pilot)
+        await walk_to(pilot, view, view.text.index(NAME))
+        await pilot.press("v", "e", "t")
+        await pilot.pause()
+        await type_text(pilot, "leader")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(screen_items(app)) == 1
+        await pilot.press("w", "w", "w", "E")  # mark a word as an entity
+        await pilot.pause()
+        assert not isinstance(app.screen, ArticleScreen), "E opened no label dialog"
+        await pilot.press("enter")
+        await pilot.pause()
+        await flush(app, pilot)
+        await settle(app, pilot)
+        await pilot.press("u")
+        await pilot.pause()
+        assert len(screen_items(app)) == 1, "u undid an older span edit"
+        assert any("not undone by u" in m for m in messages(app))
+
+
+# --- 5. the status line ------------------------------------------------------------------
+
+
+async def test_status_line_follows_selection_and_entities(tmp_path: Path, seed_path: Path) -> None:
+    library, _ = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_seed(app, pilot)
+        target = view.text.index(NAME)
+        await walk_to(pilot, view, target)
+        await pilot.press("w", "w", "w", "v", "b", "b", "b")
+        await pilot.pause()
+        assert view.cursor == target
+        assert "selected" in status(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "selected" not in status(app)
+
+        await give_entities(app, pilot, [entity(NAME, view.text, "PERSON")])
+        assert view.entity_at(view.cursor) is not None
+        assert f"{NAME} — PERSON" in status(app)
+        # A correction comes back as new entities: the status follows.
+        await give_entities(app, pilot, [entity(NAME, view.text, "ORG")])
+        assert f"{NAME} — ORG" in status(app) and "PERSON" not in status(app)
+        await give_entities(app, pilot, [])
+        assert NAME not in status(app)
+
+
+# --- 6. the panels -----------------------------------------------------------------------
+
+
+async def test_panels_highlight_a_row_on_focus_and_enter_jumps(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    library, _ = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_seed(app, pilot)
+        target = view.text.index(NAME)
+        await give_entities(app, pilot, [entity(NAME, view.text, "PERSON")])
+        await walk_to(pilot, view, target)
+        await pilot.press("v", "e", "t")
+        await pilot.pause()
+        await type_text(pilot, "x")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("g")
+        assert view.cursor == 0
+
+        await pilot.press("tab")
+        await pilot.pause()
+        entities = app.screen.query_one(EntityList)
+        assert entities.has_focus and entities.highlighted == 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert view.cursor == target
+        # The focus stays in the panel: the mention at the cursor is still marked.
+        assert entities.has_focus
+        row = view.layout.row_of(target) - view.scroll_offset.y
+        column = view._margin + view.layout.position(target)[1]
+        marked = view.get_component_rich_style("article-view--cursor-blurred", partial=True)
+        assert marked.underline and marked.bold
+        at = 0
+        for segment in view.render_line(row):
+            if at <= column < at + len(segment.text):
+                assert segment.text and NAME.startswith(segment.text)
+                assert segment.style is not None
+                assert segment.style.underline and segment.style.bold
+                break
+            at += len(segment.text)
+        else:
+            raise AssertionError("the mention's row is not painted")
+
+        await pilot.press("tab")
+        await pilot.pause()
+        annotations = app.screen.query_one(AnnotationList)
+        assert annotations.has_focus and annotations.highlighted == 0
+        await pilot.press("tab", "g", "tab", "tab")
+        await pilot.pause()
+        assert view.cursor == 0 and annotations.has_focus
+        await pilot.press("enter")
+        await pilot.pause()
+        assert view.cursor == target and view.has_focus
+
+
+# --- 7. the notes screen -----------------------------------------------------------------
+
+
+async def test_notes_screen_ctrl_e_and_f1_work_from_the_search_field(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    library, _ = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NotesScreen)
+        assert isinstance(app.focused, Input)
+        await type_text(pilot, "tag:war")
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        assert app.screen.query_one("#export-query", Input).value == "tag:war"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, NotesScreen) and isinstance(app.focused, Input)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, NotesScreen)
+
+
+# --- 8. the library's export ---------------------------------------------------------------
+
+
+async def test_library_export_starts_with_the_filter(tmp_path: Path, seed_path: Path) -> None:
+    library, _ = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("slash")
+        await type_text(pilot, "tag:war")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        assert app.screen.query_one("#export-query", Input).value == "tag:war"
+
+
+# --- 9. narrow terminals -------------------------------------------------------------------
+
+
+async def test_narrow_terminal_shows_the_text(tmp_path: Path, seed_path: Path) -> None:
+    library, _ = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = await open_seed(app, pilot)
+        screen = app.screen
+        assert not screen.query_one("#side-panel").display
+        assert view.size.width >= 55
+        first_words = " ".join(view.text.split()[:4])
+        assert first_words in " ".join(shown_text(view).split())
+        # p shows the panel, and hides it again.
+        await pilot.press("p")
+        await pilot.pause()
+        assert screen.query_one("#side-panel").display
+        await pilot.press("p")
+        await pilot.pause()
+        assert not screen.query_one("#side-panel").display
+
+    # At 80 columns the panel stays, slimmer: the text keeps a readable width.
+    app = new_app(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_seed(app, pilot)
+        assert app.screen.query_one("#side-panel").display
+        assert view.size.width >= 48
