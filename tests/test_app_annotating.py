@@ -537,6 +537,27 @@ async def test_library_lists_tags_and_filters_by_a_notes_tag(
     assert record["annotation_tags"] == ["Turkey", "leader"] and record["tags"] == []
 
 
+async def test_library_columns_fit_a_narrow_terminal(tmp_path: Path, seed_path: Path) -> None:
+    """At 80 columns the Notes column is on screen and the title keeps room; the
+    tags, then the source, then the word count give way, never the note count."""
+    library, seed_id = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    for width, labels in (
+        (120, ["Title", "Source / author", "Date", "Words", "Tags", "Notes"]),
+        (80, ["Title", "Date", "Words", "Notes"]),
+        (60, ["Title", "Date", "Notes"]),
+    ):
+        async with app.run_test(size=(width, 24)) as pilot:
+            await settle(app, pilot)
+            table = app.screen.query_one(DataTable)
+            assert [str(c.label) for c in table.columns.values()] == labels, width
+            assert sum(c.get_render_width(table) for c in table.columns.values()) <= width
+            title = next(iter(table.columns.values()))
+            assert title.width >= min(30, width - 30), width
+            assert str(table.get_cell(seed_id, "Notes")) == "0"
+        app = new_app(library)
+
+
 # --- slow disks: saves that take a while -------------------------------------------------
 
 SLOW_SAVE = 0.3  # seconds; an fsync on a busy or network disk

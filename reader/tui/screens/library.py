@@ -21,6 +21,21 @@ COLUMNS = (
     ("Tags", 16),
     ("Notes", 5),
 )
+# On a narrow terminal these go first, in this order, so the title keeps room.
+DROPPED_FIRST = ("Tags", "Source / author", "Words")
+TITLE_MIN = 30
+
+
+def columns_for(width: int) -> list[tuple[str, int]]:
+    """The columns that fit ``width`` cells, the title taking what is left."""
+    shown = list(COLUMNS)
+    for label in DROPPED_FIRST:
+        fixed = sum(w + 2 for _, w in shown if w)
+        if width - fixed - 4 >= TITLE_MIN:
+            break
+        shown = [(name, w) for name, w in shown if name != label]
+    fixed = sum(w + 2 for _, w in shown if w)
+    return [(name, w or max(12, width - fixed - 4)) for name, w in shown]
 
 
 class LibraryScreen(Screen[None]):
@@ -30,6 +45,7 @@ class LibraryScreen(Screen[None]):
         super().__init__()
         self.articles: list[ArticleInfo] = []
         self.entities: dict[str, list[list[str]]] = {}
+        self._columns = [label for label, _ in COLUMNS]
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")
@@ -54,9 +70,9 @@ class LibraryScreen(Screen[None]):
         """The title takes the width the other columns leave."""
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        fixed = sum(width + 2 for _, width in COLUMNS if width)
-        for label, width in COLUMNS:
-            table.add_column(label, key=label, width=width or max(20, self.size.width - fixed - 4))
+        self._columns = [label for label, _ in columns_for(self.size.width)]
+        for label, width in columns_for(self.size.width):
+            table.add_column(label, key=label, width=width)
         self.show(self.query_one("#filter", Input).value)
 
     def on_screen_resume(self) -> None:
@@ -90,15 +106,17 @@ class LibraryScreen(Screen[None]):
             i for i in self.articles if article_matches(wanted, i, self.entities.get(i.id, []))
         ]
         for info in shown:
-            table.add_row(
-                Text(info.title, no_wrap=True, overflow="ellipsis"),
-                Text(info.author or info.source, no_wrap=True, overflow="ellipsis"),
-                info.date,
-                Text(f"{info.word_count:,}", justify="right"),
-                Text(", ".join(info.all_tags), no_wrap=True, overflow="ellipsis"),
-                Text(str(info.note_count), justify="right"),
-                key=info.id,
-            )
+            cells = {
+                "Title": Text(info.title, no_wrap=True, overflow="ellipsis"),
+                "Source / author": Text(
+                    info.author or info.source, no_wrap=True, overflow="ellipsis"
+                ),
+                "Date": info.date,
+                "Words": Text(f"{info.word_count:,}", justify="right"),
+                "Tags": Text(", ".join(info.all_tags), no_wrap=True, overflow="ellipsis"),
+                "Notes": Text(str(info.note_count), justify="right"),
+            }
+            table.add_row(*(cells[label] for label in self._columns), key=info.id)
         if selected is not None and selected in {info.id for info in shown}:
             table.move_cursor(row=table.get_row_index(selected))
         status = f"{len(shown)} of {len(self.articles)} articles"
