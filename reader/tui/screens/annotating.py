@@ -45,6 +45,7 @@ class AnnotatingMixin:
     # always undoes the latest change, whatever its kind.
     _history: list[HistoryEntry]
     _future: list[HistoryEntry]
+    _told_where = False  # whether a save has said which file it went to
     app: ReaderApp
     view: ArticleView
 
@@ -61,7 +62,10 @@ class AnnotatingMixin:
 
     def _persist(self, change: Change) -> None:
         store = self.app.library.store(self.article.id)
-        self.app.write(persist_change, store, change, done=f"Saved to {store.path.name}")
+        # Where the notes go, once per article opened; after that a short word.
+        done = "Saved" if self._told_where else f"Saved to annotations/{store.path.name}"
+        self._told_where = True
+        self.app.write(persist_change, store, change, done=done)
 
     # --- what t / n / x act on ------------------------------------------------------
 
