@@ -189,7 +189,8 @@ def test_help_of_each_command_exits_0(tmp_path, command):
 def test_annotate_splits_tags_on_commas_and_keeps_newlines_plain(tmp_path, added):
     """Commas separate tags, as in the app's tag input (a tag holding a comma would
     split in every export that lists tags with commas), and a note typed in a
-    shell or pasted from a Windows file keeps its lines without carriage returns."""
+    shell or pasted from a Windows file keeps its lines without carriage returns.
+    Tags that differ only in case are one tag, as first written."""
     result = run(
         tmp_path,
         "annotate",
@@ -202,6 +203,8 @@ def test_annotate_splits_tags_on_commas_and_keeps_newlines_plain(tmp_path, added
         "  civil   war ",
         "--tag",
         "leader",
+        "--tag",
+        "LEADER",
         "--note",
         "first line\r\nsecond\rthird",
     )

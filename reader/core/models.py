@@ -16,14 +16,15 @@ from reader.core.text import strip_controls
 def clean_tags(values: Iterable[str]) -> tuple[str, ...]:
     """Tags as the reader keeps them: commas separate tags (so no tag holds one),
     runs of white space become one space, control characters and terminal escape
-    sequences go, empty ones are dropped, and each tag comes once, in order."""
-    seen: dict[str, None] = {}
+    sequences go, empty ones are dropped, and each tag comes once, in order, in
+    the case it was first written (``leader, Leader`` is one tag, ``leader``)."""
+    seen: dict[str, str] = {}
     for value in values:
         for tag in strip_controls(value).split(","):
             tag = " ".join(tag.split())
             if tag:
-                seen.setdefault(tag, None)
-    return tuple(seen)
+                seen.setdefault(tag.casefold(), tag)
+    return tuple(seen.values())
 
 
 def clean_note(note: str) -> str:
