@@ -133,7 +133,7 @@ def list_articles(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> 
     from reader.core.query import article_matches, parse_query
 
     library = _library(ctx)
-    wanted = parse_query(" ".join(query))
+    wanted = parse_query(_checked(" ".join(query)))
     index = library.index()
     infos = [
         i for i in library.list_articles(index) if article_matches(wanted, i, index[i.id].entities)
@@ -158,6 +158,16 @@ def list_articles(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> 
             click.echo(
                 f"{info.id}\t{info.date}\t{info.word_count}\t{info.note_count}\t{info.title}"
             )
+
+
+def _checked(query: str) -> str:
+    """The query, unless a term of it cannot match anything: then a usage error."""
+    from reader.core.query import parse_query, query_problems
+
+    problems = query_problems(parse_query(query))
+    if problems:
+        raise click.UsageError(problems[0])
+    return query
 
 
 def _json_line(record: dict) -> None:
@@ -229,7 +239,7 @@ def notes(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
     from reader.core.search import search_notes
 
     library = _library(ctx)
-    for info, annotation in search_notes(library, " ".join(query)):
+    for info, annotation in search_notes(library, _checked(" ".join(query))):
         if as_json:
             _json_line(
                 {
@@ -456,7 +466,8 @@ def export(
     terms = [*query, *(f"article:{a}" for a in articles), *(f"tag:{t}" for t in tags)]
     if since:
         terms.append(f"since:{since}")
-    run_export(library, fmt, output, " ".join(_quoted(t) for t in terms), csv_layout, creator)
+    query_text = _checked(" ".join(_quoted(t) for t in terms))
+    run_export(library, fmt, output, query_text, csv_layout, creator)
     _library(ctx)
 
 

@@ -526,6 +526,11 @@ async def test_library_lists_tags_and_filters_by_a_notes_tag(
             assert all(s.startswith(t) for s, t in zip(shown, titles, strict=True)), (query, shown)
         status = app.screen.query_one("#library-status", Static)
         assert str(status.render()) == "1 of 2 articles"
+        app.screen.query_one("#filter").value = "since:garbage"
+        await pilot.pause()
+        assert str(status.render()) == (
+            "0 of 2 articles · since:garbage is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+        )
 
     listing = cli(library, "list", "tag:leader")
     assert [line.split("\t")[0] for line in listing.stdout.splitlines()] == [seed_id]

@@ -221,6 +221,11 @@ def test_errors_are_one_line_with_a_non_zero_exit(tmp_path, added):
         (["list", "--bogus"], 2, "reader: No such option '--bogus'"),
         (["annotate", "nope", "--quote", "x"], 2, "reader: no such article: nope"),
         (["export", "--format", "docx"], 2, "reader: Invalid value for '--format'"),
+        # A query term that cannot match anything is an error, not an empty answer.
+        (["list", "since:garbage"], 2, "reader: since:garbage is not a date"),
+        (["notes", "label:nonsense"], 2, "reader: label:nonsense is not a label"),
+        (["notes", "state:lost"], 2, "reader: state:lost is not a state"),
+        (["export", "--since", "2024-13-45"], 2, "reader: since:2024-13-45 is not a date"),
     ):
         result = run(tmp_path, *args)
         assert result.returncode == code, args

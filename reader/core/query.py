@@ -10,10 +10,11 @@ note. ``"quoted phrases"`` match as a whole.
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 
-from reader.core.entities import label_group
+from reader.core.entities import LABEL_GROUPS, label_group
 from reader.core.models import Annotation, ArticleInfo
 
 FIELDS = {"tag", "since", "until", "state", "article", "entity", "label"}
@@ -45,6 +46,33 @@ def parse_query(text: str) -> Query:
         elif part:
             words.append(part.lower())
     return Query(tuple(words), {k: tuple(v) for k, v in terms.items()})
+
+
+_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
+STATES = ("anchored", "needs-review", "orphan")
+
+
+def query_problems(query: Query) -> list[str]:
+    """What in the query cannot match anything, one line each (``since:garbage``
+    would otherwise quietly match nothing)."""
+    problems = [
+        f"{name}:{value} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+        for name in ("since", "until")
+        for value in query.get(name)
+        if not _DATE.fullmatch(value)
+    ]
+    known = {label.lower() for labels in LABEL_GROUPS.values() for label in labels}
+    problems += [
+        f"label:{value} is not a label (one of {', '.join(LABEL_GROUPS)}, or PERSON, ORG, GPE…)"
+        for value in query.get("label")
+        if value.lower() not in known and value.lower() not in LABEL_GROUPS
+    ]
+    problems += [
+        f"state:{value} is not a state (one of {', '.join(STATES)})"
+        for value in query.get("state")
+        if value not in STATES
+    ]
+    return problems
 
 
 def _has_words(query: Query, haystack: str) -> bool:

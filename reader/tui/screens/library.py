@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 
 from reader.core.models import ArticleInfo
-from reader.core.query import article_matches, parse_query
+from reader.core.query import article_matches, parse_query, query_problems
 from reader.tui.bindings import GLOBAL, LIBRARY, bindings
 from reader.tui.messages import ImportFinished, ImportProgress, LibraryLoaded
 
@@ -120,6 +120,9 @@ class LibraryScreen(Screen[None]):
         if selected is not None and selected in {info.id for info in shown}:
             table.move_cursor(row=table.get_row_index(selected))
         status = f"{len(shown)} of {len(self.articles)} articles"
+        problems = query_problems(wanted)
+        if problems:  # say why nothing matches rather than just "0 of N"
+            status = f"{status} · {problems[0]}"
         if not self.articles:
             status = "The library is empty: add articles with `reader add FILE`."
         self.query_one("#library-status", Static).update(Text(status))

@@ -80,7 +80,14 @@ class NotesScreen(Screen[None]):
         )
         if self.found:
             options.highlighted = 0
-        self.query_one("#notes-status", Static).update(Text(f"{len(self.found)} notes"))
+        from reader.core.query import parse_query, query_problems
+
+        count = len(self.found)
+        status = f"{count} note{'' if count == 1 else 's'}"
+        problems = query_problems(parse_query(message.query))
+        if problems:
+            status = f"{status} · {problems[0]}"
+        self.query_one("#notes-status", Static).update(Text(status))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         from reader.tui.screens.article import ArticleScreen
