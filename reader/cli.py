@@ -92,7 +92,11 @@ def main(ctx: click.Context, library_dir: Path | None) -> None:
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
 @click.option(
-    "--json", "as_json", is_flag=True, help="With --dry-run: one JSON object per article on stdout."
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON object per article on stdout (status, id, title; with --dry-run, "
+    "its metadata and text too).",
 )
 @click.option(
     "--max-mb",

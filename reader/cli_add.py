@@ -14,9 +14,11 @@ from reader.core.importing import ImportRun
 from reader.core.library import AddResult, Library
 
 
-def _dry_run_record(draft: Any) -> bytes:
+def _dry_run_record(draft: Any, result: AddResult) -> bytes:
     return orjson.dumps(
         {
+            "status": result.status,
+            "id": result.article_id,
             "title": draft.title,
             "author": draft.author,
             "date": draft.date,
@@ -36,7 +38,12 @@ def run_add(
     def show(results: list[AddResult]) -> None:
         nonlocal shown
         for result in results:
-            click.echo(f"{result.status}\t{result.article_id}\t{result.title}")
+            if as_json:
+                record = {"status": result.status, "id": result.article_id, "title": result.title}
+                sys.stdout.buffer.write(orjson.dumps(record) + b"\n")
+                sys.stdout.flush()
+            else:
+                click.echo(f"{result.status}\t{result.article_id}\t{result.title}")
         for error in run.errors[shown:]:
             click.echo(f"reader: {error}", err=True)
         shown = len(run.errors)
@@ -46,7 +53,7 @@ def run_add(
         for imported in read_inputs(inputs, max_bytes=max_bytes):
             for note in imported.notes:
                 click.echo(f"reader: {note}", err=True)
-            show(_dry_run(run, imported, as_json) if dry_run else run.take(imported))
+            show(_dry_run(run, library, imported, as_json) if dry_run else run.take(imported))
             advance(1, imported.source[-40:])
         show(run.flush())
     verb = "would import" if dry_run else "imported"
@@ -54,18 +61,25 @@ def run_add(
     return 1 if run.counts["failed"] else 0
 
 
-def _dry_run(run: ImportRun, imported: Imported, as_json: bool) -> list[AddResult]:
-    """Count and show what would be imported, writing nothing."""
+_WOULD = {"added": "would add", "updated": "would update", "duplicate": "would skip"}
+
+
+def _dry_run(
+    run: ImportRun, library: Library, imported: Imported, as_json: bool
+) -> list[AddResult]:
+    """Count and show what would be imported (added, or an update or a duplicate
+    of an article in the library), writing nothing."""
     if imported.error:
         run.counts["failed"] += 1
         run.errors.append(imported.error)
     elif imported.skipped:
         run.counts["skipped"] += 1
     for draft in imported.drafts:
-        run.counts["added"] += 1
+        result = library.preview(draft)
+        run.counts[result.status] += 1
         if as_json:
-            sys.stdout.buffer.write(_dry_run_record(draft) + b"\n")
+            sys.stdout.buffer.write(_dry_run_record(draft, result) + b"\n")
             sys.stdout.flush()
         else:
-            click.echo(f"would add\t{draft.format}\t{draft.title}")
+            click.echo(f"{_WOULD[result.status]}\t{draft.format}\t{draft.title}")
     return []

@@ -17,7 +17,7 @@ import pytest
 from reader.core.library import LIBRARY_ENV
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
-KEYS = {"title", "author", "date", "source", "format", "text"}
+KEYS = {"status", "id", "title", "author", "date", "source", "format", "text"}
 
 
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -92,6 +92,8 @@ def test_dry_run_json_prints_one_object_per_article_and_writes_nothing(tmp_path)
     by_title = {r["title"]: r for r in records}
     page = by_title["City Library Opens Its Doors Around the Clock"]
     assert page == {
+        "status": "added",
+        "id": page["id"],
         "title": "City Library Opens Its Doors Around the Clock",
         "author": "Jonas Whitfield",
         "date": "2024-02-14",
@@ -116,6 +118,7 @@ def test_dry_run_text_is_what_a_real_import_stores(tmp_path):
     assert real.returncode == 0, real.stderr
     ids = added_ids(real.stdout)
     assert len(ids) == len(records)
+    assert [r["id"] for r in records] == ids  # the dry run names the ids they get
     articles = tmp_path / "lib" / "articles"
     for record, article_id in zip(records, ids, strict=True):
         stored = (articles / f"{article_id}.txt").read_bytes().decode("utf-8")
@@ -133,6 +136,40 @@ def test_dry_run_without_json_prints_a_line_per_article(tmp_path):
         "would add\tfeed-summary\tTide Gauges Record Highest Spring Tide in Decades",
     ]
     assert written(tmp_path) == []
+
+
+def test_dry_run_tells_duplicates_and_updates_from_new_articles(tmp_path):
+    """A dry run against a library says what a real run would do with each article."""
+    feed = str(FIXTURES / "feed_atom.xml")
+    assert run(tmp_path, "add", feed).returncode == 0
+    again = run(tmp_path, "add", "--dry-run", feed)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines() == [
+        "would skip\tfeed\tSeagrass Meadows Store More Carbon Than Thought",
+        "would skip\tfeed-summary\tTide Gauges Record Highest Spring Tide in Decades",
+    ]
+    assert again.stderr.splitlines()[-1] == "reader: would import: 2 duplicate"
+    page = tmp_path / "page.md"
+    page.write_text("# Ferry timetable\n\nThe ferry leaves at nine.\n", encoding="utf-8")
+    assert run(tmp_path, "add", str(page)).returncode == 0
+    page.write_text("# Ferry timetable\n\nThe ferry now leaves at ten.\n", encoding="utf-8")
+    changed = run(tmp_path, "add", "--dry-run", "--json", str(page))
+    (record,) = [json.loads(line) for line in changed.stdout.splitlines()]
+    assert (record["status"], record["title"]) == ("updated", "Ferry timetable")
+    assert record["id"] in {p.stem for p in (tmp_path / "lib" / "articles").glob("*.txt")}
+    assert "ten" not in (tmp_path / "lib" / "articles" / f"{record['id']}.txt").read_text()
+
+
+def test_json_on_a_real_import_prints_a_record_per_article(tmp_path):
+    result = run(tmp_path, "add", "--json", str(FIXTURES / "feed_atom.xml"))
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["status"], r["title"]) for r in records] == [
+        ("added", "Seagrass Meadows Store More Carbon Than Thought"),
+        ("added", "Tide Gauges Record Highest Spring Tide in Decades"),
+    ]
+    stored = {p.stem for p in (tmp_path / "lib" / "articles").glob("*.txt")}
+    assert {r["id"] for r in records} == stored
 
 
 # --- batches ---------------------------------------------------------------------------------

@@ -322,6 +322,20 @@ class Library:
             write_durably(stores + texts, exclusive={path for path, _ in stores})
         return results
 
+    def preview(self, draft: ArticleDraft) -> AddResult:
+        """What :meth:`add` would do with ``draft`` (added, duplicate or updated,
+        and under which id), writing nothing, not even a missing library."""
+        if not self.articles_dir.is_dir():
+            return AddResult(self.new_id(draft), "added", draft.title)
+        by_hash, by_source = self._lookup()
+        text_hash = sha256(draft.text)
+        if text_hash in by_hash:
+            return AddResult(by_hash[text_hash], "duplicate", draft.title)
+        previous = by_source.get(draft.source) if draft.source else None
+        if previous and (self.articles_dir / f"{previous}.txt").exists():
+            return AddResult(previous, "updated", draft.title)
+        return AddResult(self.new_id(draft), "added", draft.title)
+
     def _new_info(
         self, article_id: str, draft: ArticleDraft, tags: tuple[str, ...], added: str
     ) -> ArticleInfo:
