@@ -494,6 +494,10 @@ def import_notes_command(ctx: click.Context, file: Path) -> None:
     from reader.core.text import strip_controls
 
     library = _library(ctx)
+    if not library.article_ids():  # a mistyped --library: nothing could be placed
+        raise click.ClickException(
+            f"the library at {library.root} has no articles: add them first (reader add)"
+        )
     try:
         report = import_notes(library, file)
     except NotesImportError as error:

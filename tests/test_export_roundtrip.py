@@ -454,3 +454,18 @@ def test_notes_of_an_edited_file_article_become_orphans_of_it_not_unplaced(
     assert set(placed) == {"closed the station", "hurt shops in the old town"}
     assert placed["closed the station"] == "anchored"
     assert not (second.annotations_dir / f"{UNPLACED_ID}.json").exists()
+
+
+def test_importing_notes_into_a_library_without_articles_is_refused(
+    full: Library, tmp_path: Path
+) -> None:
+    """A mistyped --library: every note would go to _unplaced.json in a new folder."""
+    path = tmp_path / "notes.jsonld"
+    path.write_text(w3c(full), encoding="utf-8")
+    nowhere = Library(tmp_path / "typo")
+    done = reader(nowhere, tmp_path, "import-notes", str(path))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"reader: the library at {nowhere.root} has no articles: add them first (reader add)"
+    ]
+    assert not (nowhere.root / "annotations" / f"{UNPLACED_ID}.json").exists()
