@@ -384,19 +384,23 @@ def entities(ctx: click.Context, inputs: tuple[str, ...], as_jsonl: bool, raw: b
                 continue
             path = Path(value)
             if raw:
-                text = read_bytes(path).decode("utf-8")
-            else:
-                (draft, *_) = import_path(path)
-                text = draft.text
-            language = detect_language(text)
-            if language != "en":
-                raise LanguageUnsupported(
-                    f"the text is in {language_name(language)}: no "
-                    "entity recogniser is installed for it"
-                )
-            found = service.recogniser().recognise(text)
-            found = apply_corrections(text, found, service.library_rules())
-            _json_line({"source": value, "entities": _entity_records(found)})
+                texts = [(value, read_bytes(path).decode("utf-8"))]
+            else:  # a feed gives an article per entry: a line each, named by its link
+                drafts = import_path(path)
+                texts = [
+                    (value if len(drafts) == 1 else draft.source or f"{value}#{n}", draft.text)
+                    for n, draft in enumerate(drafts, 1)
+                ]
+            for source, text in texts:
+                language = detect_language(text)
+                if language != "en":
+                    raise LanguageUnsupported(
+                        f"the text is in {language_name(language)}: no "
+                        "entity recogniser is installed for it"
+                    )
+                found = service.recogniser().recognise(text)
+                found = apply_corrections(text, found, service.library_rules())
+                _json_line({"source": source, "entities": _entity_records(found)})
         except LanguageUnsupported as error:
             click.echo(f"reader: {value}: {error}", err=True)
             failed = True

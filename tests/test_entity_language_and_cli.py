@@ -398,3 +398,15 @@ def test_notes_and_export_filter_by_entity_and_label(indexed):
     assert exported.returncode == 0, exported.stderr
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
     assert [row["Note"] for row in rows] == [".Ankara"]
+
+
+def test_entities_of_a_feed_give_a_line_per_entry(tmp_path):
+    feed = Path(__file__).parent / "fixtures" / "import" / "feed_atom.xml"
+    result = run(tmp_path, tmp_path / "lib", "entities", "--jsonl", str(feed))
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["source"] for r in records] == [
+        "https://science.example.net/seagrass-carbon",
+        "https://science.example.net/spring-tide",
+    ]
+    assert all(r["entities"] for r in records)
