@@ -469,3 +469,23 @@ def test_importing_notes_into_a_library_without_articles_is_refused(
         f"reader: the library at {nowhere.root} has no articles: add them first (reader add)"
     ]
     assert not (nowhere.root / "annotations" / f"{UNPLACED_ID}.json").exists()
+
+
+def test_a_note_that_looks_like_readwise_tags_comes_back_a_note(tmp_path: Path) -> None:
+    """Readwise reads a note's first line of ``.word`` tokens as tags; a note that
+    starts ".NET .js" (and has no tags) must come back as that note."""
+    text = "Frameworks\n\nThe team moved from .NET to a JavaScript stack last year.\n"
+    source = Library(tmp_path / "a").ensure()
+    article_id = source.add(ArticleDraft(text=text, title="Frameworks")).article_id
+    start = text.index("moved")
+    note = ".NET .js\nframeworks mentioned"
+    source.store(article_id).save_annotation(
+        new_annotation(text, start, start + len("moved from .NET"), (), note)
+    )
+    path = tmp_path / "notes.csv"
+    path.write_text(readwise(source, "readwise"), encoding="utf-8", newline="")
+    target = Library(tmp_path / "b").ensure()
+    target.add(ArticleDraft(text=text, title="Frameworks"))
+    assert import_notes(target, path).counts["imported"] == 1
+    (placed,) = target.load(article_id)[1]
+    assert (placed.tags, placed.note) == ((), note)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.core.anchoring import new_annotation, reanchor
+from reader.core.export.readwise import looks_like_tags
 from reader.core.export.w3c import LIBRARY_SOURCE, identifier
 from reader.core.library import Library
 from reader.core.models import Annotation, Article, Correction, TextQuote, clean_note, clean_tags
@@ -334,9 +335,10 @@ def _unplaced(library: Library, record: dict[str, Any], report: Report, what: st
 def _tags_from_note(note: str) -> tuple[tuple[str, ...], str]:
     """Readwise inline tags (``.tag`` words on the first line) and the rest."""
     first, _, rest = note.partition("\n")
-    words = first.split()
-    if words and all(w.startswith(".") and len(w) > 1 for w in words):
-        return tuple(w[1:].replace("_", " ") for w in words), rest
+    if looks_like_tags(first):
+        return tuple(w[1:].replace("_", " ") for w in first.split()), rest
+    if not first.strip() and looks_like_tags(rest.partition("\n")[0]):
+        return (), rest  # an empty line kept a tag-like first line of the note a note
     return (), note
 
 

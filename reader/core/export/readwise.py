@@ -31,9 +31,19 @@ EXPORT_COLUMNS = [
 ]
 
 
+def looks_like_tags(line: str) -> bool:
+    """Whether Readwise reads this line as inline tags (``.tag`` words only)."""
+    words = line.split()
+    return bool(words) and all(w.startswith(".") and len(w) > 1 for w in words)
+
+
 def tag_note(tags: tuple[str, ...], note: str) -> str:
-    """A note carrying tags the way Readwise's import reads them."""
+    """A note carrying tags the way Readwise's import reads them. A note with no
+    tags whose first line would read as tags (``.NET .js``) starts with an empty
+    line, so that it stays the note."""
     tag_line = " ".join("." + "_".join(t.split()) for t in tags)
+    if not tag_line and looks_like_tags(note.partition("\n")[0]):
+        return "\n" + note
     return "\n".join(part for part in (tag_line, note) if part)
 
 
