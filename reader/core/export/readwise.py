@@ -5,7 +5,7 @@ URL, Note, Location``); it has no tags column, so tags travel inside the
 note as Readwise reads them (``.tag1 .tag2`` on the note's first line, the
 inline tagging syntax of Readwise). ``--csv-layout readwise-export`` gives
 the 11 columns that Readwise exports and Obsidian importers parse. RFC 4180
-quoting (quotes doubled, CRLF line ends), UTF-8.
+quoting (quotes doubled, CRLF line ends), UTF-8. An orphan has no Location.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import csv
 import io
 
 from reader.core.export import ArticleExport, Options
+from reader.core.models import Annotation
 
 IMPORT_COLUMNS = ["Highlight", "Title", "Author", "URL", "Note", "Location"]
 EXPORT_COLUMNS = [
@@ -51,6 +52,12 @@ def _url(source: str) -> str:
     return source if source.startswith(("http://", "https://")) else ""
 
 
+def _location(a: Annotation) -> str:
+    """Where the highlight starts in the text; none for an orphan (its passage is
+    no longer in the text, and its old place would mislead)."""
+    return "" if a.state == "orphan" else str(a.start)
+
+
 def _rows(items: list[ArticleExport], layout: str) -> list[list[str]]:
     rows = []
     for item in items:
@@ -67,7 +74,7 @@ def _rows(items: list[ArticleExport], layout: str) -> list[list[str]]:
                         "yellow",
                         ", ".join(a.tags),
                         "offset",
-                        str(a.start),
+                        _location(a),
                         a.created.replace("T", " ").replace("Z", "+00:00"),
                         ", ".join(info.tags),
                     ]
@@ -80,7 +87,7 @@ def _rows(items: list[ArticleExport], layout: str) -> list[list[str]]:
                         info.author,
                         _url(info.source),
                         tag_note(a.tags, a.note),
-                        str(a.start),
+                        _location(a),
                     ]
                 )
     return rows
