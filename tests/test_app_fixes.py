@@ -404,3 +404,13 @@ async def test_narrow_terminal_shows_the_text(tmp_path: Path, seed_path: Path) -
         view = await open_seed(app, pilot)
         assert app.screen.query_one("#side-panel").display
         assert view.size.width >= 48
+
+
+async def test_the_command_palette_has_one_keys_command(tmp_path: Path, seed_path: Path) -> None:
+    library, _ = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert titles.count("Keys") == 1
+        assert {"Export notes", "Add articles", "Quit"} <= set(titles)

@@ -410,3 +410,12 @@ def test_entities_of_a_feed_give_a_line_per_entry(tmp_path):
         "https://science.example.net/spring-tide",
     ]
     assert all(r["entities"] for r in records)
+
+
+def test_a_word_of_the_filter_finds_the_articles_naming_an_entity(indexed):
+    """A plain word matches the names of an article's entities too, not only its
+    title, author, source and tags: "saraqeb" finds the article about Saraqeb."""
+    tmp, one, _, ids, _, _, _ = indexed
+    assert listed(tmp, one, "saraqeb") == {ids["Ankara"]}
+    assert listed(tmp, one, "jacinda") >= {ids["Ardern"]}
+    assert ids["Opec"] not in listed(tmp, one, "jacinda")

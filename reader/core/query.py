@@ -5,7 +5,7 @@ A query is words and ``field:value`` terms, all of which must match:
 articles ``entity:"Recep Tayyip Erdogan"`` (an entity's exact name, any case)
 and ``label:PERSON`` (an OntoNotes label or a group: ``label:place``). Words match
 case-insensitively anywhere in the title, author, source, tags, quote and
-note. ``"quoted phrases"`` match as a whole.
+note (and, for articles, the names of their entities). ``"quoted phrases"`` match as a whole.
 """
 
 from __future__ import annotations
@@ -116,7 +116,10 @@ def article_matches(
         return False
     if not entities_match(query, entities):
         return False
-    haystack = " ".join((info.title, info.author, info.source, info.date, *info.all_tags))
+    haystack = " ".join(
+        (info.title, info.author, info.source, info.date, *info.all_tags)
+        + tuple(name for name, _ in entities)  # "erdogan" finds the articles naming him
+    )
     return _has_words(query, haystack)
 
 

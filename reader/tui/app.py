@@ -153,7 +153,9 @@ class ReaderApp(App[None]):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own "Keys" (its key panel) would sit beside reader's, which
+        # lists reader's keys with what they do: keep the one.
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Keys")
         yield SystemCommand("Keys", "Show every key of reader", self.action_help)
         yield SystemCommand(
             "Export notes",
