@@ -559,3 +559,56 @@ def test_a_text_readded_after_its_ids_were_taken_by_updates_still_gets_a_valid_i
     assert result.status == "added"
     assert is_safe_id(result.article_id)
     assert len(library.article_ids()) == 3
+
+
+_STORY = (
+    "<p>Negotiators from Israel and Hamas resumed indirect talks in Cairo on Tuesday, Egyptian "
+    "officials said, as mediators from Qatar and the United States pushed for a truce.</p>"
+    "<p>The talks come as aid agencies warned of famine in northern Gaza, where the United "
+    "Nations says hundreds of thousands of people face catastrophic hunger.</p>"
+    "<p>Previous rounds of negotiations in Paris and Doha failed to produce an agreement.</p>"
+)
+_COMMENTS = (
+    '<div class="post"><span class="user">troll99</span><p>Typical biased reporting from this '
+    "outlet, I will cancel my subscription today and tell everyone.</p></div>"
+    '<div class="post"><span class="user">jane</span><p>Thanks for the balanced coverage of '
+    "this conflict, it is rare these days to read something fair.</p></div>"
+)
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        f'<section class="user-comments">{_COMMENTS}</section>',
+        f'<div id="disqus_thread">{_COMMENTS}</div>',
+        f'<div class="box comments">{_COMMENTS}</div>',
+        f'<section class="user-comments">{_COMMENTS}</div>',  # closed by the wrong tag
+    ],
+    ids=["user-comments", "disqus", "comments-class", "malformed"],
+)
+def test_readers_comments_in_other_markup_are_left_out(section: str) -> None:
+    from reader.core.importers.html import parse_html
+
+    page = (
+        "<html><head><title>Ceasefire talks resume in Cairo</title></head><body>"
+        f"<div class='content'><h1>Ceasefire talks resume in Cairo</h1>{_STORY}</div>"
+        f"{section}</body></html>"
+    )
+    draft = parse_html(page)
+    assert draft.text.startswith("Negotiators from Israel")
+    assert "biased" not in draft.text and "balanced coverage" not in draft.text
+    assert "Doha failed" in draft.text
+
+
+def test_an_opinion_piece_or_open_comments_keep_their_text() -> None:
+    """Pages mark opinion articles and articles open to comments with classes
+    that name comments: the article's text must stay."""
+    from reader.core.importers.html import parse_html
+
+    page = (
+        "<html><head><title>Ceasefire talks resume in Cairo</title></head><body>"
+        "<article class='content content--comment comments-open comments'>"
+        f"<h1>Ceasefire talks resume in Cairo</h1>{_STORY}</article></body></html>"
+    )
+    draft = parse_html(page)
+    assert draft.text.startswith("Negotiators from Israel") and "Doha failed" in draft.text

@@ -80,6 +80,28 @@ def _strip_escapes(html: str) -> str:
     return _BETWEEN_TAGS.sub(lambda run: strip_escapes(run.group()), html)
 
 
+def _has_class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+# Readers' comment sections that trafilatura's own rules miss (they know
+# WordPress's): removed before extraction. Whole class names only, and never an
+# element holding the headline, so that an article tagged "comments-open" or an
+# opinion piece ("comment") keeps its text.
+COMMENT_SECTIONS = (
+    "//*[@id or @class]["  # the cheap tests first: XPath applies predicates in order
+    + " or ".join(
+        ["@id='comments'", "@id='disqus_thread'"]
+        + [
+            _has_class(n)
+            for n in ("comments", "user-comments", "reader-comments", "comment-list")
+            + ("disqus_thread",)
+        ]
+    )
+    + "][not(self::body) and not(.//h1)]"
+)
+
+
 def parse_html(html: str, source: str = "") -> ArticleDraft:
     from trafilatura import bare_extraction
 
@@ -92,6 +114,7 @@ def parse_html(html: str, source: str = "") -> ArticleDraft:
             include_comments=False,
             include_tables=True,
             date_extraction_params=dict(DATE_PARAMS),
+            prune_xpath=COMMENT_SECTIONS,
         )
     except Exception as error:  # trafilatura/lxml raise many kinds on broken pages
         reason = type(error).__name__
