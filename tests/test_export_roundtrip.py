@@ -489,3 +489,17 @@ def test_a_note_that_looks_like_readwise_tags_comes_back_a_note(tmp_path: Path) 
     assert import_notes(target, path).counts["imported"] == 1
     (placed,) = target.load(article_id)[1]
     assert (placed.tags, placed.note) == ((), note)
+
+
+@pytest.mark.parametrize("layout", ["readwise", "readwise-export"])
+def test_readwise_csv_flags_the_orphan_and_the_import_drops_the_flag(
+    full: Library, layout: str
+) -> None:
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(readwise(full, layout))))
+    flagged = [r for r in rows if "reader-orphan" in (r.get("Tags") or r["Note"])]
+    assert [r["Highlight"] for r in flagged] == [ORPHAN.quote]
+    assert flagged[0]["Location"] == ""
+    assert all(r["Location"] for r in rows if r not in flagged)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.core.anchoring import new_annotation, reanchor
-from reader.core.export.readwise import looks_like_tags
+from reader.core.export.readwise import STATE_TAGS, looks_like_tags
 from reader.core.export.w3c import LIBRARY_SOURCE, identifier
 from reader.core.library import Library
 from reader.core.models import Annotation, Article, Correction, TextQuote, clean_note, clean_tags
@@ -358,6 +358,8 @@ def _import_csv(library: Library, text: str, path: Path) -> Report:
             note = clean_note(row.get("Note") or "")
         else:
             tags, note = _tags_from_note(clean_note(row.get("Note") or ""))
+        # The flag of an annotation that was not anchored: its state is found anew.
+        tags = tuple(t for t in tags if t not in STATE_TAGS.values())
         article_id = articles.find(source=row.get("URL", ""), title=title, quote=highlight)
         if article_id is None:
             _unplaced(library, {"type": "Annotation", "readwise": row}, report, highlight)

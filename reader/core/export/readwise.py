@@ -5,7 +5,9 @@ URL, Note, Location``); it has no tags column, so tags travel inside the
 note as Readwise reads them (``.tag1 .tag2`` on the note's first line, the
 inline tagging syntax of Readwise). ``--csv-layout readwise-export`` gives
 the 11 columns that Readwise exports and Obsidian importers parse. RFC 4180
-quoting (quotes doubled, CRLF line ends), UTF-8. An orphan has no Location.
+quoting (quotes doubled, CRLF line ends), UTF-8. An annotation that is not
+anchored carries a ``reader-orphan`` or ``reader-needs-review`` tag, and an
+orphan has no Location.
 """
 
 from __future__ import annotations
@@ -52,6 +54,15 @@ def _url(source: str) -> str:
     return source if source.startswith(("http://", "https://")) else ""
 
 
+STATE_TAGS = {"orphan": "reader-orphan", "needs-review": "reader-needs-review"}
+
+
+def _tags(a: Annotation) -> tuple[str, ...]:
+    """The annotation's tags, and one that flags it when it is not anchored
+    (Readwise has no other place for it); ``import-notes`` drops that one."""
+    return (*a.tags, STATE_TAGS[a.state]) if a.state in STATE_TAGS else a.tags
+
+
 def _location(a: Annotation) -> str:
     """Where the highlight starts in the text; none for an orphan (its passage is
     no longer in the text, and its old place would mislead)."""
@@ -72,7 +83,7 @@ def _rows(items: list[ArticleExport], layout: str) -> list[list[str]]:
                         "",
                         a.note,
                         "yellow",
-                        ", ".join(a.tags),
+                        ", ".join(_tags(a)),
                         "offset",
                         _location(a),
                         a.created.replace("T", " ").replace("Z", "+00:00"),
@@ -86,7 +97,7 @@ def _rows(items: list[ArticleExport], layout: str) -> list[list[str]]:
                         info.title,
                         info.author,
                         _url(info.source),
-                        tag_note(a.tags, a.note),
+                        tag_note(_tags(a), a.note),
                         _location(a),
                     ]
                 )
