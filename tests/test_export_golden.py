@@ -303,6 +303,20 @@ def test_brat_standoff() -> None:
     harbour = (GOLDEN / "brat" / f"{HARBOUR}.ann").read_text(encoding="utf-8")
     assert re.search(r"^T\d+\tpeople \d+ \d+;\d+ \d+\t", harbour, re.M)  # split at the line break
     assert re.search(r"^#\d+\tAnnotatorNotes T\d+\t", harbour, re.M)
+    # annotation.conf declares exactly the types the .ann files use, and overlaps.
+    used = {
+        line.split("\t")[1].split(" ")[0]
+        for ann in (GOLDEN / "brat").glob("*.ann")
+        for line in ann.read_text(encoding="utf-8").splitlines()
+        if line.startswith("T")
+    }
+    sections = re.split(
+        r"^\[(\w+)\]$", (GOLDEN / "brat" / "annotation.conf").read_text(), flags=re.M
+    )
+    conf = dict(zip(sections[1::2], sections[2::2], strict=True))
+    assert list(conf) == ["entities", "relations", "events", "attributes"]
+    assert set(conf["entities"].split()) == used
+    assert conf["relations"].strip().startswith("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>")
 
 
 class _Page(HTMLParser):

@@ -1,7 +1,8 @@
 """brat standoff: ``<id>.txt`` with the text and ``<id>.ann`` with ``T`` lines
 for entities and tagged spans and ``#`` AnnotatorNotes for notes. A span
 that crosses a line break is split into fragments (``start end;start end``)
-as brat needs; types are made safe for brat (letters, digits, - and _)."""
+as brat needs; types are made safe for brat (letters, digits, - and _), and
+``annotation.conf`` declares them, so that brat opens the folder without warnings."""
 
 from __future__ import annotations
 
@@ -60,9 +61,29 @@ def ann(item: ArticleExport) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def annotation_conf(anns: list[str]) -> str:
+    """brat's configuration for the folder: every type the ``.ann`` files use
+    (brat flags a type it is not told of), and overlaps allowed (a tagged span
+    is often an entity too)."""
+    used = dict.fromkeys(
+        line.split("\t")[1].split(" ")[0]
+        for text in anns
+        for line in text.splitlines()
+        if line.startswith("T")
+    )
+    return (
+        "[entities]\n"
+        + "".join(f"{name}\n" for name in used)
+        + "\n[relations]\n"
+        + "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n"
+        + "\n[events]\n\n[attributes]\n"
+    )
+
+
 def files(items: list[ArticleExport], options: Options) -> dict[str, str]:
     out = {}
     for item in items:
         out[f"{item.article.id}.txt"] = item.article.text
         out[f"{item.article.id}.ann"] = ann(item)
+    out["annotation.conf"] = annotation_conf([v for k, v in out.items() if k.endswith(".ann")])
     return out
