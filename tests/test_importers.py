@@ -612,3 +612,31 @@ def test_an_opinion_piece_or_open_comments_keep_their_text() -> None:
     )
     draft = parse_html(page)
     assert draft.text.startswith("Negotiators from Israel") and "Doha failed" in draft.text
+
+
+@pytest.mark.parametrize(
+    "raw, title, starts",
+    [
+        (
+            "Floods in Lausanne\n\nThe storm hurt shops.\n\nThe station closed.",
+            "Floods in Lausanne",
+            "The storm hurt shops.",
+        ),
+        # A sentence, a caption or a lone paragraph is text, not a title line.
+        ("The storm hurt shops.\n\nThe station closed.", "The storm hurt shops", "The storm"),
+        (
+            "Photo: the flooded station (AFP)\n\nThe storm hurt shops.",
+            "The storm hurt shops",
+            "Photo:",
+        ),
+        ("Floods in Lausanne", "Floods in Lausanne", "Floods in Lausanne"),
+        ("Two lines\nof a poem\n\nThe storm hurt shops.", "Two lines of a poem", "Two lines"),
+    ],
+    ids=["title-line", "sentence", "caption", "only-line", "two-lines"],
+)
+def test_a_plain_text_title_line_is_the_title_and_not_the_text(raw, title, starts) -> None:
+    from reader.core.importers.plaintext import parse_plaintext
+
+    draft = parse_plaintext(raw)
+    assert draft.title == title
+    assert draft.text.startswith(starts)

@@ -2,8 +2,9 @@
 
 An optional first line ``date YYYY-MM-DD Posted on by AUTHOR`` (or
 ``date YYYY-MM``, with or without the author) carries the metadata; the
-paragraphs follow, separated by blank lines. There is no title line, so the
-title is derived from the lead.
+paragraphs follow, separated by blank lines. A first paragraph that is one
+short line without a sentence end is the title (and not part of the text);
+else the title is derived from the lead.
 
 Scraping glues words at sentence ends (``right now.Russia cites``,
 ``belligerentRussia says``); those are split with a line break, which shows
@@ -73,14 +74,32 @@ def parse_plaintext(raw: str, source: str = "") -> ArticleDraft:
     text, mended = mend_glued_words(normalise(raw))
     if not text:
         raise ImportFailed(f"{source or 'input'}: no article text")
+    title, text = _title_line(text)
     return ArticleDraft(
         text=text,
-        title=derive_title(text),
+        title=title or derive_title(text),
         author=author,
         date=date,
         source=source,
         mended=tuple(mended),
     )
+
+
+def _title_line(text: str) -> tuple[str, str]:
+    """A first paragraph that is one short line with no sentence end (``Floods in
+    Lausanne``), followed by more text, is the title: (title, the rest). Else
+    ("", text), and the title comes from the lead."""
+    first, _, rest = text.partition("\n\n")
+    if (
+        rest
+        and "\n" not in first
+        and len(first) <= TITLE_LIMIT
+        and not _SENTENCE_END.search(first)
+        and not first.endswith((":", ";", ","))
+        and not is_caption(first)
+    ):
+        return first, rest
+    return "", text
 
 
 def is_caption(paragraph: str) -> bool:
