@@ -360,3 +360,23 @@ def test_html_note_references_that_meet_are_told_apart() -> None:
 
 def test_article_ids_are_the_fixture_order(library: Library) -> None:
     assert tuple(library.article_ids()) == ARTICLE_IDS
+
+
+def test_the_html_page_declares_the_article_language(tmp_path: Path) -> None:
+    """Browsers and screen readers hyphenate and speak by lang: a French article's
+    page says fr, not the en of every other page."""
+    from reader.core.anchoring import new_annotation
+    from reader.core.export import Options, export, gather
+    from reader.core.library import Library
+    from reader.core.models import ArticleDraft
+
+    library = Library(tmp_path / "lib").ensure()
+    text = (
+        "Le gouvernement a annoncé mardi un nouveau plan pour les transports publics. "
+        "Les syndicats ont salué une avancée, mais demandent des moyens supplémentaires "
+        "pour les lignes de banlieue, où les retards se multiplient depuis l'hiver dernier."
+    )
+    article_id = library.add(ArticleDraft(text=text, title="Transports")).article_id
+    library.store(article_id).save_annotation(new_annotation(text, 0, 15, ("politique",)))
+    page = export("html", gather(library), Options(), files=False)
+    assert '<html lang="fr">' in page

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from reader.core.entities import LABEL_GROUPS, label_group
+from reader.core.entities import LABEL_GROUPS, detect_language, label_group
 from reader.core.export import ArticleExport, Options
 from reader.core.text import blocks
 
@@ -124,7 +124,7 @@ def page(item: ArticleExport) -> str:
         f'<section class="notes"><h2>Notes</h2><ol>{"".join(notes)}</ol></section>' if notes else ""
     )
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{detect_language(item.article.text)}">
 <head>
 <meta charset="utf-8">
 <meta name="generator" content="reader">
