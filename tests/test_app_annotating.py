@@ -59,6 +59,12 @@ def stored(library: Library, article_id: str) -> dict[str, Any]:
         return json.load(handle)
 
 
+def saved_positions(library: Library) -> dict[str, int]:
+    """The reading positions file, read with plain json."""
+    with open(library.annotations_dir / ".positions.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
 def stored_annotations(library: Library, article_id: str) -> list[dict[str, Any]]:
     return list(stored(library, article_id).get("annotations", {}).values())
 
@@ -303,7 +309,11 @@ async def test_reading_position_is_a_text_offset_restored_at_any_size(
         await settle(app, pilot)
         assert isinstance(app.screen, LibraryScreen)
         await flush(app, pilot)
-    assert stored(library, article_id)["meta"]["1"]["position"] == offset
+    # In the positions file, read with plain json; the article's store (kept in git
+    # with the notes) is not touched by reading.
+    assert saved_positions(library) == {article_id: offset}
+    assert "position" not in stored(library, article_id)["meta"]["1"]
+    store_bytes = library.store(article_id).path.read_bytes()
 
     for size in ((80, 30), (120, 40)):
         app = new_app(Library(library.root))
@@ -322,7 +332,21 @@ async def test_reading_position_is_a_text_offset_restored_at_any_size(
             await settle(app, pilot)
             await flush(app, pilot)
         # Reopening without moving leaves the position alone.
-        assert stored(library, article_id)["meta"]["1"]["position"] == offset
+        assert saved_positions(library) == {article_id: offset}
+    assert library.store(article_id).path.read_bytes() == store_bytes
+
+
+async def test_a_position_saved_in_the_store_by_an_older_reader_is_used(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    library, article_id = make_library(tmp_path, seed_path)
+    data = stored(library, article_id)
+    data["meta"]["1"]["position"] = 120
+    library.store(article_id).path.write_text(json.dumps(data), encoding="utf-8")
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_seed(app, pilot)
+        assert view.cursor == 120
 
 
 # --- 4. orphans ------------------------------------------------------------------------

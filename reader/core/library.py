@@ -26,6 +26,7 @@ from reader.core.models import (
 )
 from reader.core.store import (
     ArticleStore,
+    ReadingPositions,
     StoreContents,
     StoreError,
     atomic_write,
@@ -99,6 +100,11 @@ class Library:
         if not is_safe_id(article_id):
             raise KeyError(f"not an article id: {article_id!r}")
         return ArticleStore(self.annotations_dir, article_id)
+
+    @property
+    def positions(self) -> ReadingPositions:
+        """Where the reader left each article (not in the stores: see ReadingPositions)."""
+        return ReadingPositions(self.annotations_dir)
 
     def rule_store(self) -> ArticleStore:
         """The library-wide entity rules: a TinyDB file beside the article stores
@@ -238,8 +244,10 @@ class Library:
             )
             for a in annotations
         ]
-        position = contents.position if contents.position < len(text) else 0
-        return Article(info, text, position), placed
+        position = self.positions.get(article_id)
+        if position is None:  # saved in the store by an older reader
+            position = contents.position
+        return Article(info, text, position if position < len(text) else 0), placed
 
     def _lookup(self) -> tuple[dict[str, str], dict[str, str]]:
         """(text hash -> id, source -> id), built once and kept up to date by add()."""

@@ -307,9 +307,49 @@ class StoreContents:
     article: dict[str, Any] | None
     annotations: list[Annotation] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    position: int = 0  # the saved reading position
+    position: int = 0  # a reading position saved by an older reader (see ReadingPositions)
     cached_entities: list[Entity] = field(default_factory=list)  # any key: for the index
     corrections: list[Correction] = field(default_factory=list)
+
+
+POSITIONS_NAME = ".positions.json"
+
+
+class ReadingPositions:
+    """Where the reader left each article (a text offset), in
+    ``annotations/.positions.json``: a file of its own, so that reading never
+    changes an article's store, which the reader keeps in git with the notes.
+
+    Written atomically under a lock like a store; an unreadable file reads as
+    empty and is replaced, as the index is: it holds nothing that cannot be
+    lost, only a place to scroll back to."""
+
+    def __init__(self, annotations_dir: Path) -> None:
+        self.path = annotations_dir / POSITIONS_NAME
+        self._lock_path = annotations_dir / ".locks" / "_positions.lock"
+
+    def _read(self) -> dict[str, int]:
+        try:
+            data = orjson.loads(self.path.read_bytes())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {k: v for k, v in data.items() if type(v) is int and v >= 0}
+
+    def get(self, article_id: str) -> int | None:
+        return self._read().get(article_id)
+
+    def set(self, article_id: str, offset: int) -> None:
+        self._lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self._lock_path, "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                positions = self._read()
+                positions[article_id] = offset
+                atomic_write(self.path, orjson.dumps(positions, option=orjson.OPT_SORT_KEYS))
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 class ArticleStore:
@@ -384,10 +424,6 @@ class ArticleStore:
                 )
         contents.annotations.sort(key=lambda a: (a.start, a.end, a.created))
         return contents
-
-    def save_position(self, offset: int) -> None:
-        with self._locked(write=True) as db:
-            db.table(_META).upsert(_document({"schema": SCHEMA_VERSION, "position": offset}, 1))
 
     def update_article(
         self,

@@ -248,8 +248,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
         offset = self._cursor
         if offset != self._saved_offset:
             self._saved_offset = offset
-            store = self.app.library.store(self.article.id)
-            self.app.write(store.save_position, offset)
+            self.app.write(self.app.library.positions.set, self.article.id, offset)
 
     def on_unmount(self) -> None:
         self.save_position()
