@@ -481,3 +481,16 @@ def test_e2e_library_rules_are_fed_to_the_pipeline(recogniser):
         assert recogniser.key.endswith("+libnone")
     finally:
         recogniser.set_rules([])
+
+
+def test_e2e_a_surname_that_is_also_a_place_stays_the_place(recogniser):
+    """After "George Washington", the model's Washington the city stays a place:
+    the bare-surname rule does not override a name the gazetteer knows as a place."""
+    text = (
+        "The historian recalled that George Washington crossed the Delaware in 1776. "
+        "On Monday, officials in Washington said the talks would resume. "
+        "Negotiators flew to Washington from Paris."
+    )
+    found = [(e.text, e.label) for e in recogniser.recognise(text)]
+    assert ("George Washington", "PERSON") in found
+    assert [label for name, label in found if name == "Washington"] == ["GPE", "GPE"]

@@ -108,7 +108,9 @@ def apply_acronyms(doc: Doc, ents: list[Span]) -> list[Span]:
     return out
 
 
-def apply_consistency(doc: Doc, ents: list[Span]) -> list[Span]:
+def apply_consistency(
+    doc: Doc, ents: list[Span], places: frozenset[str] = frozenset()
+) -> list[Span]:
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     first: dict[str, str] = {}
     for ent in ents:
@@ -139,6 +141,8 @@ def apply_consistency(doc: Doc, ents: list[Span]) -> list[Span]:
         seen = full_names.get(token.text)
         if seen is None or token.i < seen[0]:
             continue
+        if token.text in places:  # "Washington" after "George Washington": the city too
+            continue
         ent = by_token.get(token.i)
         if ent is None:
             out.append(Span(doc, token.i, token.i + 1, label=seen[1]))
@@ -161,6 +165,6 @@ class ReaderRules:
         ents = apply_gazetteer(doc, ents, self.gazetteer)
         ents = apply_years(ents)
         ents = apply_acronyms(doc, ents)
-        ents = apply_consistency(doc, ents)
+        ents = apply_consistency(doc, ents, self.gazetteer.places)
         doc.ents = filter_spans(ents)
         return doc
