@@ -414,3 +414,29 @@ async def test_the_command_palette_has_one_keys_command(tmp_path: Path, seed_pat
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert titles.count("Keys") == 1
         assert {"Export notes", "Add articles", "Quit"} <= set(titles)
+
+
+async def test_typing_in_the_tag_dialog_adds_to_the_tags_there(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    """The tag dialog opens with the cursor after the existing tags, nothing
+    selected: ", gamma" adds a tag instead of replacing them all."""
+    library, article_id = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_seed(app, pilot)
+        for typed in ("alpha, beta", ", gamma"):
+            await pilot.press("T")
+            await pilot.pause()
+            assert str(app.screen.query_one(".dialog-quote", Static).render()).startswith(
+                "The whole article: “"
+            )
+            await type_text(pilot, typed)
+            await pilot.press("enter")
+            await pilot.pause()
+        await flush(app, pilot)
+    assert stored(library, article_id)["meta"]["1"]["article"]["tags"] == [
+        "alpha",
+        "beta",
+        "gamma",
+    ]

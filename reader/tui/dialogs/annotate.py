@@ -17,11 +17,17 @@ def parse_tags(value: str) -> tuple[str, ...]:
     return clean_tags([value])
 
 
+WHOLE_ARTICLE = "the whole article: "  # a quote starting so names the article, unquoted
+
+
 def _quote_label(quote: str, limit: int = 70) -> Label:
     quote = " ".join(quote.split())
     if len(quote) > limit:
         quote = quote[: limit - 1] + "…"
     # Article text is data: Content never parses markup.
+    if quote.startswith(WHOLE_ARTICLE):
+        title = quote.removeprefix(WHOLE_ARTICLE)
+        return Label(Content(f"The whole article: “{title}”"), classes="dialog-quote")
     return Label(Content(f"“{quote}”"), classes="dialog-quote")
 
 
@@ -38,7 +44,13 @@ class TagDialog(ModalScreen[tuple[str, ...] | None]):
         with Vertical(classes="dialog"):
             yield Label("Tags (comma-separated)", classes="dialog-title")
             yield _quote_label(self.quote)
-            yield Input(", ".join(self.tags), placeholder="e.g. leader, claim", id="tags")
+            # The cursor after the tags there are, none selected: typing adds a tag.
+            yield Input(
+                ", ".join(self.tags),
+                placeholder="e.g. leader, claim",
+                id="tags",
+                select_on_focus=False,
+            )
             yield Label("enter save · escape cancel", classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -15,7 +15,7 @@ from reader.core.anchoring import new_annotation
 from reader.core.editing import AnnotationSet, Change, persist_change
 from reader.core.models import Annotation, utc_now
 from reader.core.text import quote_context, sha256
-from reader.tui.dialogs.annotate import ConfirmDialog, NoteDialog, TagDialog
+from reader.tui.dialogs.annotate import WHOLE_ARTICLE, ConfirmDialog, NoteDialog, TagDialog
 
 if TYPE_CHECKING:
     from reader.core.models import Article
@@ -264,7 +264,7 @@ class AnnotatingMixin:
                 self._update_article(tags=result)
 
         info = self.article.info
-        self.app.push_screen(TagDialog(f"the whole article: {info.title}", info.tags), done)
+        self.app.push_screen(TagDialog(f"{WHOLE_ARTICLE}{info.title}", info.tags), done)
 
     def action_note_article(self) -> None:
         def done(result: str | None) -> None:
@@ -272,7 +272,7 @@ class AnnotatingMixin:
                 self._update_article(note=result)
 
         info = self.article.info
-        self.app.push_screen(NoteDialog(f"the whole article: {info.title}", info.note), done)
+        self.app.push_screen(NoteDialog(f"{WHOLE_ARTICLE}{info.title}", info.note), done)
 
     def _update_article(
         self,
