@@ -419,3 +419,13 @@ def test_a_word_of_the_filter_finds_the_articles_naming_an_entity(indexed):
     assert listed(tmp, one, "saraqeb") == {ids["Ankara"]}
     assert listed(tmp, one, "jacinda") >= {ids["Ardern"]}
     assert ids["Opec"] not in listed(tmp, one, "jacinda")
+
+
+def test_entity_filter_ignores_a_leading_the(tmp_path):
+    """spaCy keeps "the" in "the United Nations": entity:"United Nations" finds it."""
+    from reader.core.query import entities_match, parse_query
+
+    entities = [["the United Nations", "ORG"], ["Ankara", "GPE"]]
+    for query in ('entity:"United Nations"', 'entity:"the united nations"', "entity:ankara"):
+        assert entities_match(parse_query(query), entities), query
+    assert not entities_match(parse_query('entity:"Nations"'), entities)

@@ -86,12 +86,18 @@ def _has_tags(query: Query, tags: tuple[str, ...]) -> bool:
     return all(tag.lower().lstrip("#") in have for tag in query.get("tag"))
 
 
+def _name_key(name: str) -> str:
+    """An entity's name as ``entity:`` compares it: any case, and without the
+    leading "the" spaCy often takes in ("the European Union")."""
+    return re.sub(r"^the\s+", "", " ".join(name.lower().split()))
+
+
 def entities_match(query: Query, entities: list[list[str]] | list[tuple[str, str]]) -> bool:
     """Whether an article's distinct (name, label) entities pass the query's
     ``entity:`` and ``label:`` terms (always, when it has none)."""
     if query.get("entity"):
-        names = [name.lower() for name, _ in entities]
-        if not all(any(e.lower() == n for n in names) for e in query.get("entity")):
+        names = {_name_key(name) for name, _ in entities}
+        if not all(_name_key(e) in names for e in query.get("entity")):
             return False
     if query.get("label"):
         labels = {label for _, label in entities} | {label_group(label) for _, label in entities}
