@@ -440,3 +440,41 @@ async def test_typing_in_the_tag_dialog_adds_to_the_tags_there(
         "beta",
         "gamma",
     ]
+
+
+async def test_the_cursor_and_selection_step_over_whole_emoji(tmp_path: Path) -> None:
+    """A flag is two code points and a family emoji seven: right steps over each
+    whole, and a selection ending on one saves all of it, never half a flag."""
+    from reader.core.text import grapheme_bounds
+
+    text = "Paris 🇫🇷 and the family 👨‍👩‍👧‍👦 cheered with e\u0301lan.\n\nA second paragraph."
+    library = Library(tmp_path / "lib").ensure()
+    article_id = library.add(ArticleDraft(text=text, title="Emoji")).article_id
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        view = app.screen.query_one(ArticleView)
+        bounds = grapheme_bounds(text)
+        assert bounds is not None
+        visited = [view.cursor]
+        while view.cursor < text.index("lan"):
+            await pilot.press("right")
+            visited.append(view.cursor)
+        assert visited == [b for b in bounds if b <= text.index("lan")]
+        assert text.index("🇷") not in visited and text.index("\u0301") not in visited
+        # Select the flag alone (v on it, v again), tag it: the whole flag is saved.
+        view.move_to(text.index("🇫"))
+        await pilot.press("v", "v", "t")
+        await pilot.pause()
+        await type_text(pilot, "flag")
+        await pilot.press("enter")
+        await flush(app, pilot)
+        # Left from after the flag lands on its start.
+        view.move_to(text.index(" and"))
+        await pilot.press("left")
+        assert view.cursor == text.index("🇫")
+    (record,) = stored(library, article_id)["annotations"].values()
+    quote = {s["type"]: s for s in record["target"]["selector"]}["TextQuoteSelector"]
+    assert quote["exact"] == "🇫🇷"

@@ -161,3 +161,18 @@ def blocks(text: str) -> list[Block]:
     if out and out[-1].kind == "heading":
         out[-1] = Block(out[-1].start, out[-1].end, "paragraph")
     return out
+
+
+def grapheme_bounds(text: str) -> list[int] | None:
+    """Where the text's user-perceived characters (extended grapheme clusters:
+    a flag, an emoji with its modifiers, a letter with its combining accents)
+    start, and ``len(text)`` last; None when each code point is one, as in
+    most texts, so that callers step by one."""
+    if text.isascii():
+        return None
+    import regex
+
+    starts = [match.start() for match in regex.finditer(r"\X", text)]
+    if len(starts) == len(text):
+        return None
+    return [*starts, len(text)]

@@ -9,7 +9,7 @@ the current width, so a resize never loses the place.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -23,7 +23,7 @@ from textual.strip import Strip
 
 from reader.core.entities import LABEL_GROUPS, label_group
 from reader.core.models import Annotation, Entity
-from reader.core.text import words
+from reader.core.text import grapheme_bounds, words
 from reader.tui.bindings import READING, bindings
 from reader.tui.widgets.layout import Layout
 
@@ -70,6 +70,9 @@ class ArticleView(ScrollView, can_focus=True):
         self.text = text
         self._words = words(text)
         self._word_starts = [start for start, _ in self._words]
+        # Where user-perceived characters start (None: at every code point), so
+        # the cursor never stands inside a flag or an emoji sequence.
+        self._clusters = grapheme_bounds(text)
         self.entities: list[Entity] = []
         self.hidden_groups: set[str] = set()  # entity types not painted
         self._prefix = ""  # the first key of a two-key motion (]e, [e)
@@ -108,7 +111,20 @@ class ArticleView(ScrollView, can_focus=True):
         if self.anchor is None or not self.text:
             return None
         start, end = sorted((self.anchor, self.cursor))
-        return start, min(end + 1, len(self.text))
+        return start, min(self.character_end(end), len(self.text))
+
+    def character_start(self, offset: int) -> int:
+        """The start of the user-perceived character at ``offset``."""
+        if self._clusters is None or offset <= 0:
+            return offset
+        return self._clusters[bisect_right(self._clusters, offset) - 1]
+
+    def character_end(self, offset: int) -> int:
+        """The end of the user-perceived character at ``offset``."""
+        if self._clusters is None:
+            return offset + 1
+        index = bisect_right(self._clusters, offset)
+        return self._clusters[min(index, len(self._clusters) - 1)]
 
     def annotations_at(self, offset: int) -> list[Annotation]:
         return [a for a in self.annotations if a.start <= offset < a.end]
@@ -200,12 +216,16 @@ class ArticleView(ScrollView, can_focus=True):
         if self.selection:
             paint(*self.selection, self._style("article-view--selection"))
         if self.has_focus:
-            paint(self.cursor, self.cursor + 1, self._style("article-view--cursor"))
+            paint(self.cursor, self.character_end(self.cursor), self._style("article-view--cursor"))
         else:
             # The focus is in a panel (which may just have moved the cursor to a
             # mention): the entity, else the character, at the cursor stays marked.
             entity = self.entity_at(self.cursor)
-            span = (entity.start, entity.end) if entity else (self.cursor, self.cursor + 1)
+            span = (
+                (entity.start, entity.end)
+                if entity
+                else (self.cursor, self.character_end(self.cursor))
+            )
             paint(*span, self._style("article-view--cursor-blurred"))
         return styles
 
@@ -219,7 +239,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def move_to(self, offset: int, *, keep_column: bool = False) -> None:
         """Put the cursor on ``offset`` (clamped), scroll it into view, repaint."""
-        offset = min(max(offset, 0), max(len(self.text) - 1, 0))
+        offset = self.character_start(min(max(offset, 0), max(len(self.text) - 1, 0)))
         old_row = self._layout.row_of(self.cursor)
         self.cursor = offset
         if not keep_column:
@@ -358,8 +378,8 @@ MOTIONS = {
     "word": ArticleView.next_word,
     "back": ArticleView.previous_word,
     "end": ArticleView.word_end,
-    "left": lambda v: v.cursor - 1,
-    "right": lambda v: v.cursor + 1,
+    "left": lambda v: v.character_start(v.cursor - 1),
+    "right": lambda v: v.character_end(v.cursor),
     "down": lambda v: v.line(1),
     "up": lambda v: v.line(-1),
     "paragraph": lambda v: v.paragraph(1),
