@@ -478,3 +478,22 @@ async def test_the_cursor_and_selection_step_over_whole_emoji(tmp_path: Path) ->
     (record,) = stored(library, article_id)["annotations"].values()
     quote = {s["type"]: s for s in record["target"]["selector"]}["TextQuoteSelector"]
     assert quote["exact"] == "🇫🇷"
+
+
+def test_chinese_and_japanese_wrap_between_characters() -> None:
+    """Written without spaces, these scripts break between any two characters:
+    a Latin name glued to them must not push whole runs onto the next line."""
+    from rich.cells import cell_len
+
+    from reader.tui.widgets.layout import Layout
+
+    text = (
+        "一方、中国の北京では、Xi Jinping国家主席が冬季オリンピックの準備を視察した。"
+        "2021年7月、東京で開催されたオリンピックについて、John Smith記者が報じた。"
+    )
+    layout = Layout(text, 30)
+    shown = [text[line.start : line.end] for line in layout.lines]
+    assert "".join(shown) == text
+    assert all(cell_len(line) <= 30 for line in shown)
+    assert all(cell_len(line) >= 24 for line in shown[:-1]), shown  # no half-empty lines
+    assert not any(line.startswith(("、", "。")) for line in shown)

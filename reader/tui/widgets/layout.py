@@ -41,23 +41,32 @@ def _wrap(text: str, start: int, end: int, width: int, kind: str) -> list[Line]:
     return lines
 
 
+# Wide-script punctuation that never starts a line (a light form of kinsoku).
+_NO_LINE_START = frozenset("、。，．・：；？！）」』】〕〉》ー〜…‥々ゝゞヽヾ")
+
+
 def _wrap_cells(text: str, start: int, end: int, width: int, kind: str) -> list[Line]:
     """Lines of at most ``width`` cells, for text with wide (CJK, emoji) or
-    zero-width characters: the same breaks as :func:`_wrap` on one-cell text."""
+    zero-width characters: the same breaks as :func:`_wrap` on one-cell text,
+    and also before or after any wide character, since Chinese and Japanese are
+    written without spaces (but never before 、 or 。)."""
     lines = []
     pos = i = start
     used = 0  # the cells of text[pos:i]
-    space = -1  # the last space in text[pos:i]
+    brk = -1  # where the line may end last seen in text[pos:i] (the next line's start)
     while i < end:
-        size = cells(text[i])
+        char = text[i]
+        size = cells(char)
         if used + size > width and i > pos:
-            brk = space + 1 if space > pos else i
-            lines.append(Line(pos, brk, kind))
-            used = sum(cells(c) for c in text[brk:i])
-            pos, space = brk, -1
+            cut = brk if brk > pos else i
+            lines.append(Line(pos, cut, kind))
+            used = sum(cells(c) for c in text[cut:i])
+            pos, brk = cut, -1
             continue
-        if text[i] == " ":
-            space = i
+        if i > pos and char not in _NO_LINE_START and (size == 2 or cells(text[i - 1]) == 2):
+            brk = i
+        if char == " ":
+            brk = i + 1
         used += size
         i += 1
     lines.append(Line(pos, end, kind))
