@@ -497,3 +497,26 @@ def test_chinese_and_japanese_wrap_between_characters() -> None:
     assert all(cell_len(line) <= 30 for line in shown)
     assert all(cell_len(line) >= 24 for line in shown[:-1]), shown  # no half-empty lines
     assert not any(line.startswith(("、", "。")) for line in shown)
+
+
+async def test_dialogs_fit_a_small_terminal(tmp_path: Path, seed_path: Path) -> None:
+    """At 80x24 the export dialog's fields can all be reached (the dialog scrolls
+    to the focused one), and its hint wraps instead of being cut."""
+    library, _ = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_seed(app, pilot)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        box = dialog.query_one(".dialog").region
+        assert box.right <= 80 and box.bottom <= 24
+        for field in ("#export-query", "#export-output"):
+            dialog.query_one(field, Input).focus()
+            await pilot.pause()
+            region = dialog.query_one(field, Input).region
+            assert box.y <= region.y and region.bottom <= box.bottom, (field, region, box)
+        hint = dialog.query_one(".dialog-hint", Static)
+        assert "escape cancels" in " ".join(str(hint.render()).split())
+        assert hint.region.width <= box.width
