@@ -263,10 +263,10 @@ async def test_status_line_follows_selection_and_entities(tmp_path: Path, seed_p
 
         await give_entities(app, pilot, [entity(NAME, view.text, "PERSON")])
         assert view.entity_at(view.cursor) is not None
-        assert f"{NAME} — PERSON" in status(app)
+        assert f"{NAME} — person (PERSON)" in status(app)
         # A correction comes back as new entities: the status follows.
         await give_entities(app, pilot, [entity(NAME, view.text, "ORG")])
-        assert f"{NAME} — ORG" in status(app) and "PERSON" not in status(app)
+        assert f"{NAME} — organisation (ORG)" in status(app) and "PERSON" not in status(app)
         await give_entities(app, pilot, [])
         assert NAME not in status(app)
 
@@ -520,3 +520,35 @@ async def test_dialogs_fit_a_small_terminal(tmp_path: Path, seed_path: Path) -> 
         hint = dialog.query_one(".dialog-hint", Static)
         assert "escape cancels" in " ".join(str(hint.render()).split())
         assert hint.region.width <= box.width
+
+
+async def test_g_and_shift_g_jump_to_the_first_and_last_article(tmp_path: Path) -> None:
+    from textual.widgets import DataTable
+
+    library = Library(tmp_path / "lib").ensure()
+    library.add_many(
+        [
+            ArticleDraft(text=f"Story number {n} about the port.", title=f"Story {n}")
+            for n in range(5)
+        ]
+    )
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        await pilot.press("G")
+        assert table.cursor_row == 4
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        assert "press a to add" not in status_text(app)
+
+
+def status_text(app: ReaderApp) -> str:
+    return str(app.screen.query_one("#library-status", Static).render())
+
+
+async def test_an_empty_library_says_how_to_add_articles(tmp_path: Path) -> None:
+    app = new_app(Library(tmp_path / "empty").ensure())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert status_text(app) == "The library is empty: press a to add a file, folder or URL."

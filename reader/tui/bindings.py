@@ -41,6 +41,8 @@ LIBRARY = [
     Key("library.clear", "escape", "clear_filter", "Clear filter", show=False),
     Key("library.down", "j", "cursor_down", "Down", show=False),
     Key("library.up", "k", "cursor_up", "Up", show=False),
+    Key("library.top", "g", "cursor_top", "First article", show=False),
+    Key("library.bottom", "G", "cursor_bottom", "Last article", show=False),
     Key("library.quit", "q", "app.quit", "Quit"),
 ]
 
@@ -79,7 +81,7 @@ READING = [
         "view.next_entity",
         "right_square_bracket",
         "prefix(']')",
-        "]e: next entity",
+        "Next entity",
         show=False,
         display="]e",
     ),
@@ -87,7 +89,7 @@ READING = [
         "view.previous_entity",
         "left_square_bracket",
         "prefix('[')",
-        "[e: previous entity",
+        "Previous entity",
         show=False,
         display="[e",
     ),
@@ -117,7 +119,7 @@ ARTICLE = [
         )
         for n, group in enumerate(LABEL_GROUPS, 1)
     ),
-    Key("article.panel", "tab", "focus_panel", "Annotations", show=False),
+    Key("article.panel", "tab", "focus_panel", "Text, entities, annotations", show=False),
     Key("article.side_panel", "p", "toggle_panel", "Show/hide the side panel", show=False),
     Key("article.export", "ctrl+e", "app.export", "Export", show=False),
     Key("article.back", "q", "back", "Back"),

@@ -178,7 +178,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
             parts.append(f"“{annotation.exact[:40]}”{review} {tags} {note}".strip())
         entity = view.entity_at(offset)
         if entity:
-            parts.append(f"{entity.text} — {entity.label}")
+            parts.append(f"{entity.text} — {label_group(entity.label)} ({entity.label})")
         self.query_one("#article-status", Static).update(Text("  ·  ".join(parts)))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

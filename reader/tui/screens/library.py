@@ -124,7 +124,7 @@ class LibraryScreen(Screen[None]):
         if problems:  # say why nothing matches rather than just "0 of N"
             status = f"{status} · {problems[0]}"
         if not self.articles:
-            status = "The library is empty: add articles with `reader add FILE`."
+            status = "The library is empty: press a to add a file, folder or URL."
         self.query_one("#library-status", Static).update(Text(status))
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -210,6 +210,12 @@ class LibraryScreen(Screen[None]):
     def action_clear_filter(self) -> None:
         self.query_one("#filter", Input).value = ""
         self.query_one(DataTable).focus()
+
+    def action_cursor_top(self) -> None:
+        self.query_one(DataTable).action_scroll_top()
+
+    def action_cursor_bottom(self) -> None:
+        self.query_one(DataTable).action_scroll_bottom()
 
     def action_cursor_down(self) -> None:
         self.query_one(DataTable).action_cursor_down()
