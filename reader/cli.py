@@ -212,7 +212,9 @@ def annotate(
         at = loaded.text.find(quote, at + 1)
         if at == -1:
             raise click.ClickException(
-                f"the quote occurs fewer than {occurrence} time(s) in {article}"
+                f"the quote is not in {article}"
+                if occurrence == 1
+                else f"the quote occurs fewer than {occurrence} times in {article}"
             )
     times = loaded.text.count(quote)
     if times > 1:
@@ -344,7 +346,7 @@ def index(ctx: click.Context, workers: int) -> None:
     "as_jsonl",
     is_flag=True,
     required=True,
-    help="One JSON object per input (the only output format).",
+    help="One JSON object per article (a feed gives one per entry; the only output format).",
 )
 @click.option(
     "--raw",
@@ -354,6 +356,9 @@ def index(ctx: click.Context, workers: int) -> None:
 @click.pass_context
 def entities(ctx: click.Context, inputs: tuple[str, ...], as_jsonl: bool, raw: bool) -> None:
     """Print the entities of files or article ids as JSON lines.
+
+    A text not in English is refused with a line on stderr (exit 1): no English
+    recogniser's guesses for it.
 
     {"source": ..., "entities": [{"start", "end", "label", "text"}]}: labels are
     spaCy's OntoNotes labels, offsets code points into the text (the article's

@@ -277,3 +277,7 @@ def test_annotate_says_when_the_quote_occurs_more_than_once(tmp_path, added):
     empty = run(tmp_path, "annotate", added, "--quote", "")
     assert empty.returncode == 2
     assert empty.stderr.startswith("reader: the quote is empty")
+    missing = run(tmp_path, "annotate", added, "--quote", "Lausanne")
+    assert (missing.returncode, missing.stderr) == (1, f"reader: the quote is not in {added}\n")
+    too_few = run(tmp_path, "annotate", added, "--quote", "Turkey", "--occurrence", "99")
+    assert too_few.stderr == f"reader: the quote occurs fewer than 99 times in {added}\n"
