@@ -45,7 +45,8 @@ class NotesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            Text("Notes — words, tag:T, article:ID, since:DATE, state:orphan"), id="notes-title"
+            Text('Notes — words, tag:T, since:DATE, state:orphan, entity:"Name", label:L'),
+            id="notes-title",
         )
         yield Input(placeholder="Search notes, quotes and tags", id="notes-query")
         yield OptionList(id="notes-list")
