@@ -238,17 +238,37 @@ def annotate(
 @click.argument("query", nargs=-1)
 @click.pass_context
 def notes(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
-    """Search annotations by words, tag:T, article:ID, since:DATE, state:orphan.
+    """Search notes by words, tag:T, article:ID, since:DATE, state:orphan,
+    entity:"NAME", label:L.
 
-    One line each: id, article, state, tags, quote, first line of the note.
+    One line each: id, article, state, tags, quote, first line of the note. An
+    article's own tags and note come first, with "article" for id and state and
+    no quote.
     """
-    from reader.core.search import search_notes
+    from reader.core.search import search_article_notes, search_notes
 
     library = _library(ctx)
-    for info, annotation in search_notes(library, _checked(" ".join(query))):
+    wanted = _checked(" ".join(query))
+    for info in search_article_notes(library, wanted):
         if as_json:
             _json_line(
                 {
+                    "kind": "article",
+                    "article": info.id,
+                    "title": info.title,
+                    "tags": list(info.tags),
+                    "note": info.note,
+                }
+            )
+        else:
+            first = info.note.splitlines()[0] if info.note else ""
+            tags = " ".join(f"#{t}" for t in info.tags)
+            click.echo("\t".join(("article", info.id, "article", tags, "", first)))
+    for info, annotation in search_notes(library, wanted):
+        if as_json:
+            _json_line(
+                {
+                    "kind": "span",
                     "id": annotation.id,
                     "article": info.id,
                     "title": info.title,

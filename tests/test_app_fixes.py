@@ -552,3 +552,39 @@ async def test_an_empty_library_says_how_to_add_articles(tmp_path: Path) -> None
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert status_text(app) == "The library is empty: press a to add a file, folder or URL."
+
+
+async def test_the_articles_own_note_is_found_by_notes_search(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    """T and N on the article are notes too: the Notes screen and reader notes
+    find them (first), and enter opens the article."""
+    import json
+    import subprocess
+    import sys
+
+    library, article_id = make_library(tmp_path, seed_path)
+    store = library.store(article_id)
+    info = library.load(article_id)[0].info
+    store.update_article(info, tags=("syria",), note="Retaliation after Idlib.\nCheck SOHR.")
+    cli = [sys.executable, "-m", "reader", "--library", str(library.root), "notes"]
+    lines = subprocess.run([*cli, "idlib"], capture_output=True, text=True).stdout.splitlines()
+    assert lines == [f"article\t{article_id}\tarticle\t#syria\t\tRetaliation after Idlib."]
+    records = subprocess.run([*cli, "--json", "tag:syria"], capture_output=True, text=True)
+    (record,) = [json.loads(line) for line in records.stdout.splitlines()]
+    assert (record["kind"], record["article"], record["tags"]) == ("article", article_id, ["syria"])
+    nothing = subprocess.run([*cli, "state:orphan"], capture_output=True, text=True)
+    assert nothing.stdout == ""
+
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NotesScreen)
+        await type_text(pilot, "idlib")
+        await settle(app, pilot)
+        assert [a for _, a in app.screen.found] == [None]
+        await pilot.press("enter", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ArticleScreen) and app.screen.article.id == article_id

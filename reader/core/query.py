@@ -129,6 +129,24 @@ def article_matches(
     return _has_words(query, haystack)
 
 
+def article_note_matches(query: Query, info: ArticleInfo) -> bool:
+    """Whether an article's own tags and note (not its annotations) pass the
+    query: its words in the title, author, source, tags or note. ``state:``
+    never matches: the whole article is not placed anywhere."""
+    if query.get("state") or not (info.tags or info.note):
+        return False
+    if query.get("article") and info.id not in query.get("article"):
+        return False
+    if any(info.date < since for since in query.get("since")):
+        return False
+    if any(info.date > until + "\uffff" for until in query.get("until")):
+        return False
+    if not _has_tags(query, info.tags):
+        return False
+    haystack = " ".join((info.title, info.author, info.source, *info.tags, info.note))
+    return _has_words(query, haystack)
+
+
 def annotation_matches(query: Query, info: ArticleInfo, annotation: Annotation) -> bool:
     """Whether an annotation (in its article) passes every term of the query."""
     if query.get("article") and info.id not in query.get("article"):

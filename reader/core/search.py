@@ -6,7 +6,12 @@ from collections.abc import Iterator
 
 from reader.core.library import Library
 from reader.core.models import Annotation, ArticleInfo
-from reader.core.query import annotation_matches, entities_match, parse_query
+from reader.core.query import (
+    annotation_matches,
+    article_note_matches,
+    entities_match,
+    parse_query,
+)
 
 
 def search_notes(library: Library, query: str) -> Iterator[tuple[ArticleInfo, Annotation]]:
@@ -26,3 +31,12 @@ def search_notes(library: Library, query: str) -> Iterator[tuple[ArticleInfo, An
         for annotation in annotations:
             if annotation_matches(wanted, article.info, annotation):
                 yield article.info, annotation
+
+
+def search_article_notes(library: Library, query: str) -> Iterator[ArticleInfo]:
+    """Articles whose own tags or note (``T``, ``N`` in the app) match ``query``."""
+    wanted = parse_query(query)
+    entries = library.index()
+    for info in library.list_articles(entries):
+        if article_note_matches(wanted, info) and entities_match(wanted, entries[info.id].entities):
+            yield info

@@ -1,4 +1,7 @@
-"""Every note and tag of the library, searched as you type; enter jumps to the span."""
+"""Every note and tag of the library, searched as you type; enter jumps to the span.
+
+The articles' own tags and notes (T and N on the article screen) come first;
+enter on one opens the article where the reader left it."""
 
 from __future__ import annotations
 
@@ -19,11 +22,18 @@ from reader.tui.bindings import GLOBAL, NOTES, bindings
 @dataclass
 class NotesFound(Message):
     query: str
-    found: list[tuple[ArticleInfo, Annotation]]
+    found: list[tuple[ArticleInfo, Annotation | None]]  # None: the article's own note
 
 
-def note_label(info: ArticleInfo, annotation: Annotation) -> Text:
+def note_label(info: ArticleInfo, annotation: Annotation | None) -> Text:
     text = Text(info.title, style="bold", no_wrap=True, overflow="ellipsis")
+    if annotation is None:  # the article's own tags and note
+        text.append("  (the whole article)", "italic")
+        if info.tags:
+            text.append("\n" + " ".join(f"#{t}" for t in info.tags), "italic")
+        if info.note:
+            text.append("\n" + info.note.strip().splitlines()[0][:100], "dim")
+        return text
     if annotation.state != "anchored":
         text.append(f"  ({annotation.state})", "italic")
     text.append("\n“" + " ".join(annotation.exact.split())[:100] + "”")
@@ -41,7 +51,7 @@ class NotesScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.found: list[tuple[ArticleInfo, Annotation]] = []
+        self.found: list[tuple[ArticleInfo, Annotation | None]] = []
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -65,9 +75,13 @@ class NotesScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="notes", exit_on_error=False)
     def search(self, query: str) -> None:
-        from reader.core.search import search_notes
+        from reader.core.search import search_article_notes, search_notes
 
-        found = list(search_notes(self.app.library, query))
+        library = self.app.library
+        found: list[tuple[ArticleInfo, Annotation | None]] = [
+            (info, None) for info in search_article_notes(library, query)
+        ]
+        found += search_notes(library, query)
         self.post_message(NotesFound(query, found))
 
     def on_notes_found(self, message: NotesFound) -> None:
@@ -94,7 +108,8 @@ class NotesScreen(Screen[None]):
         from reader.tui.screens.article import ArticleScreen
 
         info, annotation = self.found[int(event.option.id or 0)]
-        self.app.push_screen(ArticleScreen(info.id, offset=annotation.start))
+        offset = None if annotation is None else annotation.start  # None: where it was left
+        self.app.push_screen(ArticleScreen(info.id, offset=offset))
 
     def current_query(self) -> str:
         return self.query_one(Input).value
