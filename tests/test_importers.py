@@ -640,3 +640,16 @@ def test_a_plain_text_title_line_is_the_title_and_not_the_text(raw, title, start
     draft = parse_plaintext(raw)
     assert draft.title == title
     assert draft.text.startswith(starts)
+
+
+def test_an_rss_author_given_as_email_and_name_is_the_name() -> None:
+    from reader.core.importers.feed import parse_feed
+
+    rss = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        b"<item><title>Bridge reopens</title><author>x@y.z (Feed Writer)</author>"
+        b"<description>The old bridge over the river reopened on Monday after two years "
+        b"of repairs, the council said.</description><link>https://e.com/a</link></item>"
+        b"</channel></rss>"
+    )
+    assert [d.author for d in parse_feed(rss)] == ["Feed Writer"]

@@ -77,10 +77,15 @@ def _date(entry: Any) -> str:
     return ""
 
 
+_EMAIL_AND_NAME = re.compile(r"^\S+@\S+\s+\((?P<name>[^()]+)\)$")  # RSS: "x@y.z (Name)"
+
+
 def _author(node: Any) -> str:
     """The author's name (feedparser's ``author`` may be "email (Name)")."""
     name = (node.get("author_detail") or {}).get("name") or node.get("author") or ""
-    return " ".join(str(name).split())
+    name = " ".join(str(name).split())
+    both = _EMAIL_AND_NAME.match(name)
+    return both.group("name").strip() if both else name
 
 
 def parse_feed(data: bytes, source: str = "", notes: list[str] | None = None) -> list[ArticleDraft]:
