@@ -109,7 +109,8 @@ def main(ctx: click.Context, library_dir: Path | None) -> None:
 def add(
     ctx: click.Context, inputs: tuple[str, ...], dry_run: bool, as_json: bool, max_mb: float
 ) -> None:
-    """Import articles: text, Markdown, HTML pages, RSS/Atom feeds, URLs, folders.
+    """Import articles: text, Markdown, HTML pages, RSS/Atom feeds, URLs, folders,
+    and - for standard input (its format found from its content).
 
     Each bad input gets one line on stderr and the batch goes on; the exit code
     is 1 when any input failed.

@@ -50,7 +50,7 @@ def run_add(
 
     total = count_inputs(inputs)
     with progress_bar(total, "importing") as advance:
-        for imported in read_inputs(inputs, max_bytes=max_bytes):
+        for imported in read_inputs(inputs, max_bytes=max_bytes, stdin=sys.stdin.buffer):
             for note in imported.notes:
                 click.echo(f"reader: {note}", err=True)
             show(_dry_run(run, library, imported, as_json) if dry_run else run.take(imported))

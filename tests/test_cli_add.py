@@ -349,3 +349,26 @@ def test_a_text_readded_after_updates_took_its_ids_is_added_not_a_traceback(tmp_
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("added\t")
+
+
+def test_add_dash_reads_standard_input(tmp_path):
+    """``curl … | reader add -``: the format is found from the content."""
+    page = (
+        "<html><head><title>Bridge reopens</title></head><body><article>"
+        "<h1>Bridge reopens</h1><p>The old bridge over the river reopened on Monday after "
+        "two years of repairs, the council said. Traffic was light in the morning.</p>"
+        "<p>Shops on both banks said they hoped trade would pick up.</p></article></body></html>"
+    )
+    command = [sys.executable, "-m", "reader", "--library", str(tmp_path / "lib"), "add", "-"]
+    done = subprocess.run(command, input=page, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stdout.splitlines()
+    status, article_id, title = line.split("\t")
+    assert (status, title) == ("added", "Bridge reopens")
+    assert meta(tmp_path, article_id)["format"] == "html"
+    text = (tmp_path / "lib" / "articles" / f"{article_id}.txt").read_text(encoding="utf-8")
+    assert text.startswith("The old bridge") and "<p>" not in text
+    again = subprocess.run(command, input=page, capture_output=True, text=True, timeout=120)
+    assert again.stdout.split("\t")[:2] == ["duplicate", article_id]
+    empty = subprocess.run(command, input="", capture_output=True, text=True, timeout=120)
+    assert empty.returncode == 1 and "standard input" in empty.stderr

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from reader.core.models import ArticleDraft
 from reader.core.text import normalise
@@ -374,13 +375,22 @@ def count_inputs(inputs: list[str]) -> int:
     return total
 
 
-def read_inputs(inputs: list[str], max_bytes: int = MAX_BYTES) -> Iterator[Imported]:
-    """One :class:`Imported` per file, per folder member, per URL."""
+STDIN = "-"  # the input that names standard input
+
+
+def read_inputs(
+    inputs: list[str], max_bytes: int = MAX_BYTES, stdin: BinaryIO | None = None
+) -> Iterator[Imported]:
+    """One :class:`Imported` per file, per folder member, per URL, and for ``-``
+    one from ``stdin`` (its format sniffed from its bytes), when given."""
     from reader.core.importers.fetch import fetch, is_url
 
     for value in inputs:
         if not value.strip():  # Path("") is the current folder: never import it unasked
             yield Imported(value, error="empty path")
+            continue
+        if value == STDIN:
+            yield _import_stdin(stdin, max_bytes)
             continue
         if is_url(value):
             try:
@@ -404,6 +414,22 @@ def read_inputs(inputs: list[str], max_bytes: int = MAX_BYTES) -> Iterator[Impor
                 yield _import_file(member, max_bytes, in_folder=True)
         else:
             yield _import_file(path, max_bytes)
+
+
+def _import_stdin(stdin: BinaryIO | None, max_bytes: int) -> Imported:
+    name = "standard input"
+    if stdin is None:
+        return Imported(STDIN, error=f"{STDIN}: {name} is not open to reader here")
+    try:
+        data = stdin.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            return Imported(STDIN, error=f"{name}: over the {max_bytes:,}-byte limit")
+        drafts, notes = parse_bytes(data, name, "")
+        return Imported(STDIN, drafts, notes=notes)
+    except ImportFailed as error:
+        return Imported(STDIN, error=str(error))
+    except OSError as error:
+        return Imported(STDIN, error=f"{name}: cannot read ({error.strerror})")
 
 
 def _import_file(path: Path, max_bytes: int, in_folder: bool = False) -> Imported:
