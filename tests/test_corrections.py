@@ -84,6 +84,18 @@ def test_relabel_by_position():
     assert len(out) == len(FOUND)
 
 
+def test_relabel_in_an_article_holds_for_the_names_other_mentions_there():
+    """One label per name within an article: relabelling one Wellington makes the
+    other (found) Wellington a person too, not "Wellingtonia", and adds nothing."""
+    target = ent("Wellington", "GPE")
+    out = apply_corrections(TEXT, FOUND, [fix("label", target, "PERSON")])
+    assert [(e.text, e.label) for e in out if "Wellington" in e.text] == [
+        ("Wellington", "PERSON"),
+        ("Wellington", "PERSON"),
+    ]
+    assert len(out) == len(FOUND)
+
+
 def test_add_by_position_replaces_what_it_overlaps():
     text = "the Free Syrian Army attacked"
     found = [Entity(9, 15, "NORP", "Syrian")]
@@ -148,7 +160,8 @@ def test_article_correction_overrides_a_library_rule():
         ],
     )
     assert Entity(keep.start, keep.end, "GPE", "Robertson") in out
-    assert ent("Robertson", "PERSON", 1) in out
+    # In this article the reader's word holds for every mention of the name.
+    assert ent("Robertson", "GPE", 1) in out
 
 
 def test_offsets_always_index_the_text():

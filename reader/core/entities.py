@@ -196,7 +196,10 @@ def apply_corrections(
     text: str, entities: list[Entity], corrections: list[Correction]
 ) -> list[Entity]:
     """The reader's corrections over recognised entities: library-wide rules
-    (by text) and this article's corrections (by position), in that order."""
+    (by text) and this article's corrections (by position), in that order. An
+    article's relabelling holds for the name's other mentions in the article
+    too (one label per name within an article); a removal or an added entity
+    is that span only."""
     out = list(entities)
     for rule in (c for c in corrections if c.library_wide):
         if rule.action == "remove":
@@ -215,6 +218,10 @@ def apply_corrections(
         if text[fix.start : fix.end] != fix.text:
             continue  # the text changed under the correction: it no longer applies
         out = [e for e in out if not (e.start < fix.end and fix.start < e.end)]
+        if fix.action == "label":
+            out = [
+                Entity(e.start, e.end, fix.label, e.text) if e.text == fix.text else e for e in out
+            ]
         if fix.action in {"label", "add"}:
             out.append(Entity(fix.start, fix.end, fix.label, fix.text))
     return sorted(out, key=lambda e: (e.start, e.end))
