@@ -380,3 +380,15 @@ def test_the_html_page_declares_the_article_language(tmp_path: Path) -> None:
     library.store(article_id).save_annotation(new_annotation(text, 0, 15, ("politique",)))
     page = export("html", gather(library), Options(), files=False)
     assert '<html lang="fr">' in page
+    # The real export path, which asks for entities: a French article has none
+    # (no English guesses), and is exported all the same, in every format.
+    from reader.core.export.run import run_export
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for fmt, where in (("html", "html/"), ("brat", "brat/"), ("jsonl", "notes.jsonl")):
+        result = run_export(library, fmt, output=f"{out}/{where}")
+        assert result.written, fmt
+    (page_file,) = (out / "html").glob("*.html")
+    assert '<html lang="fr">' in page_file.read_text(encoding="utf-8")
+    assert '<mark class="ent' not in page_file.read_text(encoding="utf-8")

@@ -64,7 +64,8 @@ def gather(
     """The articles with annotations (or an article note or tags) matching the query.
 
     With ``entities``, each article's corrected entities too (cached, or found
-    with ``service``, an :class:`~reader.core.entities.EntityService`).
+    with ``service``, an :class:`~reader.core.entities.EntityService`); an
+    article in a language the recogniser does not read has none, and is exported.
     """
     wanted = parse_query(query)
     by_entity = wanted.get("entity") or wanted.get("label")
@@ -91,7 +92,12 @@ def gather(
             continue
         item = ArticleExport(article, chosen, corrections)
         if entities and service is not None:
-            item.entities, _ = service.entities_for(article, store)  # type: ignore[attr-defined]
+            from reader.core.entities import LanguageUnsupported
+
+            try:
+                item.entities, _ = service.entities_for(article, store)  # type: ignore[attr-defined]
+            except LanguageUnsupported:  # no English guesses on a French article: none
+                item.entities = []
         out.append(item)
     return out
 
