@@ -374,16 +374,15 @@ def _placed(
     text: str,
     text_hash: str,
 ) -> Annotation:
-    """Placed on ``text``. Anchored, its position is one in ``text``, so it takes
-    ``text``'s hash and, found verbatim, its quote context from ``text`` too, as if
-    it had been made there: an export's selectors then agree with each other. A
-    best guess (needs-review) keeps the hash and quote of the text it was made
-    on, so that it is searched for again, and never taken as anchored, next time."""
+    """Placed on ``text``. Anchored, it now speaks of ``text``: its hash, and its
+    quote and context as they read there (an edit inside the passage, "120" made
+    "135", shows in the quote), as if it had been made on ``text``, so an export's
+    selectors agree with each other. A best guess (needs-review) keeps the hash
+    and quote of the text it was made on, so that it is searched for again, and
+    never taken as anchored, next time."""
     if state != "anchored":
         return replace(annotation, start=start, end=end, state=state, score=round(score, 4))
-    quote = annotation.quote
-    if text[start:end] == quote.exact:
-        quote = TextQuote(*quote_context(text, start, end))
+    quote = TextQuote(*quote_context(text, start, end))
     return replace(
         annotation,
         start=start,
