@@ -532,3 +532,23 @@ def test_w3c_of_a_note_anchored_on_an_edited_passage_quotes_the_passage_as_it_is
     assert "Tuesday evening" in new[start:end]
     assert selectors["TextQuoteSelector"]["prefix"] == new[max(0, start - 32) : start]
     assert record["target"]["reader:textSha256"] == sha256(new)
+
+
+def test_notes_of_an_article_with_no_latin_title_do_not_go_to_another(tmp_path: Path) -> None:
+    """Two articles whose titles have no Latin letters both get ids "article-<hash>":
+    that is no sign they are the same article."""
+    japanese = "東京都議会\n\n小池百合子知事は火曜日、約三千億円の予算案を発表した。\n"
+    arabic = "مجلس المدينة\n\nوافق مجلس المدينة يوم الثلاثاء على ميزانية جديدة للنقل العام.\n"
+    first = Library(tmp_path / "a").ensure()
+    article_id = first.add(ArticleDraft(text=japanese, title="東京都議会")).article_id
+    assert article_id.startswith("article-")
+    start = japanese.index("小池百合子知事")
+    first.store(article_id).save_annotation(new_annotation(japanese, start, start + 7))
+    path = tmp_path / "notes.jsonld"
+    path.write_text(w3c(first), encoding="utf-8")
+    second = Library(tmp_path / "b").ensure()
+    other_id = second.add(ArticleDraft(text=arabic, title="مجلس المدينة")).article_id
+    assert other_id.startswith("article-") and other_id != article_id
+    report = import_notes(second, path)
+    assert report.counts["unplaced"] == 1 and not report.counts["imported"], report.counts
+    assert second.load(other_id)[1] == []

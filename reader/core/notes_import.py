@@ -28,6 +28,7 @@ from reader.core.text import strip_controls
 
 UNPLACED_ID = "_unplaced"
 _ID_HASH = re.compile(r"-[0-9a-f]{8,32}(?:-\d+)?$")  # see Library.new_id
+_NAMELESS = re.compile(r"(?:\d{4}-\d{2}(?:-\d{2})?-)?article")  # an id with no title words
 
 
 class NotesImportError(Exception):
@@ -81,17 +82,19 @@ class _Articles:
         titled = [i.id for i in self.infos.values() if title and i.title == title]
         if len(titled) == 1:
             return titled[0]
-        # The same article with another text (an id is date-title-texthash).
-        wanted = article_id or source.removeprefix("urn:reader:article:")
-        if _ID_HASH.search(wanted):
-            stem = _ID_HASH.sub("", wanted)
-            kin = [i for i in self.infos if _ID_HASH.sub("", i) == stem and _ID_HASH.search(i)]
-            if len(kin) == 1:
-                return kin[0]
         if quote:
             having = [i for i in self.infos if quote in self.load(i)[0].text]
             if len(having) == 1:
                 return having[0]
+        # The same article with another text: an id is date-title-texthash, so the
+        # same date and title (a real one: not the "article" of a title with no
+        # Latin letters) and another hash.
+        wanted = article_id or source.removeprefix("urn:reader:article:")
+        stem = _ID_HASH.sub("", wanted)
+        if stem != wanted and not _NAMELESS.fullmatch(stem):
+            kin = [i for i in self.infos if _ID_HASH.sub("", i) == stem and _ID_HASH.search(i)]
+            if len(kin) == 1:
+                return kin[0]
         return None
 
 
