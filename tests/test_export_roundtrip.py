@@ -552,3 +552,17 @@ def test_notes_of_an_article_with_no_latin_title_do_not_go_to_another(tmp_path: 
     report = import_notes(second, path)
     assert report.counts["unplaced"] == 1 and not report.counts["imported"], report.counts
     assert second.load(other_id)[1] == []
+
+
+def test_a_readwise_csv_after_the_w3c_export_adds_no_second_copy_of_an_orphan(
+    full: Library, bare: Library, tmp_path: Path
+) -> None:
+    w3c_path, csv_path = tmp_path / "notes.jsonld", tmp_path / "notes.csv"
+    w3c_path.write_text(w3c(full), encoding="utf-8")
+    csv_path.write_text(readwise(full, "readwise"), encoding="utf-8", newline="")
+    import_notes(bare, w3c_path)
+    before = notes_of(bare)
+    again = import_notes(bare, csv_path)
+    assert not again.counts["imported"], again.counts
+    assert again.counts["duplicate"] == 12
+    assert notes_of(bare) == before

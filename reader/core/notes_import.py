@@ -225,6 +225,17 @@ def _string(value: Any) -> str:
     return value
 
 
+def _same_note(a: Annotation, b: Annotation) -> bool:
+    """The same note: same tags and note on the same place, or, when either is not
+    placed for sure (an orphan, a best guess), on the same quote, since their
+    positions mean little (a CSV orphan has none)."""
+    if (a.tags, a.note) != (b.tags, b.note):
+        return False
+    if a.state == b.state == "anchored":
+        return (a.start, a.end) == (b.start, b.end)
+    return a.exact == b.exact or (a.start, a.end) == (b.start, b.end)
+
+
 def _place(
     library: Library, articles: _Articles, article_id: str, annotation: Annotation, report: Report
 ) -> None:
@@ -237,15 +248,7 @@ def _place(
         old_text=library.text_version(article_id, annotation.text_sha256),
     )
     same_id = next((a for a in existing if a.id == placed.id), None)
-    same_content = next(
-        (
-            a
-            for a in existing
-            if (a.start, a.end, a.tags, a.note)
-            == (placed.start, placed.end, placed.tags, placed.note)
-        ),
-        None,
-    )
+    same_content = next((a for a in existing if _same_note(a, placed)), None)
     if same_content is not None and (same_id is None or same_id == same_content):
         report.counts["duplicate"] += 1
         return
