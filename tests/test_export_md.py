@@ -142,5 +142,19 @@ def test_article_text_in_markdown_renders_as_it_is(library):
     # highlights and comments stay text too.
     for escaped in ("\\#MeToo", "\\$5", "\\$10", "\\==this\\==", "\\%%comment\\%%"):
         assert escaped in out, escaped
-    # Tags an Obsidian vault reads whole: no comma, no space.
+    # Tags an Obsidian vault reads whole: no comma, no space, not digits alone.
     assert "#a-b #Erdoğan-tag" in out.splitlines()
+
+
+def test_an_indented_line_and_a_number_tag_stay_text_and_a_tag(library):
+    from markdown_it import MarkdownIt
+
+    from reader.core.models import ArticleDraft
+
+    line = "    indented four spaces line stays text"
+    article_id = library.add(ArticleDraft(text=f"Intro.\n{line}\nEnd.", title="T")).article_id
+    _annotate(library, article_id, quote=line, tags=("1984",), note="")
+    out = export_markdown(library)
+    html = MarkdownIt("commonmark").render(out)
+    assert "<code>" not in html and "<p>indented four spaces line stays text</p>" in html
+    assert "#_1984" in out.splitlines()

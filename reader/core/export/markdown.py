@@ -42,7 +42,8 @@ _NOT_IN_TAG = re.compile(r"[^\w/-]+")
 
 
 def _escape_line(line: str) -> str:
-    line = _PUNCTUATION.sub(lambda m: "\\" + m[0], line)
+    # Indentation means nothing in a quote, and four spaces would make a code block.
+    line = _PUNCTUATION.sub(lambda m: "\\" + m[0], line.lstrip())
     return _BLOCK_START.sub(
         lambda m: m[1] + ("\\" + m[2] if m[2] else f"{m[3]}\\{m[4]}"), line, count=1
     )
@@ -54,8 +55,10 @@ def escape(text: str) -> str:
 
 
 def _tag(tag: str) -> str:
-    """An Obsidian tag: letters, digits, ``_``, ``-`` and ``/``; anything else a ``-``."""
-    return "#" + (_NOT_IN_TAG.sub("-", tag).strip("-") or "tag")
+    """An Obsidian tag: letters, digits, ``_``, ``-`` and ``/``; anything else a
+    ``-``; and not digits alone (``#1984`` is no tag to Obsidian: ``#_1984`` is)."""
+    name = _NOT_IN_TAG.sub("-", tag).strip("-") or "tag"
+    return "#" + ("_" + name if name.isdigit() else name)
 
 
 def _quote(text: str) -> str:
