@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import unicodedata
 from pathlib import Path
 
 import click
@@ -205,6 +206,7 @@ def annotate(
     library = _library(ctx)
     if article not in library.article_ids():
         raise click.UsageError(f"no such article: {article}")
+    quote = unicodedata.normalize("NFC", quote)  # as the article's text is
     if not quote:
         raise click.UsageError("the quote is empty")
     loaded, _ = library.load(article)

@@ -281,3 +281,14 @@ def test_annotate_says_when_the_quote_occurs_more_than_once(tmp_path, added):
     assert (missing.returncode, missing.stderr) == (1, f"reader: the quote is not in {added}\n")
     too_few = run(tmp_path, "annotate", added, "--quote", "Turkey", "--occurrence", "99")
     assert too_few.stderr == f"reader: the quote occurs fewer than 99 times in {added}\n"
+
+
+def test_annotate_finds_a_quote_typed_in_another_unicode_form(tmp_path):
+    """The text is NFC; a quote typed with a combining accent (NFD) is the same text."""
+    page = tmp_path / "cafe.txt"
+    page.write_text("Café owners\n\nThe café reopened on Monday.\n", encoding="utf-8")
+    added = run(tmp_path, "add", str(page)).stdout.split("\t")[1]
+    result = run(tmp_path, "annotate", added, "--quote", "cafe\u0301 reopened")
+    assert result.returncode == 0, result.stderr
+    (annotation,) = Library(tmp_path / "lib").load(added)[1]
+    assert annotation.exact == "café reopened"

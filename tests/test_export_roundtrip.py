@@ -413,15 +413,16 @@ def test_malformed_annotations_are_skipped_reported_and_fail_the_command(
         spoiled(TextQuoteSelector={"exact": ["a", "list"]}),
         spoiled(id="urn:uuid:zzzz"),
         spoiled(TextQuoteSelector={"exact": "x\x1b[31mred\x07", "prefix": 5}),
+        spoiled(TextQuoteSelector={"exact": ""}),  # nothing to find it by
     ]
     path = tmp_path / "mixed.json"
     path.write_text(json.dumps({"type": "AnnotationCollection", "items": records}), "utf-8")
     done = reader(bare, tmp_path, "import-notes", str(path))
     assert done.returncode == 1
     lines = done.stderr.splitlines()
-    assert lines[-1] == "reader: notes: 1 imported, 4 malformed"
+    assert lines[-1] == "reader: notes: 1 imported, 5 malformed"
     assert [line.split(" is malformed")[0] for line in lines[:-1]] == [
-        f"reader: annotation {n} of mixed.json" for n in (2, 3, 4, 5)
+        f"reader: annotation {n} of mixed.json" for n in (2, 3, 4, 5, 6)
     ]
     assert "\x1b" not in done.stderr and "\x07" not in done.stderr
     assert reader(bare, tmp_path, "list").returncode == 0

@@ -205,6 +205,8 @@ def _import_record(library: Library, articles: _Articles, record: Any, report: R
         return
     position = selectors.get("TextPositionSelector", {})
     exact = _string(quote.get("exact", ""))
+    if not exact:  # nothing to find it by, in this text or any other
+        raise ValueError("no TextQuoteSelector with an exact quote")
     annotation = Annotation(
         id=identifier(record.get("id") or new_annotation("x", 0, 1).id),
         start=int(position.get("start", 0)),
