@@ -252,7 +252,8 @@ def notes(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
 
     library = _library(ctx)
     wanted = _checked(" ".join(query))
-    for info in search_article_notes(library, wanted):
+    entries = library.index()
+    for info in search_article_notes(library, wanted, entries):
         if as_json:
             _json_line(
                 {
@@ -267,7 +268,7 @@ def notes(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
             first = info.note.splitlines()[0] if info.note else ""
             tags = " ".join(f"#{t}" for t in info.tags)
             click.echo("\t".join(("article", info.id, "article", tags, "", first)))
-    for info, annotation in search_notes(library, wanted):
+    for info, annotation in search_notes(library, wanted, entries):
         if as_json:
             _json_line(
                 {

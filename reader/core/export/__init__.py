@@ -12,6 +12,7 @@ import importlib
 from dataclasses import dataclass, field
 
 import reader
+from reader.core.entities import LanguageUnsupported
 from reader.core.library import Library
 from reader.core.models import Annotation, Article, Correction, Entity
 from reader.core.query import annotation_matches, entities_match, parse_query
@@ -92,8 +93,6 @@ def gather(
             continue
         item = ArticleExport(article, chosen, corrections)
         if entities and service is not None:
-            from reader.core.entities import LanguageUnsupported
-
             try:
                 item.entities, _ = service.entities_for(article, store)  # type: ignore[attr-defined]
             except LanguageUnsupported:  # no English guesses on a French article: none

@@ -78,10 +78,11 @@ class NotesScreen(Screen[None]):
         from reader.core.search import search_article_notes, search_notes
 
         library = self.app.library
+        entries = library.index()
         found: list[tuple[ArticleInfo, Annotation | None]] = [
-            (info, None) for info in search_article_notes(library, query)
+            (info, None) for info in search_article_notes(library, query, entries)
         ]
-        found += search_notes(library, query)
+        found += search_notes(library, query, entries)
         self.post_message(NotesFound(query, found))
 
     def on_notes_found(self, message: NotesFound) -> None:
