@@ -588,3 +588,21 @@ async def test_the_articles_own_note_is_found_by_notes_search(
         await pilot.press("enter", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ArticleScreen) and app.screen.article.id == article_id
+
+
+async def test_entities_unavailable_is_said_once_per_article(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    """No model here: the first opening says so in a notification, later ones only in
+    the legend (a toast at every opening of the same article is noise)."""
+    library, _ = make_library(tmp_path, seed_path)
+    app = new_app(library)  # a model package that does not exist
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(3):
+            await open_seed(app, pilot)
+            await settle(app, pilot)
+            assert app.screen.entity_status.startswith("no entities:")
+            await pilot.press("q")
+            await settle(app, pilot)
+        titles = [n.title for n in app._notifications]
+        assert titles.count("Entities unavailable") == 1

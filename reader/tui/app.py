@@ -29,6 +29,8 @@ class ReaderApp(App[None]):
     def __init__(self, library: Library, entities: EntityService | None = None) -> None:
         super().__init__()
         self.library = library
+        # (article id, reason) of "entities unavailable" already shown in this run.
+        self.told_unavailable: set[tuple[str, str]] = set()
         self.entities = entities or EntityService(rules=library.rule_store(), isolated=True)
         # One writer thread: saves are durable (fsync) and so slow-ish, they must
         # stay off the UI thread, and they must land in the order they were made.

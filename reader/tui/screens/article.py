@@ -112,7 +112,11 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
     def on_entities_unavailable(self, message: EntitiesUnavailable) -> None:
         self.entity_status = f"no entities: {message.reason}"
         self._show_legend()
-        self.notify(message.reason, title="Entities unavailable", severity="warning")
+        # Said once per article and run: the legend keeps saying it after that.
+        told = self.app.told_unavailable
+        if (self.article.id, message.reason) not in told:
+            told.add((self.article.id, message.reason))
+            self.notify(message.reason, title="Entities unavailable", severity="warning")
 
     def _styles(self) -> dict:
         return {group: self.view.entity_style(group) for group in LABEL_GROUPS}
