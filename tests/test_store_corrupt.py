@@ -4,6 +4,7 @@ which file it was and where it went; the bytes are never lost or rewritten."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -74,14 +75,19 @@ def test_list_moves_a_corrupt_store_aside_and_says_where_in_one_line(corrupt) ->
     result = run(library, "list")
     assert result.returncode == 0, result.stderr
     (line,) = result.stdout.splitlines()
-    assert line.split("\t")[0] == article_id  # still listed (its title derived from the text)
+    assert line.split("\t")[0] == article_id  # still listed
+    assert line.split("\t")[-1] == TITLE  # with its title, from the index it had
     (moved,) = _set_aside(library, article_id)
     (problem,) = result.stderr.splitlines()
     assert f"{article_id}.json" in problem and moved.name in problem
     assert problem.startswith("reader: ")
     assert "Traceback" not in result.stderr
     assert moved.read_bytes() == GARBAGE  # the original bytes, kept
-    assert not library.store(article_id).path.exists()
+    # A new store holds the metadata the index had, and no annotation (they are
+    # in the file set aside).
+    recovered = json.loads(library.store(article_id).path.read_bytes())
+    assert recovered["meta"]["1"]["article"]["title"] == TITLE
+    assert "annotations" not in recovered
 
     # Listed again: nothing more to report, nothing moved again.
     again = run(library, "list", "--json")
@@ -131,8 +137,8 @@ def test_list_survives_valid_json_of_the_wrong_shape(article, content) -> None:
     assert [line.split("\t")[0] for line in result.stdout.splitlines()] == [article_id]
     (problem,) = result.stderr.splitlines()
     assert f"{article_id}.json" in problem
-    # The bytes are kept: left in place, or set aside.
-    kept = [path] if path.exists() else _set_aside(library, article_id)
+    # The bytes are kept: set aside (a new store then holds the metadata), or left.
+    kept = _set_aside(library, article_id) or [path]
     assert [p.read_bytes() for p in kept] == [content]
 
 

@@ -58,6 +58,10 @@ class LibraryIndex:
         self.path = annotations_dir / INDEX_NAME
         self.entries: dict[str, IndexEntry] = {}
 
+    def saved(self) -> dict[str, IndexEntry]:
+        """The entries as last saved (possibly stale), without bringing them up to date."""
+        return self._load()
+
     def _load(self) -> dict[str, IndexEntry]:
         try:
             data = orjson.loads(self.path.read_bytes())

@@ -28,6 +28,7 @@ from reader.core.store import (
     ArticleStore,
     ReadingPositions,
     StoreContents,
+    StoreCorrupt,
     StoreError,
     atomic_write,
     info_from_record,
@@ -130,11 +131,29 @@ class Library:
     def _read_store(self, article_id: str) -> StoreContents:
         try:
             contents = self.store(article_id).read()
+        except StoreCorrupt as error:
+            self.problems.append(str(error))
+            return StoreContents(self._recover_metadata(article_id))
         except StoreError as error:
             self.problems.append(str(error))
             return StoreContents(None)
         self.problems += contents.problems
         return contents
+
+    def _recover_metadata(self, article_id: str) -> dict | None:
+        """After a store was set aside: the article's metadata as the library
+        index last saw it (title, author, date, source, tags, note), written into
+        a new store, so the article keeps its title. Its annotations are in the
+        file set aside; the index never held them."""
+        entry = LibraryIndex(self.articles_dir, self.annotations_dir).saved().get(article_id)
+        if entry is None:
+            return None
+        try:
+            info = info_from_record(entry.info)
+            self.store(article_id).write_info(info)
+        except (KeyError, TypeError, ValueError, StoreError, OSError):
+            return None
+        return info_to_record(info)
 
     def _info(
         self, article_id: str, record: dict | None, notes: int, text: str | None
@@ -171,6 +190,8 @@ class Library:
 
         try:
             contents = self.store(article_id).read()
+        except StoreCorrupt as error:
+            contents = StoreContents(self._recover_metadata(article_id), problems=[str(error)])
         except StoreError as error:
             contents = StoreContents(None, problems=[str(error)])
         entities = []
