@@ -233,6 +233,7 @@ def annotate(
         library.store(article).save_annotation(annotation)  # atomic and fsync'd on return
     except StoreError as error:
         raise click.ClickException(str(error)) from None
+    _library(ctx)  # a store set aside on the way: said on stderr
     click.echo(annotation.id)
 
 
@@ -535,6 +536,7 @@ def import_notes_command(ctx: click.Context, file: Path) -> None:
         report = import_notes(library, file)
     except NotesImportError as error:
         raise click.ClickException(str(error)) from None
+    _library(ctx)  # a store set aside on the way: said on stderr
     for line in report.lines:  # quotes from the file: no escape sequence reaches the terminal
         click.echo(f"reader: {strip_controls(line)}", err=True)
     click.echo(f"reader: notes: {report.summary()}", err=True)

@@ -606,3 +606,57 @@ async def test_entities_unavailable_is_said_once_per_article(
             await settle(app, pilot)
         titles = [n.title for n in app._notifications]
         assert titles.count("Entities unavailable") == 1
+
+
+async def test_the_articles_tags_set_in_another_window_show_and_are_kept(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    """Another window (here the store API, as another process would) sets the whole
+    article's tags: this screen shows them within a poll, and its T dialog starts
+    from them, so adding a tag keeps them."""
+    library, article_id = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_seed(app, pilot)
+        info = library.load(article_id)[0].info
+        library.store(article_id).update_article(info, tags=("elsewhere",))
+        screen = app.screen
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if screen.article.info.tags == ("elsewhere",):
+                break
+        assert screen.article.info.tags == ("elsewhere",)
+        assert "#elsewhere" in str(screen.query_one("#article-title", Static).render())
+        await pilot.press("T")
+        await pilot.pause()
+        await type_text(pilot, ", here")
+        await pilot.press("enter")
+        await flush(app, pilot)
+    assert stored(library, article_id)["meta"]["1"]["article"]["tags"] == ["elsewhere", "here"]
+
+
+async def test_a_note_saved_onto_a_store_broken_meanwhile_is_kept(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    """The store breaks while the note dialog is open: the save sets it aside, writes
+    the note into a new store with the article's metadata, and says so."""
+    library, article_id = make_library(tmp_path, seed_path)
+    library.list_articles()  # an index exists, as it would in use
+    title = library.load(article_id)[0].info.title
+    app = new_app(library)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_seed(app, pilot)
+        await pilot.press("w", "n")
+        await pilot.pause()
+        await type_text(pilot, "important note")
+        library.store(article_id).path.write_bytes(b"xx")
+        await pilot.press("ctrl+s")
+        await flush(app, pilot)
+        await pilot.pause()
+        assert any(n.title == "Unreadable store" for n in app._notifications)
+        assert not any(n.title == "Save failed" for n in app._notifications)
+    data = stored(library, article_id)
+    assert [a["note"] for a in data["annotations"].values()] == ["important note"]
+    assert data["meta"]["1"]["article"]["title"] == title
+    (aside,) = library.annotations_dir.glob(f"{article_id}.json.corrupt-*")
+    assert aside.read_bytes() == b"xx"

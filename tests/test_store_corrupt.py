@@ -301,3 +301,13 @@ def test_saving_to_a_newer_schema_raises_and_changes_nothing(too_new) -> None:
         store.update_article(library.load(article_id)[0].info, note="refused")
     assert store.path.read_bytes() == data
     assert sorted(p.name for p in library.annotations_dir.iterdir()) == before  # no .tmp
+
+
+def test_annotate_on_a_corrupt_store_says_it_was_set_aside(corrupt) -> None:
+    library, article_id = corrupt
+    result = run(library, "annotate", article_id, "--quote", QUOTE, "--note", "kept")
+    assert result.returncode == 0, result.stderr
+    (moved,) = _set_aside(library, article_id)
+    assert any(moved.name in line for line in result.stderr.splitlines()), result.stderr
+    assert result.stdout.strip() in {a.id for a in library.store(article_id).read().annotations}
+    assert moved.read_bytes() == GARBAGE

@@ -25,12 +25,28 @@ class Change:
         return Change(self.after, self.before)
 
 
+# What an edit can change on an annotation: the reader's tags and note, and its
+# place (re-attaching an orphan). The rest is its identity.
+EDITED_FIELDS = ("tags", "note", "modified", "start", "end", "quote", "text_sha256")
+
+
 def persist_change(store: ArticleStore, change: Change) -> None:
-    """Write one change to the article's store."""
-    if change.after is not None:
-        store.save_annotation(change.after)
-    elif change.before is not None:
-        store.delete_annotation(change.before.id)
+    """Write one change to the article's store: a new annotation whole, a deletion
+    by id, and an edit (or the undoing of one) as the fields it changed only, over
+    what the store holds now, so that another window's change to the others stays."""
+    before, after = change.before, change.after
+    if after is None:
+        if before is not None:
+            store.delete_annotation(before.id)
+    elif before is None:
+        store.save_annotation(after)
+    else:
+        changed = {
+            name: getattr(after, name)
+            for name in EDITED_FIELDS
+            if getattr(after, name) != getattr(before, name)
+        }
+        store.update_annotation(after, changed)
 
 
 class AnnotationSet:

@@ -133,14 +133,14 @@ class Library:
             contents = self.store(article_id).read()
         except StoreCorrupt as error:
             self.problems.append(str(error))
-            return StoreContents(self._recover_metadata(article_id))
+            return StoreContents(self.recover_metadata(article_id))
         except StoreError as error:
             self.problems.append(str(error))
             return StoreContents(None)
         self.problems += contents.problems
         return contents
 
-    def _recover_metadata(self, article_id: str) -> dict | None:
+    def recover_metadata(self, article_id: str) -> dict | None:
         """After a store was set aside: the article's metadata as the library
         index last saw it (title, author, date, source, tags, note), written into
         a new store, so the article keeps its title. Its annotations are in the
@@ -191,7 +191,7 @@ class Library:
         try:
             contents = self.store(article_id).read()
         except StoreCorrupt as error:
-            contents = StoreContents(self._recover_metadata(article_id), problems=[str(error)])
+            contents = StoreContents(self.recover_metadata(article_id), problems=[str(error)])
         except StoreError as error:
             contents = StoreContents(None, problems=[str(error)])
         entities = []

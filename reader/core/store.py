@@ -20,7 +20,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -463,6 +463,27 @@ class ArticleStore:
                 table.update(record, doc_ids=found)
             else:
                 table.insert(record)
+
+    def update_annotation(self, annotation: Annotation, fields: dict[str, Any]) -> bool:
+        """Set ``fields`` (names of Annotation fields) on the stored annotation with
+        ``annotation``'s id, read under the lock, leaving its other fields as they
+        are there (another window may have changed them). An annotation no longer
+        stored (deleted elsewhere) is saved whole as ``annotation``: a note just
+        written is never dropped. Returns whether it was still stored."""
+        with self._locked(write=True) as db:
+            table = db.table(_ANNOTATIONS)
+            found = [doc for doc in table.all() if doc.get("id") == annotation.id]
+            if not found:
+                table.insert(annotation_to_record(annotation))
+                return False
+            try:
+                current = annotation_from_record(found[0])
+            except (KeyError, TypeError, ValueError, AttributeError):
+                current = annotation  # malformed there: the whole record we have
+                fields = {}
+            merged = annotation_to_record(replace(current, **fields))
+            table.update(merged, doc_ids=[found[0].doc_id])
+            return True
 
     def _delete(self, table_name: str, record_id: str) -> bool:
         with self._locked(write=True) as db:

@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from reader.core.entities import EntityService, ModelUnavailable
 from reader.core.library import Library
+from reader.core.store import StoreCorrupt
 from reader.tui.bindings import GLOBAL, bindings
 from reader.tui.messages import WriteDone
 from reader.tui.screens.help import HelpScreen
@@ -65,17 +66,36 @@ class ReaderApp(App[None]):
         The outcome comes back to the UI thread as a message: the writer never
         waits for the UI (which may itself be waiting for the writer, on quit)."""
 
+        set_aside: list[str] = []
+
+        def attempt() -> Any:
+            try:
+                return action(*args, **kwargs)
+            except StoreCorrupt as error:
+                # The store was unreadable and is now set aside: write again, into
+                # a new store with the metadata the index had, so nothing typed is lost.
+                set_aside.append(str(error))
+                self.library.recover_metadata(error.path.stem)
+                return action(*args, **kwargs)
+
         def finish(future: Future[Any]) -> None:
             self._pending.discard(future)
             error = future.exception()
-            self.post_message(WriteDone(done, str(error) if error else "", then))
+            self.post_message(WriteDone(done, str(error) if error else "", then, set_aside))
 
-        future = self._writer.submit(action, *args, **kwargs)
+        future = self._writer.submit(attempt)
         self._pending.add(future)
         future.add_done_callback(finish)
         return future
 
     def on_write_done(self, message: WriteDone) -> None:
+        for problem in message.problems:
+            self.notify(
+                f"{problem}; saved into a new one",
+                title="Unreadable store",
+                severity="error",
+                timeout=15,
+            )
         if message.error:
             self.notify(
                 f"Not saved: {message.error}", title="Save failed", severity="error", timeout=30

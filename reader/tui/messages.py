@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual.message import Message
@@ -51,6 +51,9 @@ class AnnotationsChanged(Message):
 
     article_id: str
     annotations: list[Annotation]
+    tags: tuple[str, ...] = ()  # the whole article's, as stored now
+    note: str = ""
+    problems: list[str] = field(default_factory=list)  # e.g. the store was set aside
 
 
 @dataclass
@@ -60,3 +63,4 @@ class WriteDone(Message):
     done: str
     error: str
     then: Callable[[], Any] | None
+    problems: list[str] = field(default_factory=list)  # stores set aside on the way

@@ -203,8 +203,13 @@ class AnnotatingMixin:
     def _set_article(
         self, tags: tuple[str, ...], note: str, was: tuple[tuple[str, ...], str], verb: str
     ) -> None:
-        """Undo or redo an ArticleEdit: write the tags and the note it had."""
-        self._update_article(tags=tags, note=note, record=False)
+        """Undo or redo an ArticleEdit: write back the tags or the note it changed,
+        only those (another window may have changed the other since)."""
+        self._update_article(
+            tags=tags if tags != was[0] else None,
+            note=note if note != was[1] else None,
+            record=False,
+        )
         what = [
             name
             for name, old, new in (("tags", was[0], tags), ("note", was[1], note))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from dataclasses import replace
 
 from rich.text import Text
 from textual import work
@@ -146,10 +147,17 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
     def reload_annotations(self) -> None:
-        _, annotations = self.app.library.load(self.article.id)
-        self.post_message(AnnotationsChanged(self.article.id, annotations))
+        library = self.app.library
+        article, annotations = library.load(self.article.id)
+        problems, library.problems[:] = list(library.problems), []
+        info = article.info
+        self.post_message(
+            AnnotationsChanged(self.article.id, annotations, info.tags, info.note, problems)
+        )
 
     def on_annotations_changed(self, message: AnnotationsChanged) -> None:
+        for problem in message.problems:  # a store set aside under us: say so here
+            self.notify(problem, title="Unreadable store", severity="error", timeout=15)
         if self.app.writes_pending():
             return  # our own newer change is on its way; the next look reloads
         if [a.__dict__ for a in message.annotations] != [
@@ -157,6 +165,11 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
         ]:
             self.annotations.replace_all(message.annotations)
             self._refresh_annotations()
+        info = self.article.info
+        if (message.tags, message.note) != (info.tags, info.note):  # T or N elsewhere
+            info = replace(info, tags=message.tags, note=message.note)
+            self.article = replace(self.article, info=info)
+            self._refresh_header()
 
     # --- what the cursor is on --------------------------------------------------------
 
