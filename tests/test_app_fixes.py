@@ -660,3 +660,27 @@ async def test_a_note_saved_onto_a_store_broken_meanwhile_is_kept(
     assert data["meta"]["1"]["article"]["title"] == title
     (aside,) = library.annotations_dir.glob(f"{article_id}.json.corrupt-*")
     assert aside.read_bytes() == b"xx"
+
+
+async def test_the_library_list_follows_notes_made_in_another_window(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    from reader.core.anchoring import new_annotation
+
+    library, article_id = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.screen.articles[0].note_count == 0
+        text = library.load(article_id)[0].text
+        start = text.index(NAME)
+        other = Library(library.root)  # another window: its own library object
+        other.store(article_id).save_annotation(
+            new_annotation(text, start, start + len(NAME), ("elsewhere",))
+        )
+        for _ in range(60):
+            await pilot.pause(0.1)
+            if app.screen.articles[0].note_count == 1:
+                break
+        assert app.screen.articles[0].note_count == 1
+        assert app.screen.articles[0].note_tags == ("elsewhere",)

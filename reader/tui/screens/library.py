@@ -13,6 +13,8 @@ from reader.core.query import article_matches, parse_query, query_problems
 from reader.tui.bindings import GLOBAL, LIBRARY, bindings
 from reader.tui.messages import ImportFinished, ImportProgress, LibraryLoaded
 
+WATCH_SECONDS = 3.0  # how often to look for changes made by another window
+
 COLUMNS = (
     ("Title", 0),
     ("Source / author", 20),
@@ -65,6 +67,8 @@ class LibraryScreen(Screen[None]):
         self.query_one(ProgressBar).display = False
         self.query_one(DataTable).focus()
         # The list loads on screen resume, which also comes when the screen is first shown.
+        self._folders = self._folder_stamp()
+        self.set_interval(WATCH_SECONDS, self._watch_folders)
 
     def on_resize(self) -> None:
         """The title takes the width the other columns leave."""
@@ -74,6 +78,24 @@ class LibraryScreen(Screen[None]):
         for label, width in columns_for(self.size.width):
             table.add_column(label, key=label, width=width)
         self.show(self.query_one("#filter", Input).value)
+
+    def _folder_stamp(self) -> tuple[int, ...]:
+        """When the two folders last had a file added, replaced or removed: every
+        save renames a file into annotations/, so another window's shows here."""
+        library = self.app.library
+        stamp = []
+        for folder in (library.articles_dir, library.annotations_dir):
+            try:
+                stamp.append(folder.stat().st_mtime_ns)
+            except OSError:
+                stamp.append(0)
+        return tuple(stamp)
+
+    def _watch_folders(self) -> None:
+        stamp = self._folder_stamp()
+        if stamp != self._folders and self.is_current:
+            self._folders = stamp
+            self.reload()
 
     def on_screen_resume(self) -> None:
         # After the saves made on the screen we come back from, so the counts are right.
