@@ -86,6 +86,16 @@ def _has_tags(query: Query, tags: tuple[str, ...]) -> bool:
     return all(tag.lower().lstrip("#") in have for tag in query.get("tag"))
 
 
+def _article_and_dates(query: Query, info: ArticleInfo) -> bool:
+    """Whether the article passes the ``article:``, ``since:`` and ``until:`` terms
+    (by its id and its own date)."""
+    if query.get("article") and info.id not in query.get("article"):
+        return False
+    if any(info.date < since for since in query.get("since")):
+        return False
+    return not any(info.date > until + "\uffff" for until in query.get("until"))
+
+
 def _name_key(name: str) -> str:
     """An entity's name as ``entity:`` compares it: any case, and without the
     leading "the" spaCy often takes in ("the European Union")."""
@@ -112,11 +122,7 @@ def article_matches(
     query: Query, info: ArticleInfo, entities: list[list[str]] | list[tuple[str, str]] = ()
 ) -> bool:
     """Whether an article passes the query's article-level terms and words."""
-    if query.get("article") and info.id not in query.get("article"):
-        return False
-    if any(info.date < since for since in query.get("since")):
-        return False
-    if any(info.date > until + "\uffff" for until in query.get("until")):
+    if not _article_and_dates(query, info):
         return False
     if not _has_tags(query, info.all_tags):
         return False
@@ -135,11 +141,7 @@ def article_note_matches(query: Query, info: ArticleInfo) -> bool:
     never matches: the whole article is not placed anywhere."""
     if query.get("state") or not (info.tags or info.note):
         return False
-    if query.get("article") and info.id not in query.get("article"):
-        return False
-    if any(info.date < since for since in query.get("since")):
-        return False
-    if any(info.date > until + "\uffff" for until in query.get("until")):
+    if not _article_and_dates(query, info):
         return False
     if not _has_tags(query, info.tags):
         return False
