@@ -312,6 +312,19 @@ class StoreContents:
     corrections: list[Correction] = field(default_factory=list)
 
 
+@contextlib.contextmanager
+def flocked(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_path``, a file of its own beside the
+    data (a lock on the data file would go with it at each atomic rename)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 POSITIONS_NAME = ".positions.json"
 
 
@@ -341,15 +354,10 @@ class ReadingPositions:
         return self._read().get(article_id)
 
     def set(self, article_id: str, offset: int) -> None:
-        self._lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self._lock_path, "a+b") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                positions = self._read()
-                positions[article_id] = offset
-                atomic_write(self.path, orjson.dumps(positions, option=orjson.OPT_SORT_KEYS))
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with flocked(self._lock_path):
+            positions = self._read()
+            positions[article_id] = offset
+            atomic_write(self.path, orjson.dumps(positions, option=orjson.OPT_SORT_KEYS))
 
 
 class ArticleStore:
@@ -363,20 +371,15 @@ class ArticleStore:
     def _locked(self, write: bool = False) -> Iterator[TinyDB]:
         """Hold the article's lock and a freshly opened database; a write to a
         store without a schema number (a new one) gives it the current one."""
-        self._lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self._lock_path, "a+b") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with flocked(self._lock_path):
+            db = TinyDB(self.path, storage=AtomicJSONStorage)
             try:
-                db = TinyDB(self.path, storage=AtomicJSONStorage)
-                try:
-                    self._check_schema(db)
-                    if write and db.table(_META).get(doc_id=1) is None:
-                        db.table(_META).insert(_document({"schema": SCHEMA_VERSION}, 1))
-                    yield db
-                finally:
-                    db.close()
+                self._check_schema(db)
+                if write and db.table(_META).get(doc_id=1) is None:
+                    db.table(_META).insert(_document({"schema": SCHEMA_VERSION}, 1))
+                yield db
             finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+                db.close()
 
     def _check_schema(self, db: TinyDB) -> None:
         """Refuse a newer schema; migrate an older one, in place, under the lock.
