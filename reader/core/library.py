@@ -65,7 +65,7 @@ def is_safe_id(article_id: str) -> bool:
 @dataclass(frozen=True)
 class AddResult:
     article_id: str
-    status: str  # "added" | "duplicate"
+    status: str  # "added" | "updated" | "duplicate"
     title: str
 
 
@@ -329,14 +329,14 @@ class Library:
         texts: list[tuple[Path, bytes]] = []
         for draft in drafts:
             text_hash = sha256(draft.text)
-            if text_hash in by_hash:
-                results.append(AddResult(by_hash[text_hash], "duplicate", draft.title))
+            known = self._known(draft, text_hash, by_hash, by_source)
+            if known is not None and known.status == "duplicate":
+                results.append(known)
                 continue
-            previous = by_source.get(draft.source) if draft.source else None
-            if previous and (self.articles_dir / f"{previous}.txt").exists():
-                by_hash.pop(self._update(previous, draft), None)
-                results.append(AddResult(previous, "updated", draft.title))
-                article_id = previous
+            if known is not None:  # updated: the same source with a new text
+                by_hash.pop(self._update(known.article_id, draft), None)
+                results.append(known)
+                article_id = known.article_id
             else:
                 taken = {path.stem for path, _ in texts}
                 article_id = self.new_id(draft, taken)
@@ -356,14 +356,24 @@ class Library:
         and under which id), writing nothing, not even a missing library."""
         if not self.articles_dir.is_dir():
             return AddResult(self.new_id(draft), "added", draft.title)
-        by_hash, by_source = self._lookup()
-        text_hash = sha256(draft.text)
+        known = self._known(draft, sha256(draft.text), *self._lookup())
+        return known or AddResult(self.new_id(draft), "added", draft.title)
+
+    def _known(
+        self,
+        draft: ArticleDraft,
+        text_hash: str,
+        by_hash: dict[str, str],
+        by_source: dict[str, str],
+    ) -> AddResult | None:
+        """A draft the library has: a duplicate (the same text) or an update (the
+        same source, another text); None for a new article."""
         if text_hash in by_hash:
             return AddResult(by_hash[text_hash], "duplicate", draft.title)
         previous = by_source.get(draft.source) if draft.source else None
         if previous and (self.articles_dir / f"{previous}.txt").exists():
             return AddResult(previous, "updated", draft.title)
-        return AddResult(self.new_id(draft), "added", draft.title)
+        return None
 
     def _new_info(
         self, article_id: str, draft: ArticleDraft, tags: tuple[str, ...], added: str
