@@ -132,38 +132,79 @@ def add(
 
 @main.command("list")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option(
+    "--sort",
+    type=click.Choice(["date", "added", "title", "words", "notes"]),
+    default="date",
+    show_default=True,
+    help="Newest date, newest added, title, longest, most notes first.",
+)
 @click.argument("query", nargs=-1)
 @click.pass_context
-def list_articles(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
-    """List the articles (matching QUERY): id, date, words, notes, title."""
-    from reader.core.query import article_matches, parse_query
+def list_articles(ctx: click.Context, as_json: bool, sort: str, query: tuple[str, ...]) -> None:
+    """List the articles (matching QUERY): id, date, words, notes, title.
 
-    library = _library(ctx)
+    QUERY: words and "phrases" in the full text, word* prefixes, -word to
+    exclude, OR; tag:T, entity:"NAME", label:L, since:DATE, until:DATE,
+    source:S, author:A, has:note, has:tag, state:orphan, article:ID.
+    """
+    from reader.core.query import parse_query
+
     wanted = parse_query(_checked(" ".join(query)))
-    index = library.index()
-    infos = [
-        i for i in library.list_articles(index) if article_matches(wanted, i, index[i.id].entities)
-    ]
-    _library(ctx)  # the problems the index met, on stderr
-    for info in infos:
-        if as_json:
-            _json_line(
-                {
-                    "id": info.id,
-                    "title": info.title,
-                    "author": info.author,
-                    "date": info.date,
-                    "source": info.source,
-                    "words": info.word_count,
-                    "tags": list(info.tags),
-                    "annotation_tags": list(info.note_tags),
-                    "notes": info.note_count,
-                }
-            )
-        else:
-            click.echo(
-                f"{info.id}\t{info.date}\t{info.word_count}\t{info.note_count}\t{info.title}"
-            )
+    catalog = _catalog(ctx, wanted)
+    out = sys.stdout
+    if as_json:
+        for info in catalog.iter_infos(wanted, sort):
+            record = {
+                "id": info.id,
+                "title": info.title,
+                "author": info.author,
+                "date": info.date,
+                "source": info.source,
+                "words": info.word_count,
+                "tags": list(info.tags),
+                "annotation_tags": list(info.note_tags),
+                "notes": info.note_count,
+            }
+            out.buffer.write(_json(record) + b"\n")
+        return
+    batch: list[str] = []
+    for line in catalog.lines(wanted, sort):
+        batch.append(line)
+        if len(batch) == 4096:
+            out.write("\n".join(batch) + "\n")
+            batch.clear()
+    if batch:
+        out.write("\n".join(batch) + "\n")
+
+
+def _catalog(ctx: click.Context, query: object = None):  # noqa: ANN202
+    """The library index, built (with a progress bar) or brought up to date first
+    when needed; what could not be read, and what an entity query cannot see
+    yet, on stderr."""
+    from reader.cli_progress import progress_bar
+    from reader.core.search import entities_pending
+
+    library: Library = ctx.obj
+    catalog = library.catalog
+    if not catalog.is_ready() and library.articles_dir.is_dir():
+        total = len(library.article_ids_on_disk())
+        with progress_bar(total, "indexing the library", above=200) as advance:
+            done = [0]
+
+            def progress(now: int, _: int) -> None:
+                advance(now - done[0])
+                done[0] = now
+
+            catalog.ensure(progress)
+    else:
+        catalog.ensure()
+    _library(ctx)
+    for problem in catalog.problems():
+        click.echo(f"reader: {problem}", err=True)
+    if query is not None and (pending := entities_pending(library, query)):  # type: ignore[arg-type]
+        click.echo(f"reader: {pending} (reader index finds them now)", err=True)
+    return catalog
 
 
 def _checked(query: str) -> str:
@@ -176,10 +217,14 @@ def _checked(query: str) -> str:
     return query
 
 
-def _json_line(record: dict) -> None:
+def _json(record: dict) -> bytes:
     import orjson
 
-    sys.stdout.buffer.write(orjson.dumps(record) + b"\n")
+    return orjson.dumps(record)
+
+
+def _json_line(record: dict) -> None:
+    sys.stdout.buffer.write(_json(record) + b"\n")
     sys.stdout.flush()
 
 
@@ -249,60 +294,54 @@ def notes(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
     article's own tags and note come first, with "article" for id and state and
     no quote.
     """
-    from reader.core.search import search_article_notes, search_notes
+    from reader.core.query import parse_query
 
-    library = _library(ctx)
-    wanted = _checked(" ".join(query))
-    entries = library.index()
-    for info in search_article_notes(library, wanted, entries):
-        if as_json:
-            _json_line(
-                {
+    wanted = parse_query(_checked(" ".join(query)))
+    catalog = _catalog(ctx, wanted)
+    out = sys.stdout
+    for info, annotation in catalog.notes(wanted):
+        if annotation is None:  # the article's own tags and note
+            if as_json:
+                record = {
                     "kind": "article",
                     "article": info.id,
                     "title": info.title,
                     "tags": list(info.tags),
                     "note": info.note,
                 }
-            )
-        else:
+                out.buffer.write(_json(record) + b"\n")
+                continue
             first = info.note.splitlines()[0] if info.note else ""
             tags = " ".join(f"#{t}" for t in info.tags)
-            click.echo("\t".join(("article", info.id, "article", tags, "", first)))
-    for info, annotation in search_notes(library, wanted, entries):
+            out.write("\t".join(("article", info.id, "article", tags, "", first)) + "\n")
+            continue
         if as_json:
-            _json_line(
-                {
-                    "kind": "span",
-                    "id": annotation.id,
-                    "article": info.id,
-                    "title": info.title,
-                    "start": annotation.start,
-                    "end": annotation.end,
-                    "exact": annotation.exact,
-                    "tags": list(annotation.tags),
-                    "note": annotation.note,
-                    "state": annotation.state,
-                    "created": annotation.created,
-                    "modified": annotation.modified,
-                }
-            )
-        else:
-            first = annotation.note.splitlines()[0] if annotation.note else ""
-            quote = " ".join(annotation.exact.split())
-            click.echo(
-                "\t".join(
-                    (
-                        annotation.id,
-                        info.id,
-                        annotation.state,
-                        " ".join(f"#{t}" for t in annotation.tags),
-                        quote,
-                        first,
-                    )
-                )
-            )
-    _library(ctx)
+            record = {
+                "kind": "span",
+                "id": annotation.id,
+                "article": info.id,
+                "title": info.title,
+                "start": annotation.start,
+                "end": annotation.end,
+                "exact": annotation.exact,
+                "tags": list(annotation.tags),
+                "note": annotation.note,
+                "state": annotation.state,
+                "created": annotation.created,
+                "modified": annotation.modified,
+            }
+            out.buffer.write(_json(record) + b"\n")
+            continue
+        first = annotation.note.splitlines()[0] if annotation.note else ""
+        fields = (
+            annotation.id,
+            info.id,
+            annotation.state,
+            " ".join(f"#{t}" for t in annotation.tags),
+            " ".join(annotation.exact.split()),
+            first,
+        )
+        out.write("\t".join(fields) + "\n")
 
 
 @main.command()
@@ -312,17 +351,23 @@ def doctor(ctx: click.Context) -> None:
 
     Exits 1 when there is anything to look at.
     """
-    from reader.core.search import search_notes
+    from reader.core.query import parse_query
+    from reader.core.search import ready_catalog
 
-    library = ctx.obj
+    library: Library = ctx.obj
+    catalog = ready_catalog(library)
+    catalog.reconcile(full=True)  # files edited in place too
     findings = [
         f"unreadable store set aside: {p}"
         for p in sorted(library.annotations_dir.glob("*.corrupt-*"))
     ]
-    for info, annotation in search_notes(library, "state:orphan state:needs-review"):
+    for info, annotation in catalog.notes(parse_query("state:orphan OR state:needs-review")):
+        if annotation is None:
+            continue
         quote = " ".join(annotation.exact.split())[:60]
         findings.append(f"{annotation.state}: {info.id} {annotation.id} “{quote}”")
-    findings += [f"problem: {p}" for p in dict.fromkeys(library.problems)]
+    problems = [*library.problems, *catalog.problems()]
+    findings += [f"problem: {p}" for p in dict.fromkeys(problems)]
     for line in findings:
         click.echo(line)
     click.echo(f"reader: {len(findings)} finding(s) in {library.root}", err=True)
@@ -337,18 +382,32 @@ def doctor(ctx: click.Context) -> None:
     show_default=True,
     help="Processes to run the model in.",
 )
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Work through the articles waiting for entities, quietly, at the lowest "
+    "priority (what reader add and the app start after an import).",
+)
 @click.pass_context
-def index(ctx: click.Context, workers: int) -> None:
+def index(ctx: click.Context, workers: int, background: bool) -> None:
     """Find the entities of every article that lacks them (cached in its store)."""
     from reader.core.entities import EntityService, ModelUnavailable
     from reader.core.indexing import articles_needing_entities, index_entities
 
     library = _library(ctx)
     # Batch work: below the reader's interactive processes (the app) in the scheduler.
-    os.nice(10)
+    os.nice(19 if background else 10)
+    if background:
+        from reader.core import entity_queue
+
+        try:
+            counts = entity_queue.run(library)
+        except ModelUnavailable as error:
+            raise click.ClickException(str(error)) from None
+        sys.exit(1 if counts["failed"] else 0)
     service = EntityService(rules=library.rule_store())
+    _catalog(ctx)
     todo = articles_needing_entities(library, service)
-    _library(ctx)
     if not todo:
         click.echo("reader: every article has its entities", err=True)
         return
@@ -495,16 +554,17 @@ def export(
     article:ID, state:orphan, and entity:"NAME" or label:L for their articles).
     """
     from reader.cli_export import run_export
+    from reader.core.query import parse_query
 
-    library = _library(ctx)
-    known = set(library.article_ids())
-    missing = [a for a in articles if a not in known]
+    library: Library = ctx.obj
+    missing = [a for a in articles if not library.has_article(a)]
     if missing:
         raise click.UsageError(f"no such article: {', '.join(missing)}")
     terms = [*query, *(f"article:{a}" for a in articles), *(f"tag:{t}" for t in tags)]
     if since:
         terms.append(f"since:{since}")
     query_text = _checked(" ".join(_quoted(t) for t in terms))
+    _catalog(ctx, parse_query(query_text))
     run_export(library, fmt, output, query_text, csv_layout, creator)
     _library(ctx)
 

@@ -58,6 +58,11 @@ def run_add(
         show(run.flush())
     verb = "would import" if dry_run else "imported"
     click.echo(f"reader: {verb}: {run.summary()}", err=True)
+    if not dry_run and (run.counts["added"] or run.counts["updated"]):
+        from reader.core import entity_queue
+
+        if entity_queue.start(library):
+            click.echo("reader: finding their entities in the background", err=True)
     return 1 if run.counts["failed"] else 0
 
 

@@ -17,6 +17,11 @@ from reader.core.library import Library
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
+# reader add and the app start a background process finding entities for what
+# was imported (reader.core.entity_queue): not in the tests, which run reader
+# on many small libraries at once, unless a test asks for it.
+os.environ["READER_NO_BACKGROUND"] = "1"
+
 # In CI the property tests draw the same examples every run, so a green run
 # stays green; on a developer's machine they explore (and keep failures in
 # .hypothesis/ to replay).

@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import DataTable, OptionList, Static
+from library_screen import cell, columns, rows, status
+from textual.widgets import OptionList, Static
 
 from reader.core.entities import EntityService
 from reader.core.importers import import_path
@@ -107,7 +108,7 @@ async def flush(app: ReaderApp, pilot) -> None:  # noqa: ANN001
 async def open_seed(app: ReaderApp, pilot) -> ArticleView:  # noqa: ANN001
     await settle(app, pilot)
     assert isinstance(app.screen, LibraryScreen)
-    assert app.screen.articles, "the library list is empty"
+    assert app.screen.listed(), "the library list is empty"
     await pilot.press("enter")
     await pilot.pause()
     assert isinstance(app.screen, ArticleScreen)
@@ -216,7 +217,7 @@ async def test_undo_and_redo_of_create_delete_and_note_edit(
         await pilot.pause()
         assert [a.id for a in screen_items(app)] == [created.id]
         assert view.annotations_at(view.cursor), "redo did not put the cursor on it"
-        await pilot.press("n")
+        await pilot.press("a")
         await pilot.pause()
         await type_text(pilot, "First note")
         await pilot.press("ctrl+s")
@@ -225,7 +226,7 @@ async def test_undo_and_redo_of_create_delete_and_note_edit(
         (record,) = stored_annotations(library, article_id)
         assert record["note"] == "First note"
 
-        await pilot.press("n")  # the dialog opens with the note, the cursor at its end
+        await pilot.press("a")  # the dialog opens with the note, the cursor at its end
         await pilot.pause()
         await type_text(pilot, ", revised")
         await pilot.press("ctrl+s")
@@ -270,7 +271,7 @@ async def test_whole_article_tags_and_note(tmp_path: Path, seed_path: Path) -> N
         (line,) = listed.stdout.splitlines()
         assert json.loads(line)["tags"] == ["syria", "war"]
 
-        await pilot.press("N")
+        await pilot.press("A")
         await pilot.pause()
         assert app.screen is not screen, "N opened no note dialog"
         await type_text(pilot, "Retaliation after Idlib.\nCheck the SOHR count.")
@@ -497,19 +498,18 @@ async def test_library_note_count_updates_after_returning(tmp_path: Path, seed_p
     app = new_app(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app.screen.articles[0].note_count == 0
+        assert app.screen.listed()[0].note_count == 0
         view = await open_seed(app, pilot)
         # A note on the word under the cursor, then straight back.
-        await pilot.press("w", "n")
+        await pilot.press("w", "a")
         await pilot.pause()
         await type_text(pilot, "a note")
         await pilot.press("ctrl+s", "q")
         await settle(app, pilot)
         assert isinstance(app.screen, LibraryScreen)
         assert len(view.annotations) == 1
-        assert app.screen.articles[0].note_count == 1
-        table = app.screen.query_one(DataTable)
-        assert str(table.get_cell(article_id, "Notes")) == "1"
+        assert app.screen.listed()[0].note_count == 1
+        assert cell(app.screen, article_id, "Notes") == "1"
 
 
 # --- 8. tags in the library list, and the tag: filter ---------------------------------------
@@ -528,12 +528,11 @@ async def test_library_lists_tags_and_filters_by_a_notes_tag(
     app = new_app(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        table = app.screen.query_one(DataTable)
-        assert str(table.get_cell(seed_id, "Tags")) == "Turkey, leader"
-        assert str(table.get_cell(other.article_id, "Tags")) == "farming"
+        assert cell(app.screen, seed_id, "Tags") == "Turkey, leader"
+        assert cell(app.screen, other.article_id, "Tags") == "farming"
 
         def listed() -> list[str]:
-            return [str(table.get_row_at(row)[0]) for row in range(table.row_count)]
+            return [row.strip() for row in rows(app.screen)]
 
         await pilot.press("slash")
         for query, titles in (
@@ -544,16 +543,16 @@ async def test_library_lists_tags_and_filters_by_a_notes_tag(
             ("leader", ["Turkish drone strikes"]),  # a word matches a tag too
         ):
             app.screen.query_one("#filter").value = query
-            await pilot.pause()
+            await settle(app, pilot)
             shown = listed()
             assert len(shown) == len(titles), (query, shown)
             assert all(s.startswith(t) for s, t in zip(shown, titles, strict=True)), (query, shown)
-        status = app.screen.query_one("#library-status", Static)
-        assert str(status.render()) == "1 of 2 articles"
+        assert status(app.screen) == "1 of 2 articles match · newest first"
         app.screen.query_one("#filter").value = "since:garbage"
-        await pilot.pause()
-        assert str(status.render()) == (
-            "0 of 2 articles · since:garbage is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+        await settle(app, pilot)
+        assert status(app.screen) == (
+            "0 of 2 articles match · newest first · since:garbage is not a date "
+            "(YYYY, YYYY-MM or YYYY-MM-DD)"
         )
 
     listing = cli(library, "list", "tag:leader")
@@ -578,12 +577,13 @@ async def test_library_columns_fit_a_narrow_terminal(tmp_path: Path, seed_path: 
     ):
         async with app.run_test(size=(width, 24)) as pilot:
             await settle(app, pilot)
-            table = app.screen.query_one(DataTable)
-            assert [str(c.label) for c in table.columns.values()] == labels, width
-            assert sum(c.get_render_width(table) for c in table.columns.values()) <= width
-            title = next(iter(table.columns.values()))
-            assert title.width >= min(30, width - 30), width
-            assert str(table.get_cell(seed_id, "Notes")) == "0"
+            assert columns(app.screen) == labels, width
+            (row,) = rows(app.screen)
+            assert len(row) <= width
+            assert app.screen.article_list.columns[0][1] >= min(30, width - 30), width
+            assert cell(app.screen, seed_id, "Notes") == "0"
+            header = str(app.screen.query_one("#list-header").render())
+            assert header.split()[0] == "Title" and "Date ▼" in header
         app = new_app(library)
 
 
@@ -613,7 +613,7 @@ async def test_library_note_count_updates_after_returning_when_the_save_is_slow(
     app = new_app(library)
     async with app.run_test(size=SIZE) as pilot:
         await open_seed(app, pilot)
-        await pilot.press("w", "n")
+        await pilot.press("w", "a")
         await pilot.pause()
         await type_text(pilot, "a note")
         await pilot.press("ctrl+s", "q")
@@ -621,11 +621,11 @@ async def test_library_note_count_updates_after_returning_when_the_save_is_slow(
         assert isinstance(app.screen, LibraryScreen)
         await flush(app, pilot)
         deadline = time.monotonic() + 2
-        while time.monotonic() < deadline and app.screen.articles[0].note_count != 1:
+        while time.monotonic() < deadline and app.screen.listed()[0].note_count != 1:
             await pilot.pause(0.25)
             await settle(app, pilot)
         assert len(library.store(article_id).read().annotations) == 1
-        assert app.screen.articles[0].note_count == 1, (
+        assert app.screen.listed()[0].note_count == 1, (
             "the library list still shows 0 notes: it reloaded before the save landed"
         )
 

@@ -178,7 +178,7 @@ async def test_undo_undoes_article_tags_and_note_before_older_span_edits(
         await type_text(pilot, "syria")
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press("N")
+        await pilot.press("A")
         await pilot.pause()
         await type_text(pilot, "Whole")
         await pilot.press("ctrl+s")
@@ -523,8 +523,6 @@ async def test_dialogs_fit_a_small_terminal(tmp_path: Path, seed_path: Path) -> 
 
 
 async def test_g_and_shift_g_jump_to_the_first_and_last_article(tmp_path: Path) -> None:
-    from textual.widgets import DataTable
-
     library = Library(tmp_path / "lib").ensure()
     library.add_many(
         [
@@ -535,11 +533,19 @@ async def test_g_and_shift_g_jump_to_the_first_and_last_article(tmp_path: Path) 
     app = new_app(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        table = app.screen.query_one(DataTable)
+        article_list = app.screen.article_list
         await pilot.press("G")
-        assert table.cursor_row == 4
+        assert article_list.cursor == 4
         await pilot.press("g")
-        assert table.cursor_row == 0
+        assert article_list.cursor == 0
+        await pilot.press("j", "j", "down")
+        assert article_list.cursor == 3
+        await pilot.press("k", "up")
+        assert article_list.cursor == 1
+        await pilot.press("end")
+        assert article_list.cursor == 4
+        await pilot.press("home")
+        assert article_list.cursor == 0
         assert "press a to add" not in status_text(app)
 
 
@@ -646,7 +652,7 @@ async def test_a_note_saved_onto_a_store_broken_meanwhile_is_kept(
     app = new_app(library)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_seed(app, pilot)
-        await pilot.press("w", "n")
+        await pilot.press("w", "a")
         await pilot.pause()
         await type_text(pilot, "important note")
         library.store(article_id).path.write_bytes(b"xx")
@@ -671,7 +677,7 @@ async def test_the_library_list_follows_notes_made_in_another_window(
     app = new_app(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app.screen.articles[0].note_count == 0
+        assert app.screen.listed()[0].note_count == 0
         text = library.load(article_id)[0].text
         start = text.index(NAME)
         other = Library(library.root)  # another window: its own library object
@@ -680,7 +686,7 @@ async def test_the_library_list_follows_notes_made_in_another_window(
         )
         for _ in range(60):
             await pilot.pause(0.1)
-            if app.screen.articles[0].note_count == 1:
+            if app.screen.listed()[0].note_count == 1:
                 break
-        assert app.screen.articles[0].note_count == 1
-        assert app.screen.articles[0].note_tags == ("elsewhere",)
+        assert app.screen.listed()[0].note_count == 1
+        assert app.screen.listed()[0].note_tags == ("elsewhere",)

@@ -32,7 +32,7 @@ async def open_seed(app: ReaderApp, pilot) -> ArticleView:  # noqa: ANN001
     await app.workers.wait_for_complete()
     await pilot.pause()
     assert isinstance(app.screen, LibraryScreen)
-    assert app.screen.articles, "the library list is empty"
+    assert app.screen.listed(), "the library list is empty"
     await pilot.press("enter")
     await pilot.pause()
     assert isinstance(app.screen, ArticleScreen)
@@ -63,8 +63,8 @@ async def test_tag_and_note_a_span_by_keyboard(tmp_path: Path) -> None:
         await pilot.pause()
         await pilot.press(*"leader, turkey", "enter")
         await pilot.pause()
-        # The cursor is inside the new annotation, so n notes it.
-        await pilot.press("n")
+        # The cursor is inside the new annotation, so a notes it.
+        await pilot.press("a")
         await pilot.pause()
         for line in NOTE.split("\n"):
             await pilot.press(*line)
@@ -104,7 +104,7 @@ async def test_tag_and_note_a_span_by_keyboard(tmp_path: Path) -> None:
         await pilot.press("q")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen.articles[0].note_count == 1
+        assert app.screen.listed()[0].note_count == 1
 
 
 async def test_escape_cancels_a_note_and_nothing_is_written(tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ async def test_escape_cancels_a_note_and_nothing_is_written(tmp_path: Path) -> N
     app = ReaderApp(library)
     async with app.run_test(size=(100, 30)) as pilot:
         view = await open_seed(app, pilot)
-        await pilot.press("v", "e", "n")
+        await pilot.press("v", "e", "a")
         await pilot.pause()
         await pilot.press(*"draft", "escape")
         await pilot.pause()

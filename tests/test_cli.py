@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hand_edits import replace_by_hand
 
 from reader.core.anchoring import new_annotation
 from reader.core.library import LIBRARY_ENV, Library
@@ -99,7 +100,7 @@ def test_list_of_an_empty_library_prints_nothing(tmp_path):
 
 def test_list_reports_a_corrupt_store_on_stderr_only(tmp_path, added):
     store = tmp_path / "lib" / "annotations" / f"{added}.json"
-    store.write_bytes(b"\xff garbage")
+    replace_by_hand(store, b"\xff garbage")
     result = run(tmp_path, "list")
     assert result.returncode == 0
     assert result.stdout.split("\t")[0] == added

@@ -18,7 +18,7 @@ import pytest
 from reader.core.entities import EntityService, apply_corrections
 from reader.core.library import Library
 from reader.core.models import ArticleDraft, Correction, Entity
-from reader.core.query import article_matches, parse_query
+from reader.core.query import parse_query
 from reader.core.store import ArticleStore
 
 ARTICLE = (
@@ -336,9 +336,9 @@ def test_library_remove_rule_reaches_the_entity_filter(service, lib):
     lib.rule_store().save_correction(Correction("r1", "remove", "Saraqeb"))
     found, _ = entities(service, lib, article_id)
     assert "Saraqeb" not in [e.text for e in found]
-    entry = lib.index()[article_id]
-    info = lib.list_articles()[0]
-    assert not article_matches(parse_query('entity:"Saraqeb"'), info, entry.entities)
+    lib.catalog.ensure()
+    assert lib.catalog.article_ids(parse_query('entity:"Saraqeb"')) == []
+    assert lib.catalog.article_ids(parse_query('entity:"Saraqeb" OR shelling')) != []
 
 
 def test_article_relabel_reaches_the_label_filter(service, lib):
@@ -353,10 +353,9 @@ def test_article_relabel_reaches_the_label_filter(service, lib):
         Correction("c1", "label", "Taftanaz", "GPE", town.start, town.end)
     )
     assert ("Taftanaz", "GPE") in pairs(entities(service, lib, article_id)[0])
-    entry = lib.index()[article_id]
-    info = lib.list_articles()[0]
-    assert article_matches(parse_query("label:place"), info, entry.entities)
-    assert not article_matches(parse_query("label:PERSON"), info, entry.entities)
+    lib.catalog.ensure()
+    assert len(lib.catalog.article_ids(parse_query("label:place"))) == 1
+    assert lib.catalog.article_ids(parse_query("label:PERSON")) == []
 
 
 # --- in the app, with Pilot ------------------------------------------------------------------
@@ -377,7 +376,7 @@ async def open_article(app, pilot):  # noqa: ANN001, ANN201
     from reader.tui.screens.library import LibraryScreen
     from reader.tui.widgets.article_view import ArticleView
 
-    await until(pilot, lambda: isinstance(app.screen, LibraryScreen) and app.screen.articles)
+    await until(pilot, lambda: isinstance(app.screen, LibraryScreen) and app.screen.listed())
     await pilot.press("enter")
     await until(pilot, lambda: isinstance(app.screen, ArticleScreen))
     view = app.screen.query_one(ArticleView)
@@ -602,12 +601,12 @@ async def test_m_lists_the_articles_mentioning_the_entity(service, lib):
     app = make_app(lib, service)
     async with app.run_test(size=SIZE) as pilot:
         await until(
-            pilot, lambda: isinstance(app.screen, LibraryScreen) and len(app.screen.articles) == 2
+            pilot, lambda: isinstance(app.screen, LibraryScreen) and len(app.screen.listed()) == 2
         )
         # Open the article about Ardern, whichever row it is on.
-        table = app.screen.query_one("#articles")
+        articles = app.screen.article_list
         for _ in range(2):
-            row = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            row = lib.catalog.rows([articles.highlighted])[articles.highlighted].id
             if lib.load(row)[0].text == ARTICLE:
                 break
             await pilot.press("j")
@@ -617,6 +616,6 @@ async def test_m_lists_the_articles_mentioning_the_entity(service, lib):
         await until(pilot, lambda: isinstance(app.screen, LibraryScreen))
         screen = app.screen
         assert screen.query_one("#filter").value == 'entity:"Wellington"'
-        await until(pilot, lambda: screen.query_one("#articles").row_count == 1)
-        row = screen.query_one("#articles").coordinate_to_cell_key((0, 0)).row_key.value
+        await until(pilot, lambda: len(screen.article_list.ids) == 1)
+        (row,) = [info.id for info in screen.listed()]
         assert lib.load(row)[0].text == ARTICLE

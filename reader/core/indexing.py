@@ -21,18 +21,10 @@ BATCH = 32  # texts per nlp.pipe batch, and per task sent to a worker process
 
 
 def articles_needing_entities(library: Library, service: EntityService) -> list[str]:
-    """Ids of the articles without entities cached under the current key."""
-    key = service.cache_key()
-    todo = []
-    for article_id, entry in library.index().items():
-        cached = (
-            library.store(article_id).cached_entities(key, entry.info["text_sha256"])
-            if key
-            else None
-        )
-        if cached is None:
-            todo.append(article_id)
-    return todo
+    """Ids of the articles without entities cached under the current key (from
+    the library index; not those found not to be in English)."""
+    library.catalog.ensure()
+    return sorted(library.catalog.outdated_entities(service.cache_key() or ""))
 
 
 # --- the work, in this process or in worker processes -----------------------------
@@ -41,8 +33,12 @@ _worker: SpacyRecogniser | None = None
 
 
 def _start_worker(packages: tuple[str, ...], rules: list[Correction]) -> None:
+    """The recogniser of this process: loaded once, given the rules each time."""
     global _worker
-    _worker = SpacyRecogniser(packages, rules)
+    if _worker is None or _worker.packages != packages:
+        _worker = SpacyRecogniser(packages, rules)
+    else:
+        _worker.set_rules(rules)
 
 
 def _recognise_batch(texts: list[str]) -> tuple[str, list[list[Entity]]]:
@@ -71,6 +67,7 @@ def index_entities(
     for article_id in article_ids:
         article, _ = library.load(article_id)
         if detect_language(article.text) != "en":
+            library.catalog.mark_not_english(article_id, article.info.text_sha256)
             counts["skipped-language"] += 1
             progress(1)
             continue

@@ -7,21 +7,23 @@ article's TinyDB store: its metadata, annotations and entity cache.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reader.core.anchoring import reanchor
-from reader.core.index import IndexEntry, LibraryIndex
 from reader.core.models import (
     Annotation,
     Article,
     ArticleDraft,
     ArticleInfo,
     Correction,
+    Entity,
     utc_now,
 )
 from reader.core.store import (
@@ -38,6 +40,9 @@ from reader.core.store import (
     write_durably,
 )
 from reader.core.text import sha256, slug, word_count
+
+if TYPE_CHECKING:
+    from reader.core.catalog import Catalog
 
 LIBRARY_ENV = "READER_LIBRARY"
 RULES_ID = "_rules"
@@ -70,13 +75,26 @@ class AddResult:
 
 
 @dataclass
+class ArticleSnapshot:
+    """One article as its files hold it now: what the library index keeps of it."""
+
+    info: ArticleInfo  # with its note count and its annotations' tags
+    text: str
+    annotations: list[Annotation]  # placed on the text
+    entities: list[Entity]  # cached for this text (any recogniser), corrected
+    entity_key: str  # the recogniser key they were cached under; "" when none
+    corrections: int
+    position: int  # a reading position an older reader saved in the store
+    problems: list[str]  # what could not be read (kept with the article in the index)
+
+
+@dataclass
 class Library:
     root: Path
     problems: list[str] = field(default_factory=list)
-    _by_hash: dict[str, str] | None = field(default=None, repr=False)
-    _by_source: dict[str, str] | None = field(default=None, repr=False)
     _ensured: bool = field(default=False, repr=False)
-    _index: LibraryIndex | None = field(default=None, repr=False)
+    _catalog: Catalog | None = field(default=None, repr=False)
+    _rules: tuple[object, list[Correction]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.root = Path(self.root)
@@ -89,69 +107,164 @@ class Library:
     def annotations_dir(self) -> Path:
         return self.root / "annotations"
 
+    def text_path(self, article_id: str) -> str:
+        """Where the article's text is (a string: called for every article of a
+        rebuild, where pathlib's joins cost more than the read)."""
+        return os.path.join(self.root, "articles", f"{article_id}.txt")
+
+    def store_path(self, article_id: str) -> str:
+        return os.path.join(self.root, "annotations", f"{article_id}.json")
+
     def ensure(self) -> Library:
         """Create the folders if needed and clear temporaries of dead writers."""
         self.articles_dir.mkdir(parents=True, exist_ok=True)
         self.annotations_dir.mkdir(parents=True, exist_ok=True)
-        remove_stray_temporaries(self.articles_dir)
-        remove_stray_temporaries(self.annotations_dir)
+        self.remove_stray_temporaries()
         return self
+
+    def remove_stray_temporaries(self) -> None:
+        for folder in (self.articles_dir, self.annotations_dir):
+            with contextlib.suppress(OSError):
+                remove_stray_temporaries(folder)
+
+    @property
+    def catalog(self) -> Catalog:
+        """The library index (see reader.core.catalog)."""
+        if self._catalog is None:
+            from reader.core.catalog import Catalog
+
+            self._catalog = Catalog(self)
+        return self._catalog
+
+    @contextlib.contextmanager
+    def writing(self, *article_ids: str) -> Iterator[None]:
+        """Around a durable write of reader's own to these articles' files (none:
+        another file of the library's): then the index is brought up to date. The
+        write stands whatever happens to the index: a failure there leaves it to
+        reconciliation (the files' stamps are not the ones it holds)."""
+        try:
+            recording = self.catalog.writing(article_ids)
+            recording.__enter__()
+        except (OSError, sqlite3.Error):
+            recording = None
+        yield
+        if recording is not None:
+            try:
+                recording.__exit__(None, None, None)
+            except (OSError, sqlite3.Error) as error:
+                self.problems.append(f"the library index was not updated ({error})")
 
     def store(self, article_id: str) -> ArticleStore:
         if not is_safe_id(article_id):
             raise KeyError(f"not an article id: {article_id!r}")
-        return ArticleStore(self.annotations_dir, article_id)
+        return ArticleStore(self.annotations_dir, article_id, writing=self.writing)
 
     @property
     def positions(self) -> ReadingPositions:
         """Where the reader left each article (not in the stores: see ReadingPositions)."""
-        return ReadingPositions(self.annotations_dir)
+        return ReadingPositions(self.annotations_dir, writing=self.writing)
 
     def rule_store(self) -> ArticleStore:
         """The library-wide entity rules: a TinyDB file beside the article stores
-        (``_rules.json``; article ids cannot start with an underscore)."""
-        return ArticleStore(self.annotations_dir, RULES_ID)
+        (``_rules.json``; article ids cannot start with an underscore). A change
+        to them reaches the index through reconciliation, which finds the
+        articles naming what changed."""
+        return ArticleStore(self.annotations_dir, RULES_ID, writing=self._rules_writing)
+
+    @contextlib.contextmanager
+    def _rules_writing(self, _: str) -> Iterator[None]:
+        with self.writing():
+            yield
+        try:
+            self.catalog.reconcile()
+        except (OSError, sqlite3.Error) as error:
+            self.problems.append(f"the library index was not updated ({error})")
+
+    def rules(self) -> list[Correction]:
+        """The library-wide entity rules, read again only when their file changed."""
+        try:
+            stat = os.stat(self.store_path(RULES_ID))
+            stamp: object = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        except OSError:
+            stamp = None
+        if self._rules is None or self._rules[0] != stamp:
+            rules: list[Correction] = []
+            if stamp is not None:
+                try:
+                    rules = self.rule_store().corrections()
+                except StoreError as error:
+                    self.problems.append(str(error))
+            self._rules = (stamp, rules)
+        return list(self._rules[1])
 
     def article_ids(self) -> list[str]:
-        if not self.articles_dir.is_dir():
-            return []
-        return sorted(p.stem for p in self.articles_dir.glob("*.txt") if is_safe_id(p.stem))
+        """Every article's id, from the folder (see :meth:`Catalog.count` and
+        :meth:`Catalog.infos` for what the index knows)."""
+        return sorted(self.article_ids_on_disk())
 
-    def _text(self, article_id: str) -> str:
-        data = (self.articles_dir / f"{article_id}.txt").read_bytes()
+    def article_ids_on_disk(self) -> list[str]:
         try:
-            return data.decode("utf-8")
+            names = os.listdir(self.articles_dir)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        return [n[:-4] for n in names if n.endswith(".txt") and is_safe_id(n[:-4])]
+
+    def has_article(self, article_id: str) -> bool:
+        return is_safe_id(article_id) and (self.articles_dir / f"{article_id}.txt").is_file()
+
+    @staticmethod
+    def is_article_id(article_id: str) -> bool:
+        return is_safe_id(article_id)
+
+    def _read_text(self, article_id: str) -> tuple[str, list[str]]:
+        with open(self.text_path(article_id), "rb") as handle:
+            data = handle.read()
+        try:
+            return data.decode("utf-8"), []
         except UnicodeDecodeError as error:  # edited by hand: shown, reported, not refused
-            self.problems.append(
+            problem = (
                 f"{article_id}.txt: not valid UTF-8 at byte {error.start}; "
                 "read with U+FFFD in place of the bad bytes"
             )
-            return data.decode("utf-8", errors="replace")
+            return data.decode("utf-8", errors="replace"), [problem]
 
-    def _read_store(self, article_id: str) -> StoreContents:
+    def read_text(self, article_id: str) -> str:
+        """The article's text (bytes that are not UTF-8 read as U+FFFD)."""
+        return self._read_text(article_id)[0]
+
+    def _text(self, article_id: str) -> str:
+        text, problems = self._read_text(article_id)
+        self.problems += problems
+        return text
+
+    def _read_store(self, article_id: str, *, fast: bool = False) -> StoreContents:
+        """The article's store; ``fast``: without its lock (see ArticleStore.snapshot).
+        A store set aside is said in :attr:`problems`, those of its content in the
+        contents' own."""
+        store = self.store(article_id)
         try:
-            contents = self.store(article_id).read()
+            return store.snapshot() if fast else store.read()
         except StoreCorrupt as error:
             self.problems.append(str(error))
             return StoreContents(self.recover_metadata(article_id))
         except StoreError as error:
-            self.problems.append(str(error))
-            return StoreContents(None)
-        self.problems += contents.problems
-        return contents
+            return StoreContents(None, problems=[str(error)])
 
     def recover_metadata(self, article_id: str) -> dict | None:
         """After a store was set aside: the article's metadata as the library
         index last saw it (title, author, date, source, tags, note), written into
         a new store, so the article keeps its title. Its annotations are in the
         file set aside; the index never held them."""
-        entry = LibraryIndex(self.articles_dir, self.annotations_dir).saved().get(article_id)
-        if entry is None:
-            return None
         try:
-            info = info_from_record(entry.info)
+            info = self.catalog.info(article_id) if self.catalog.is_ready() else None
+        except sqlite3.Error:
+            info = None
+        if info is None:
+            return None
+        info = replace(info, note_count=0, note_tags=())
+        try:
             self.store(article_id).write_info(info)
-        except (KeyError, TypeError, ValueError, StoreError, OSError):
+        except (StoreError, OSError):
             return None
         return info_to_record(info)
 
@@ -183,78 +296,55 @@ class Library:
             derived, _ = self._info(article_id, None, notes, text)
             return derived, [f"{article_id}.json: article metadata is malformed ({error})"]
 
-    def _index_entry(self, article_id: str, rules: list[Correction]) -> IndexEntry:
-        """Read one article's store into an index entry (problems kept in it).
-        Its entities are the cached ones with the reader's corrections applied."""
+    def list_articles(self) -> list[ArticleInfo]:
+        """Every article's metadata and note count, newest date first (from the
+        index); what could not be read is added to :attr:`problems`."""
+        self.catalog.ensure()
+        for problem in self.catalog.problems():
+            if problem not in self.problems:
+                self.problems.append(problem)
+        return self.catalog.infos()
+
+    def snapshot(self, article_id: str) -> ArticleSnapshot | None:
+        """The article as its files hold it now (None when its text is gone): its
+        metadata, text, annotations placed on the text, and cached entities with
+        the reader's corrections applied. Reads the store without its lock."""
         from reader.core.entities import apply_corrections
 
         try:
-            contents = self.store(article_id).read()
-        except StoreCorrupt as error:
-            contents = StoreContents(self.recover_metadata(article_id), problems=[str(error)])
-        except StoreError as error:
-            contents = StoreContents(None, problems=[str(error)])
-        entities = []
-        if contents.cached_entities:
-            entities = apply_corrections(
-                self._text(article_id), contents.cached_entities, rules + contents.corrections
-            )
-        info, problems = self._info(article_id, contents.article, len(contents.annotations), None)
-        tags = sorted({t for a in contents.annotations for t in a.tags})
-        return IndexEntry(
-            stamp=[],
-            info=info_to_record(info),
-            note_count=info.note_count,
-            tags=tags,
-            entities=sorted({(e.text, e.label) for e in entities}),
-            problems=contents.problems + problems,
-        )
-
-    def index(self) -> dict[str, IndexEntry]:
-        """The library index, brought up to date (see reader.core.index)."""
-        if self._index is None:
-            self._index = LibraryIndex(self.articles_dir, self.annotations_dir)
-        rule_store = self.rule_store()
-        try:
-            rules = rule_store.corrections() if rule_store.path.exists() else []
-            stat = rule_store.path.stat() if rules else None
-        except (StoreError, OSError) as error:
-            self.problems.append(str(error))
-            rules, stat = [], None
-        # Rules change every article's entities: their file's stamp is part of each entry's.
-        rules_stamp = [stat.st_size, stat.st_mtime_ns] if stat else []
-        entries = self._index.refresh(
-            self.article_ids(),
-            lambda article_id: self._index_entry(article_id, rules),
-            rules_stamp,
-        )
-        for problem in (p for e in entries.values() for p in e.problems):
-            if problem not in self.problems:
-                self.problems.append(problem)
-        return entries
-
-    def list_articles(self, entries: dict[str, IndexEntry] | None = None) -> list[ArticleInfo]:
-        """Every article's metadata and note count, newest date first (from
-        ``entries`` of :meth:`index` when the caller has them already)."""
-        entries = self.index() if entries is None else entries
-        infos = [
-            info_from_record(entry.info, entry.note_count, tuple(entry.tags))
-            for entry in entries.values()
-        ]
-        return sorted(infos, key=lambda i: (i.date, i.title), reverse=True)
-
-    def load(self, article_id: str) -> tuple[Article, list[Annotation]]:
-        """An article (with its reading position) and its annotations, re-anchored
-        on its current text, from one read of its store."""
-        text = self._text(article_id)
-        contents = self._read_store(article_id)
-        annotations = contents.annotations
-        info, problems = self._info(article_id, contents.article, len(annotations), text)
-        self.problems += problems
+            text, problems = self._read_text(article_id)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        contents = self._read_store(article_id, fast=True)
+        info, more = self._info(article_id, contents.article, len(contents.annotations), text)
         text_hash = sha256(text)
-        if info.text_sha256 != text_hash:
+        if info.text_sha256 != text_hash:  # the text was changed by hand
             info = replace(info, text_sha256=text_hash, word_count=word_count(text))
-        placed = [
+        annotations = self._placed(article_id, contents.annotations, text, text_hash)
+        info = replace(info, note_tags=tuple(sorted({t for a in annotations for t in a.tags})))
+        cached = contents.entities_sha256 == text_hash
+        entities = apply_corrections(
+            text,
+            contents.cached_entities if cached else [],
+            self.rules() + contents.corrections,
+        )
+        return ArticleSnapshot(
+            info=info,
+            text=text,
+            annotations=annotations,
+            entities=entities,
+            entity_key=contents.entities_key if cached else "",
+            corrections=len(contents.corrections),
+            position=contents.position,
+            problems=problems + contents.problems + more,
+        )
+
+    def _placed(
+        self, article_id: str, annotations: list[Annotation], text: str, text_hash: str
+    ) -> list[Annotation]:
+        from reader.core.anchoring import reanchor
+
+        return [
             reanchor(
                 a,
                 text,
@@ -265,18 +355,24 @@ class Library:
             )
             for a in annotations
         ]
+
+    def load(self, article_id: str) -> tuple[Article, list[Annotation]]:
+        """An article (with its reading position) and its annotations, re-anchored
+        on its current text, from one locked read of its store."""
+        text = self._text(article_id)
+        contents = self._read_store(article_id)
+        self.problems += contents.problems
+        annotations = contents.annotations
+        info, problems = self._info(article_id, contents.article, len(annotations), text)
+        self.problems += problems
+        text_hash = sha256(text)
+        if info.text_sha256 != text_hash:
+            info = replace(info, text_sha256=text_hash, word_count=word_count(text))
+        placed = self._placed(article_id, annotations, text, text_hash)
         position = self.positions.get(article_id)
         if position is None:  # saved in the store by an older reader
             position = contents.position
         return Article(info, text, position if position < len(text) else 0), placed
-
-    def _lookup(self) -> tuple[dict[str, str], dict[str, str]]:
-        """(text hash -> id, source -> id), built once and kept up to date by add()."""
-        if self._by_hash is None or self._by_source is None:
-            infos = self.list_articles()
-            self._by_hash = {i.text_sha256: i.id for i in infos}
-            self._by_source = {i.source: i.id for i in infos if i.source}
-        return self._by_hash, self._by_source
 
     def new_id(self, draft: ArticleDraft, taken: set[str] | frozenset[str] = frozenset()) -> str:
         """A new id from the date, title and text hash, unused by any article or store."""
@@ -322,8 +418,11 @@ class Library:
         metadata, and neither is ever half-written."""
         if not self._ensured:
             self.ensure()
+            self.catalog.ensure()
             self._ensured = True
-        by_hash, by_source = self._lookup()
+        # This batch's own, beside the index (which holds what is written).
+        by_hash: dict[str, str | None] = {}
+        by_source: dict[str, str] = {}
         results: list[AddResult] = []
         stores: list[tuple[Path, bytes]] = []
         texts: list[tuple[Path, bytes]] = []
@@ -334,7 +433,7 @@ class Library:
                 results.append(known)
                 continue
             if known is not None:  # updated: the same source with a new text
-                by_hash.pop(self._update(known.article_id, draft), None)
+                by_hash[self._update(known.article_id, draft)] = None  # the old text: gone
                 results.append(known)
                 article_id = known.article_id
             else:
@@ -348,7 +447,8 @@ class Library:
             if draft.source:
                 by_source[draft.source] = article_id
         if stores:
-            write_durably(stores + texts, exclusive={path for path, _ in stores})
+            with self.writing(*(path.stem for path, _ in texts)):
+                write_durably(stores + texts, exclusive={path for path, _ in stores})
         return results
 
     def preview(self, draft: ArticleDraft) -> AddResult:
@@ -356,24 +456,36 @@ class Library:
         and under which id), writing nothing, not even a missing library."""
         if not self.articles_dir.is_dir():
             return AddResult(self.new_id(draft), "added", draft.title)
-        known = self._known(draft, sha256(draft.text), *self._lookup())
+        self.catalog.ensure()
+        known = self._known(draft, sha256(draft.text), {}, {})
         return known or AddResult(self.new_id(draft), "added", draft.title)
 
     def _known(
         self,
         draft: ArticleDraft,
         text_hash: str,
-        by_hash: dict[str, str],
+        by_hash: dict[str, str | None],
         by_source: dict[str, str],
     ) -> AddResult | None:
-        """A draft the library has: a duplicate (the same text) or an update (the
-        same source, another text); None for a new article."""
-        if text_hash in by_hash:
-            return AddResult(by_hash[text_hash], "duplicate", draft.title)
-        previous = by_source.get(draft.source) if draft.source else None
+        """A draft the library has (in the index, or added earlier in this batch,
+        in ``by_hash`` and ``by_source``): a duplicate (the same text) or an
+        update (the same source, another text); None for a new article."""
+        duplicate = (
+            by_hash[text_hash] if text_hash in by_hash else self._find(text_sha256=text_hash)
+        )
+        if duplicate:
+            return AddResult(duplicate, "duplicate", draft.title)
+        previous = None
+        if draft.source:
+            previous = by_source.get(draft.source) or self._find(source=draft.source)
         if previous and (self.articles_dir / f"{previous}.txt").exists():
             return AddResult(previous, "updated", draft.title)
         return None
+
+    def _find(self, *, text_sha256: str = "", source: str = "") -> str | None:
+        if not self.catalog.is_ready():
+            return None
+        return self.catalog.find(text_sha256=text_sha256, source=source)
 
     def _new_info(
         self, article_id: str, draft: ArticleDraft, tags: tuple[str, ...], added: str
@@ -402,6 +514,7 @@ class Library:
         record = self.store(article_id).read().article or {}
         tags = tuple(dict.fromkeys((*record.get("tags", ()), *draft.tags)))
         info = self._new_info(article_id, draft, tags, record.get("added") or utc_now())
-        self.store(article_id).write_info(replace(info, note=record.get("note", "")))
-        atomic_write(self.articles_dir / f"{article_id}.txt", draft.text.encode("utf-8"))
+        with self.writing(article_id):
+            self.store(article_id).write_info(replace(info, note=record.get("note", "")))
+            atomic_write(self.articles_dir / f"{article_id}.txt", draft.text.encode("utf-8"))
         return old_hash

@@ -1,173 +1,319 @@
-"""The small filter language shared by the CLI and the app.
+"""The small filter language shared by the CLI and the app, and its SQL.
 
-A query is words and ``field:value`` terms, all of which must match:
-``erdogan tag:leader since:2020-01 state:orphan article:ID``, and for
-articles ``entity:"Recep Tayyip Erdogan"`` (an entity's exact name, any case)
-and ``label:PERSON`` (an OntoNotes label or a group: ``label:place``). Words match
-case-insensitively anywhere in the title, author, source, tags, quote and
-note (and, for articles, the names of their entities). ``"quoted phrases"`` match as a whole.
+A query is terms, all of which must hold; ``OR`` between two terms makes one
+of them enough, and ``-`` before a term excludes what it matches::
+
+    erdogan "m4 highway" hezb* -turkey syria OR lebanon tag:leader
+    entity:"Recep Tayyip Erdogan" label:place since:2020-01 until:2020-03
+    source:reuters author:smith has:note has:tag state:orphan article:ID
+
+Words and ``"phrases"`` match the full text of articles (and their title and
+author, and the quotes, tags and notes of their annotations), folding case
+and diacritics (``erdogan`` finds Erdoğan); ``word*`` matches a prefix.
+Chinese, Japanese and Korean words are found inside runs of text without
+spaces (see :mod:`reader.core.fulltext`). ``entity:`` matches an entity's
+name in any case (without a leading "the"), ``label:`` an OntoNotes label or
+a group (``label:place``), ``source:`` and ``author:`` a part of those.
+
+Searching notes (``reader notes``, the Notes screen, exports), the words match
+an annotation's quote, tags and note and its article's title, author, source
+and tags; ``state:`` an annotation's state; ``since:``/``until:`` the day it
+was made.
+
+This module parses queries and turns them into SQL conditions over the
+library index's tables (:mod:`reader.core.catalog`): ``a`` is an article row,
+``n`` a note row.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
-from reader.core.entities import LABEL_GROUPS, label_group
-from reader.core.models import Annotation, ArticleInfo
+from reader.core.entities import LABEL_GROUPS
+from reader.core.fulltext import fold, has_words, phrase
 
-FIELDS = {"tag", "since", "until", "state", "article", "entity", "label"}
+FIELDS = {
+    "tag",
+    "since",
+    "until",
+    "state",
+    "article",
+    "entity",
+    "label",
+    "source",
+    "author",
+    "has",
+}
+STATES = ("anchored", "needs-review", "orphan")
+HAS = {"note": "note", "notes": "note", "tag": "tag", "tags": "tag"}
+TYPING_PREFIX = 2  # while typing, the last word matches as a prefix from this length
+TAG_SEPARATOR = "\x1f"  # around each folded tag in an index row's tag_keys
+
+
+@dataclass(frozen=True)
+class Term:
+    field: str  # "" for words and phrases
+    value: str
+    negated: bool = False
+    prefix: bool = False  # word*
 
 
 @dataclass(frozen=True)
 class Query:
-    words: tuple[str, ...] = ()
-    terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Clauses that must all hold; a clause holds when any of its terms does."""
+
+    clauses: tuple[tuple[Term, ...], ...] = ()
+
+    def terms(self) -> Iterator[Term]:
+        for clause in self.clauses:
+            yield from clause
 
     def get(self, name: str) -> tuple[str, ...]:
-        return self.terms.get(name, ())
+        """The values of the ``name:`` terms (not excluded ones)."""
+        return tuple(t.value for t in self.terms() if t.field == name and not t.negated)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The words and phrases searched for (not excluded ones)."""
+        return self.get("")
 
     def __bool__(self) -> bool:
-        return bool(self.words or self.terms)
+        return bool(self.clauses)
 
 
-def parse_query(text: str) -> Query:
-    try:
-        parts = shlex.split(text)
-    except ValueError:  # an unbalanced quote: take the words as they are
-        parts = text.split()
-    words: list[str] = []
-    terms: dict[str, list[str]] = {}
-    for part in parts:
-        name, colon, value = part.partition(":")
-        if colon and name.lower() in FIELDS and value:
-            terms.setdefault(name.lower(), []).append(value)
-        elif part:
-            words.append(part.lower())
-    return Query(tuple(words), {k: tuple(v) for k, v in terms.items()})
+_TOKEN = re.compile(
+    r"""(?P<neg>-)?
+        (?:(?P<field>[A-Za-z]+):(?=\S))?
+        (?:"(?P<quoted>[^"]*)(?P<closed>")?|(?P<bare>\S+))""",
+    re.VERBOSE,
+)
+
+
+def parse_query(text: str, *, typing: bool = False) -> Query:
+    """The query in ``text``. With ``typing`` (the app's filter, searched at each
+    key), the last word, unless followed by a space, matches as a prefix."""
+    clauses: list[list[Term]] = []
+    joining = False  # an OR was just read
+    tokens = list(_TOKEN.finditer(text))
+    for number, match in enumerate(tokens):
+        neg, field, bare = match["neg"], (match["field"] or "").lower(), match["bare"]
+        quoted = match["quoted"]
+        if bare == "OR" and not neg and not field:
+            joining = bool(clauses)
+            continue
+        if field and field not in FIELDS:  # "http://…", "10:30": words
+            field, bare = "", match.group()[len(neg or "") :]
+            quoted = None
+        value = quoted if quoted is not None else bare
+        prefix = False
+        if not field and quoted is None:
+            stripped = value.rstrip("*")
+            prefix = stripped != value
+            value = stripped
+            last = number == len(tokens) - 1 and match.end() == len(text)
+            if typing and last and not prefix:
+                prefix = len(value) >= TYPING_PREFIX
+        if not value or (not field and not has_words(value)):
+            continue
+        term = Term(field, value, bool(neg), prefix)
+        if joining:
+            clauses[-1].append(term)
+        else:
+            clauses.append([term])
+        joining = False
+    return Query(tuple(tuple(clause) for clause in clauses))
 
 
 _DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
-STATES = ("anchored", "needs-review", "orphan")
 
 
 def query_problems(query: Query) -> list[str]:
     """What in the query cannot match anything, one line each (``since:garbage``
     would otherwise quietly match nothing)."""
-    problems = [
-        f"{name}:{value} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
-        for name in ("since", "until")
-        for value in query.get(name)
-        if not _DATE.fullmatch(value)
-    ]
+    problems = []
     known = {label.lower() for labels in LABEL_GROUPS.values() for label in labels}
-    problems += [
-        f"label:{value} is not a label (one of {', '.join(LABEL_GROUPS)}, or PERSON, ORG, GPE…)"
-        for value in query.get("label")
-        if value.lower() not in known and value.lower() not in LABEL_GROUPS
-    ]
-    problems += [
-        f"state:{value} is not a state (one of {', '.join(STATES)})"
-        for value in query.get("state")
-        if value not in STATES
-    ]
+    for term in query.terms():
+        if term.field in ("since", "until") and not _DATE.fullmatch(term.value):
+            problems.append(
+                f"{term.field}:{term.value} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+            )
+        elif term.field == "label" and (
+            term.value.lower() not in known and term.value.lower() not in LABEL_GROUPS
+        ):
+            problems.append(
+                f"label:{term.value} is not a label "
+                f"(one of {', '.join(LABEL_GROUPS)}, or PERSON, ORG, GPE…)"
+            )
+        elif term.field == "state" and term.value not in STATES:
+            problems.append(f"state:{term.value} is not a state (one of {', '.join(STATES)})")
+        elif term.field == "has" and term.value.lower() not in HAS:
+            problems.append(f"has:{term.value} is not something to have (has:note or has:tag)")
     return problems
 
 
-def _has_words(query: Query, haystack: str) -> bool:
-    haystack = haystack.lower()
-    return all(word in haystack for word in query.words)
+def name_key(name: str) -> str:
+    """An entity's name as ``entity:`` compares it: any case, no diacritics, and
+    without the leading "the" spaCy often takes in ("the European Union")."""
+    key = " ".join(fold(name).split())
+    return key[4:] if key.startswith("the ") else key
 
 
-def _has_tags(query: Query, tags: tuple[str, ...]) -> bool:
-    """Whether every ``tag:`` term names one of ``tags`` (any case, a leading # or not)."""
-    have = {t.lower() for t in tags}
-    return all(tag.lower().lstrip("#") in have for tag in query.get("tag"))
+def tag_key(tag: str) -> str:
+    """A tag as ``tag:`` compares it: any case, no diacritics, a leading # or not."""
+    return fold(tag.strip().lstrip("#"))
 
 
-def _article_and_dates(query: Query, info: ArticleInfo) -> bool:
-    """Whether the article passes the ``article:``, ``since:`` and ``until:`` terms
-    (by its id and its own date)."""
-    if query.get("article") and info.id not in query.get("article"):
-        return False
-    if any(info.date < since for since in query.get("since")):
-        return False
-    return not any(info.date > until + "\uffff" for until in query.get("until"))
+def tag_keys(tags: list[str] | tuple[str, ...]) -> str:
+    """The tags of an index row, folded, each between separators (found with instr)."""
+    keys = dict.fromkeys(tag_key(t) for t in tags if tag_key(t))
+    return "".join(f"{TAG_SEPARATOR}{key}{TAG_SEPARATOR}" for key in keys)
 
 
-def _name_key(name: str) -> str:
-    """An entity's name as ``entity:`` compares it: any case, and without the
-    leading "the" spaCy often takes in ("the European Union")."""
-    return re.sub(r"^the\s+", "", " ".join(name.lower().split()))
+# spaCy's OntoNotes labels, one bit each in an index row's ``labels``; any other
+# label (a reader's own) shares the last bit.
+LABELS = (
+    "PERSON",
+    "NORP",
+    "FAC",
+    "ORG",
+    "GPE",
+    "LOC",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
+    "DATE",
+    "TIME",
+    "PERCENT",
+    "MONEY",
+    "QUANTITY",
+    "ORDINAL",
+    "CARDINAL",
+)
+_OTHER_LABEL = 1 << len(LABELS)
 
 
-def entities_match(query: Query, entities: list[list[str]] | list[tuple[str, str]]) -> bool:
-    """Whether an article's distinct (name, label) entities pass the query's
-    ``entity:`` and ``label:`` terms (always, when it has none)."""
-    if query.get("entity"):
-        names = {_name_key(name) for name, _ in entities}
-        if not all(_name_key(e) in names for e in query.get("entity")):
-            return False
-    if query.get("label"):
-        labels = {label for _, label in entities} | {label_group(label) for _, label in entities}
-        if not all(
-            wanted.upper() in labels or wanted.lower() in labels for wanted in query.get("label")
-        ):
-            return False
-    return True
+def label_mask(labels: list[str] | tuple[str, ...] | set[str]) -> int:
+    mask = 0
+    for label in labels:
+        mask |= 1 << LABELS.index(label) if label in LABELS else _OTHER_LABEL
+    return mask
 
 
-def article_matches(
-    query: Query, info: ArticleInfo, entities: list[list[str]] | list[tuple[str, str]] = ()
-) -> bool:
-    """Whether an article passes the query's article-level terms and words."""
-    if not _article_and_dates(query, info):
-        return False
-    if not _has_tags(query, info.all_tags):
-        return False
-    if not entities_match(query, entities):
-        return False
-    haystack = " ".join(
-        (info.title, info.author, info.source, info.date, *info.all_tags)
-        + tuple(name for name, _ in entities)  # "erdogan" finds the articles naming him
-    )
-    return _has_words(query, haystack)
+def _wanted_labels(value: str) -> int:
+    group = LABEL_GROUPS.get(value.lower())
+    if group is not None:
+        mask = label_mask(group)
+        return mask | _OTHER_LABEL if value.lower() == "other" else mask
+    return label_mask([value.upper()])
 
 
-def article_note_matches(query: Query, info: ArticleInfo) -> bool:
-    """Whether an article's own tags and note (not its annotations) pass the
-    query: its words in the title, author, source, tags or note. ``state:``
-    never matches: the whole article is not placed anywhere."""
-    if query.get("state") or not (info.tags or info.note):
-        return False
-    if not _article_and_dates(query, info):
-        return False
-    if not _has_tags(query, info.tags):
-        return False
-    haystack = " ".join((info.title, info.author, info.source, *info.tags, info.note))
-    return _has_words(query, haystack)
+# --- SQL ------------------------------------------------------------------------------
+
+Sql = tuple[str, list]
+
+# An article's text, title and author (article_fts), or its notes (note_fts).
+_ARTICLE_TEXT = (
+    "(a.fts IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ?)"
+    " OR a.rowid IN (SELECT n2.article FROM notes n2"
+    " WHERE n2.rowid IN (SELECT rowid FROM note_fts WHERE note_fts MATCH ?)))"
+)
 
 
-def annotation_matches(query: Query, info: ArticleInfo, annotation: Annotation) -> bool:
-    """Whether an annotation (in its article) passes every term of the query."""
-    if query.get("article") and info.id not in query.get("article"):
-        return False
-    if any((annotation.created[:10] or info.date) < s for s in query.get("since")):
-        return False
-    if query.get("state") and annotation.state not in query.get("state"):
-        return False
-    if not _has_tags(query, (*annotation.tags, *info.tags)):
-        return False
-    haystack = " ".join(
-        (
-            info.title,
-            info.author,
-            info.source,
-            *info.tags,
-            *annotation.tags,
-            annotation.exact,
-            annotation.note,
+def _article_term(term: Term) -> Sql:
+    """A term's condition on an article row ``a``."""
+    field, value = term.field, term.value
+    if field == "":
+        expression = phrase(value, term.prefix)
+        return _ARTICLE_TEXT, [expression, expression]
+    if field == "tag":
+        return "instr(a.tag_keys, ?) > 0", [f"{TAG_SEPARATOR}{tag_key(value)}{TAG_SEPARATOR}"]
+    if field == "since":
+        return "a.date >= ?", [value]
+    if field == "until":
+        return "a.date <= ?", [value + "\uffff"]
+    if field == "article":
+        return "a.id = ?", [value]
+    if field == "entity":
+        return (
+            "a.rowid IN (SELECT m.article FROM mentions m WHERE m.name = ?)",
+            [name_key(value)],
         )
+    if field == "label":
+        return "(a.labels & ?) != 0", [_wanted_labels(value)]
+    if field in ("source", "author"):
+        return f"instr(a.{field}_key, ?) > 0", [fold(value)]
+    if field == "has":
+        if HAS.get(value.lower()) == "note":
+            return "(a.note_count > 0 OR a.note != '')", []
+        return "a.tag_keys != ''", []
+    if field == "state":  # the articles with an annotation in that state
+        return "a.rowid IN (SELECT n2.article FROM notes n2 WHERE n2.state = ?)", [value]
+    raise ValueError(f"unknown field {field}")
+
+
+def _note_term(term: Term) -> Sql:
+    """A term's condition on a note row ``n`` (of the article ``a``)."""
+    field, value = term.field, term.value
+    if field == "":
+        return (
+            "n.rowid IN (SELECT rowid FROM note_fts WHERE note_fts MATCH ?)",
+            [phrase(value, term.prefix)],
+        )
+    if field == "tag":
+        return "instr(n.tag_keys, ?) > 0", [f"{TAG_SEPARATOR}{tag_key(value)}{TAG_SEPARATOR}"]
+    if field == "since":
+        return "n.day >= ?", [value]
+    if field == "until":
+        return "n.day <= ?", [value + "\uffff"]
+    if field == "state":
+        return "n.state = ?", [value]
+    if field == "has":
+        if HAS.get(value.lower()) == "note":
+            return "n.note != ''", []
+        return "n.tag_keys != ''", []
+    return _article_term(term)
+
+
+def _where(query: Query, condition: Callable[[Term], Sql]) -> Sql:
+    parts: list[str] = []
+    params: list = []
+    for clause in query.clauses:
+        alternatives = []
+        for term in clause:
+            sql, values = condition(term)
+            alternatives.append(f"NOT ({sql})" if term.negated else sql)
+            params += values
+        parts.append(
+            alternatives[0] if len(alternatives) == 1 else f"({' OR '.join(alternatives)})"
+        )
+    return (" AND ".join(parts) or "1"), params
+
+
+def article_where(query: Query) -> Sql:
+    """The SQL condition (and its parameters) an article row ``a`` must meet."""
+    return _where(query, _article_term)
+
+
+def note_where(query: Query) -> Sql:
+    """The SQL condition (and its parameters) a note row ``n`` of article ``a`` must meet."""
+    return _where(query, _note_term)
+
+
+def highlight_expression(query: Query) -> str:
+    """An FTS5 expression matching any word or phrase the query searches for,
+    to show where they are in a text (excluded ones are not shown)."""
+    return " OR ".join(
+        phrase(t.value, t.prefix) for t in query.terms() if not t.field and not t.negated
     )
-    return _has_words(query, haystack)
+
+
+def uses_entities(query: Query) -> bool:
+    return any(t.field in ("entity", "label") for t in query.terms())
+
+
+def is_text_search(query: Query) -> bool:
+    return any(not t.field and not t.negated for t in query.terms())

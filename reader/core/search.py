@@ -1,51 +1,40 @@
-"""Searching annotations across the library with the shared query language."""
+"""Searching the library with the shared query language, through its index
+(see :mod:`reader.core.catalog` and :mod:`reader.core.query`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reader.core.index import IndexEntry
+from reader.core.catalog import Catalog, Progress
 from reader.core.library import Library
 from reader.core.models import Annotation, ArticleInfo
-from reader.core.query import (
-    annotation_matches,
-    article_note_matches,
-    entities_match,
-    parse_query,
-)
+from reader.core.query import Query, parse_query, uses_entities
 
-Entries = dict[str, IndexEntry]
+
+def ready_catalog(library: Library, progress: Progress | None = None) -> Catalog:
+    """The library's index, built or brought up to date first when needed."""
+    library.catalog.ensure(progress)
+    return library.catalog
+
+
+def _query(query: str | Query) -> Query:
+    return parse_query(query) if isinstance(query, str) else query
 
 
 def search_notes(
-    library: Library, query: str, entries: Entries | None = None
-) -> Iterator[tuple[ArticleInfo, Annotation]]:
-    """Annotations matching ``query``, article by article, in text order.
-
-    Articles without annotations are skipped using the index (``entries`` of
-    :meth:`Library.index`, when the caller has them), so only annotated
-    articles are loaded."""
-    wanted = parse_query(query)
-    entries = library.index() if entries is None else entries
-    for article_id, entry in entries.items():
-        if not entry.note_count:
-            continue
-        if wanted.get("article") and article_id not in wanted.get("article"):
-            continue
-        if not entities_match(wanted, entry.entities):
-            continue
-        article, annotations = library.load(article_id)
-        for annotation in annotations:
-            if annotation_matches(wanted, article.info, annotation):
-                yield article.info, annotation
+    library: Library, query: str | Query = ""
+) -> Iterator[tuple[ArticleInfo, Annotation | None]]:
+    """Annotations matching ``query`` (an article's own tags and note as None,
+    first), article by article, newest first, in text order."""
+    yield from ready_catalog(library).notes(_query(query))
 
 
-def search_article_notes(
-    library: Library, query: str, entries: Entries | None = None
-) -> Iterator[ArticleInfo]:
-    """Articles whose own tags or note (``T``, ``N`` in the app) match ``query``."""
-    wanted = parse_query(query)
-    entries = library.index() if entries is None else entries
-    for info in library.list_articles(entries):
-        if article_note_matches(wanted, info) and entities_match(wanted, entries[info.id].entities):
-            yield info
+def entities_pending(library: Library, query: str | Query) -> str:
+    """For a query by entity (``entity:``, ``label:``): how many articles it cannot
+    see yet, one line, or "" when it sees them all."""
+    if not uses_entities(_query(query)):
+        return ""
+    missing = library.catalog.count_pending_entities()
+    if not missing:
+        return ""
+    return f"entities not yet found for {missing} article{'' if missing == 1 else 's'}"

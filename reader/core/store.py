@@ -19,7 +19,7 @@ import fcntl
 import os
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,8 +157,13 @@ def _well_formed(data: Any) -> bool:
         for key, document in table.items():
             if not (isinstance(document, dict) and isinstance(key, str) and key.isdigit()):
                 return False  # TinyDB's document ids are integers
-    schema = data.get(_META, {}).get("1", {}).get("schema", SCHEMA_VERSION)
+    schema = _schema(data)
     return isinstance(schema, int) and not isinstance(schema, bool) and schema >= 0
+
+
+def _schema(data: dict[str, Any]) -> Any:
+    """A well-formed store's schema number (stores without one are new: the current)."""
+    return data.get(_META, {}).get("1", {}).get("schema", SCHEMA_VERSION)
 
 
 def serialise(data: dict[str, Any]) -> bytes:
@@ -310,6 +315,38 @@ class StoreContents:
     position: int = 0  # a reading position saved by an older reader (see ReadingPositions)
     cached_entities: list[Entity] = field(default_factory=list)  # any key: for the index
     corrections: list[Correction] = field(default_factory=list)
+    entities_key: str = ""  # the recogniser key and text hash the entities were cached under
+    entities_sha256: str = ""
+
+
+def _contents(data: dict[str, Any], path: Path) -> StoreContents:
+    """A store's contents from its tables as stored (table -> document id -> document)."""
+    meta = data.get(_META, {}).get("1")
+    article = meta.get("article") if meta else None
+    contents = StoreContents(article if isinstance(article, dict) else None)
+    position = (meta or {}).get("position", 0)
+    if isinstance(position, int) and not isinstance(position, bool) and position >= 0:
+        contents.position = position
+    entities = data.get(_ENTITIES, {}).get("1") or {}
+    rows = entities.get("entities", [])
+    if isinstance(rows, list):
+        contents.cached_entities = [
+            Entity(r[0], r[1], r[2], r[3]) for r in rows if isinstance(r, list) and len(r) == 4
+        ]
+    key, text_hash = entities.get("key"), entities.get("text_sha256")
+    if isinstance(key, str) and isinstance(text_hash, str):
+        contents.entities_key, contents.entities_sha256 = key, text_hash
+    contents.corrections = _corrections(list(data.get(_CORRECTIONS, {}).values()))
+    for doc_id, record in data.get(_ANNOTATIONS, {}).items():
+        try:
+            contents.annotations.append(annotation_from_record(record))
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            contents.problems.append(
+                f"{path.name}: annotation {record.get('id', doc_id)!s} "
+                f"is malformed ({type(error).__name__}: {error}); kept in the file, not shown"
+            )
+    contents.annotations.sort(key=lambda a: (a.start, a.end, a.created))
+    return contents
 
 
 @contextlib.contextmanager
@@ -337,9 +374,14 @@ class ReadingPositions:
     empty and is replaced, as the index is: it holds nothing that cannot be
     lost, only a place to scroll back to."""
 
-    def __init__(self, annotations_dir: Path) -> None:
+    def __init__(
+        self,
+        annotations_dir: Path,
+        writing: Callable[[], contextlib.AbstractContextManager[Any]] | None = None,
+    ) -> None:
         self.path = annotations_dir / POSITIONS_NAME
         self._lock_path = annotations_dir / ".locks" / "_positions.lock"
+        self._writing = writing
 
     def _read(self) -> dict[str, int]:
         try:
@@ -354,24 +396,37 @@ class ReadingPositions:
         return self._read().get(article_id)
 
     def set(self, article_id: str, offset: int) -> None:
-        with flocked(self._lock_path):
+        around = self._writing() if self._writing else contextlib.nullcontext()
+        with around, flocked(self._lock_path):
             positions = self._read()
             positions[article_id] = offset
             atomic_write(self.path, orjson.dumps(positions, option=orjson.OPT_SORT_KEYS))
 
 
 class ArticleStore:
-    """The TinyDB file of one article: its metadata, annotations and entity cache."""
+    """The TinyDB file of one article: its metadata, annotations and entity cache.
 
-    def __init__(self, annotations_dir: Path, article_id: str) -> None:
+    ``writing(article_id)``, when given, is a context manager around each write
+    (the library's: after the write is durable and the lock released, it
+    brings its index up to date)."""
+
+    def __init__(
+        self,
+        annotations_dir: Path,
+        article_id: str,
+        writing: Callable[[str], contextlib.AbstractContextManager[Any]] | None = None,
+    ) -> None:
+        self.article_id = article_id
         self.path = annotations_dir / f"{article_id}.json"
         self._lock_path = annotations_dir / ".locks" / f"{article_id}.lock"
+        self._writing = writing
 
     @contextlib.contextmanager
     def _locked(self, write: bool = False) -> Iterator[TinyDB]:
         """Hold the article's lock and a freshly opened database; a write to a
         store without a schema number (a new one) gives it the current one."""
-        with flocked(self._lock_path):
+        around = self._writing(self.article_id) if write and self._writing else None
+        with around or contextlib.nullcontext(), flocked(self._lock_path):
             db = TinyDB(self.path, storage=AtomicJSONStorage)
             try:
                 self._check_schema(db)
@@ -403,30 +458,26 @@ class ArticleStore:
         A malformed annotation record is reported and skipped, not dropped: it
         stays in the file, which TinyDB rewrites whole on the next save."""
         with self._locked() as db:
-            meta = db.table(_META).get(doc_id=1)
-            records = db.table(_ANNOTATIONS).all()
-            entities = db.table(_ENTITIES).get(doc_id=1) or {}
-            correction_records = db.table(_CORRECTIONS).all()
-        article = meta.get("article") if meta else None
-        contents = StoreContents(article if isinstance(article, dict) else None)
-        position = (meta or {}).get("position", 0)
-        if isinstance(position, int) and not isinstance(position, bool) and position >= 0:
-            contents.position = position
-        rows = entities.get("entities", [])
-        contents.cached_entities = [
-            Entity(r[0], r[1], r[2], r[3]) for r in rows if isinstance(r, list) and len(r) == 4
-        ]
-        contents.corrections = _corrections(correction_records)
-        for record in records:
-            try:
-                contents.annotations.append(annotation_from_record(record))
-            except (KeyError, TypeError, ValueError, AttributeError) as error:
-                contents.problems.append(
-                    f"{self.path.name}: annotation {record.get('id', record.doc_id)!s} "
-                    f"is malformed ({type(error).__name__}: {error}); kept in the file, not shown"
-                )
-        contents.annotations.sort(key=lambda a: (a.start, a.end, a.created))
-        return contents
+            data = db.storage.read() or {}
+        return _contents(data, self.path)
+
+    def snapshot(self) -> StoreContents:
+        """What :meth:`read` gives, from one parse of the file as it is now,
+        without the lock: every write replaces the file whole, atomically, so a
+        reader sees the old or the new one. A file that is not a well-formed
+        store of this schema goes through :meth:`read` (which sets it aside, or
+        migrates or refuses it)."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return StoreContents(None)
+        try:
+            data = orjson.loads(raw) if raw.strip() else {}
+        except orjson.JSONDecodeError:
+            data = None
+        if not _well_formed(data) or _schema(data) != SCHEMA_VERSION:
+            return self.read()
+        return _contents(data, self.path)
 
     def update_article(
         self,

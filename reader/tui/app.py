@@ -37,21 +37,38 @@ class ReaderApp(App[None]):
         # stay off the UI thread, and they must land in the order they were made.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         self._pending: set[Future[Any]] = set()
+        self._model_started = False
 
     def on_mount(self) -> None:
         # Everything loaded so far lives as long as the app: out of the collector's
         # sight, a full collection walks only what screens create later.
         gc.freeze()
         self.push_screen(LibraryScreen())
-        # Load the model after the first paint, so that opening an article is quick.
-        self.call_after_refresh(
-            self.run_worker, self._load_model, thread=True, group="model", exit_on_error=False
-        )
+
+    def warm_model(self) -> None:
+        """Start the model's process and load the model, in a worker, the first time
+        an article is opened (not at launch: the library needs no model), so that
+        an article without cached entities gets them quickly."""
+        if not self._model_started:
+            self._model_started = True
+            self.run_worker(self._load_model, thread=True, group="model", exit_on_error=False)
 
     def _load_model(self) -> None:
         # The article screen says so when it needs entities.
         with contextlib.suppress(ModelUnavailable):
             self.entities.load()
+
+    def find_entities_in_background(self) -> None:
+        """Start the background recogniser for articles waiting for entities (a
+        process of its own, at the lowest priority; see reader.core.entity_queue)."""
+        from reader.core import entity_queue
+
+        self.run_worker(
+            lambda: entity_queue.start(self.library),
+            thread=True,
+            group="entity-queue",
+            exit_on_error=False,
+        )
 
     def write(
         self,

@@ -33,17 +33,40 @@ GLOBAL = [
 ]
 
 LIBRARY = [
-    Key("library.open", "enter", "open", "Open"),
     Key("library.filter", "slash", "filter", "Filter", display="/"),
+    Key("library.sort", "s", "sort", "Sort"),
     Key("library.add", "a", "add", "Add"),
     Key("library.notes", "n", "notes", "Notes"),
     Key("library.export", "e", "app.export", "Export"),
     Key("library.clear", "escape", "clear_filter", "Clear filter", show=False),
-    Key("library.down", "j", "cursor_down", "Down", show=False),
-    Key("library.up", "k", "cursor_up", "Up", show=False),
-    Key("library.top", "g", "cursor_top", "First article", show=False),
-    Key("library.bottom", "G", "cursor_bottom", "Last article", show=False),
     Key("library.quit", "q", "app.quit", "Quit"),
+]
+
+# The library's list of articles (keys of the list widget).
+LIST = [
+    Key("list.open", "enter", "open", "Open"),
+    Key("list.down", "j,down", "move('down')", "Down", show=False, display="j ↓"),
+    Key("list.up", "k,up", "move('up')", "Up", show=False, display="k ↑"),
+    Key(
+        "list.page_down",
+        "pagedown,ctrl+f",
+        "move('page_down')",
+        "Page down",
+        show=False,
+        display="PgDn ctrl+f",
+    ),
+    Key(
+        "list.page_up",
+        "pageup,ctrl+b",
+        "move('page_up')",
+        "Page up",
+        show=False,
+        display="PgUp ctrl+b",
+    ),
+    Key("list.half_down", "ctrl+d", "move('half_down')", "Half a page down", show=False),
+    Key("list.half_up", "ctrl+u", "move('half_up')", "Half a page up", show=False),
+    Key("list.top", "g,home", "move('top')", "First article", show=False, display="g Home"),
+    Key("list.bottom", "G,end", "move('bottom')", "Last article", show=False, display="G End"),
 ]
 
 READING = [
@@ -99,12 +122,16 @@ READING = [
 
 ARTICLE = [
     Key("article.tag", "t", "tag", "Tag"),
-    Key("article.note", "n", "note", "Note"),
+    Key("article.note", "a", "note", "Note"),
     Key("article.delete", "x", "delete", "Delete"),
     Key("article.undo", "u", "undo", "Undo"),
     Key("article.redo", "ctrl+r", "redo", "Redo", show=False),
     Key("article.tag_article", "T", "tag_article", "Tag the article", show=False),
-    Key("article.note_article", "N", "note_article", "Note the article", show=False),
+    Key("article.note_article", "A", "note_article", "Note the article", show=False),
+    Key("article.find", "slash", "find", "Find", display="/"),
+    Key("article.next_match", "n", "next_match(1)", "Next match", show=False),
+    Key("article.previous_match", "N", "next_match(-1)", "Previous match", show=False),
+    Key("article.close_find", "escape", "close_find", "Close the find bar", show=False),
     Key("article.orphans", "o", "orphans", "Orphans", show=False),
     Key("article.relabel", "l", "relabel", "Relabel entity", show=False),
     Key("article.mark", "E", "mark_entity", "Mark selection as entity", show=False),
@@ -134,7 +161,7 @@ NOTES = [
 
 HELP_SECTIONS = [
     ("Everywhere", GLOBAL),
-    ("Library", LIBRARY),
+    ("Library", LIST + LIBRARY),
     ("Reading: move the cursor, select", READING),
     ("Annotating (a selection, else the annotation or word at the cursor)", ARTICLE),
     ("Notes (search across the library)", NOTES),

@@ -8,14 +8,44 @@ from typing import Any
 
 from textual.message import Message
 
-from reader.core.models import Annotation, ArticleInfo, Entity
+from reader.core.models import Annotation, Entity
 
 
 @dataclass
-class LibraryLoaded(Message):
-    articles: list[ArticleInfo]
-    problems: list[str]
-    entities: dict[str, list[list[str]]]  # article id -> its entities' [name, label]
+class IndexProgress(Message):
+    """The library index is being built: so many articles of so many."""
+
+    done: int
+    total: int
+
+
+@dataclass
+class LibraryOpened(Message):
+    """The library index is ready to answer."""
+
+
+@dataclass
+class Listing(Message):
+    """The articles matching the filter, as row ids of the index, in order."""
+
+    generation: int  # of the request it answers
+    ids: list[int]
+    total: int  # articles in the library
+    fresh: bool  # their metadata may have changed since last listed
+    version: int  # the index's data_version then
+    pending: str  # what an entity query cannot see yet ("" if nothing)
+    problems: list[str]  # what could not be read
+
+
+@dataclass
+class SnippetFound(Message):
+    """Where the search matched in the highlighted article: one line."""
+
+    rowid: int
+    line: str
+    start: int  # the match in the line
+    end: int
+    matches: int  # how many in the text
 
 
 @dataclass

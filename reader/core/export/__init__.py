@@ -15,7 +15,7 @@ import reader
 from reader.core.entities import LanguageUnsupported
 from reader.core.library import Library
 from reader.core.models import Annotation, Article, Correction, Entity
-from reader.core.query import annotation_matches, entities_match, parse_query
+from reader.core.query import parse_query
 
 
 class ExportError(Exception):
@@ -62,36 +62,39 @@ def generator() -> dict[str, str]:
 def gather(
     library: Library, query: str = "", *, entities: bool = False, service: object = None
 ) -> list[ArticleExport]:
-    """The articles with annotations (or an article note or tags) matching the query.
+    """The articles with annotations (or an article note or tags) matching the
+    query, found in the library index; articles with entity corrections too when
+    there is no query.
 
     With ``entities``, each article's corrected entities too (cached, or found
     with ``service``, an :class:`~reader.core.entities.EntityService`); an
     article in a language the recogniser does not read has none, and is exported.
     """
+    from reader.core.search import ready_catalog
+
     wanted = parse_query(query)
-    by_entity = wanted.get("entity") or wanted.get("label")
-    index = library.index() if by_entity else {}
+    catalog = ready_catalog(library)
+    chosen: dict[str, set[str]] = {}  # article id -> ids of its annotations matching
+    whole: set[str] = set()  # articles whose own tags or note match
+    for info, annotation in catalog.notes(wanted):
+        if annotation is None:
+            whole.add(info.id)
+        chosen.setdefault(info.id, set())
+        if annotation is not None:
+            chosen[info.id].add(annotation.id)
+    if not wanted:
+        chosen.update((i, set()) for i in catalog.corrected() if i not in chosen)
     out = []
-    for article_id in library.article_ids():
-        if wanted.get("article") and article_id not in wanted.get("article"):
-            continue
-        if by_entity and (
-            article_id not in index or not entities_match(wanted, index[article_id].entities)
-        ):
+    for article_id in sorted(chosen):
+        if not library.has_article(article_id):
             continue
         article, annotations = library.load(article_id)
-        chosen = [a for a in annotations if annotation_matches(wanted, article.info, a)]
-        info = article.info
-        whole = (
-            (info.note or info.tags)
-            and not (wanted.words or wanted.get("state"))
-            and (not wanted.get("tag") or set(wanted.get("tag")) <= set(info.tags))
-        )
+        picked = [a for a in annotations if a.id in chosen[article_id]]
         store = library.store(article_id)
         corrections = store.corrections()
-        if not (chosen or whole or (corrections and not wanted)):
+        if not (picked or article_id in whole or (corrections and not wanted)):
             continue
-        item = ArticleExport(article, chosen, corrections)
+        item = ArticleExport(article, picked, corrections)
         if entities and service is not None:
             try:
                 item.entities, _ = service.entities_for(article, store)  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 
 from reader.core.editing import AnnotationSet
 from reader.core.entities import LABEL_GROUPS, ModelUnavailable, label_group
@@ -20,6 +20,7 @@ from reader.tui.bindings import ARTICLE, GLOBAL, bindings
 from reader.tui.messages import AnnotationsChanged, EntitiesReady, EntitiesUnavailable
 from reader.tui.screens.annotating import AnnotatingMixin
 from reader.tui.screens.correcting import CorrectingMixin
+from reader.tui.screens.finding import FindingMixin
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.panels import AnnotationList, EntityList, Legend
 
@@ -29,17 +30,22 @@ WATCH_SECONDS = 2.0  # how often to look for changes made by another process
 PANEL_MIN_WIDTH, PANEL_FULL_WIDTH = 70, 110
 
 
-class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
+class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]):
     BINDINGS = bindings(ARTICLE + GLOBAL)
 
-    def __init__(self, article_id: str, offset: int | None = None) -> None:
+    def __init__(self, article_id: str, offset: int | None = None, search: str = "") -> None:
+        """``offset``: where to put the cursor (else where the reader left it);
+        ``search``: the library's search, whose matches are shown (the cursor on
+        the first)."""
         super().__init__()
+        self.search = search
         library = self.app.library
         self.article, annotations = library.load(article_id)
         self.annotations = AnnotationSet(annotations, self._persist)
         self._history: list = []  # see AnnotatingMixin: u and ctrl+r walk these
         self._future: list = []
         self._start_offset = self.article.position if offset is None else offset
+        self._sent_to_offset = offset is not None
         self._saved_offset = self._cursor = self._start_offset
         self._stamp = self._store_stamp()
         self.entity_status = "entities: finding…"
@@ -63,6 +69,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
                 yield Static("Annotations", classes="panel-title")
                 yield AnnotationList(id="annotation-list")
         yield Static(id="article-status")
+        yield Input(placeholder="Find: words, “phrases”, prefix* (enter goes there)", id="find")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -71,8 +78,13 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, Screen[None]):
         self._refresh_annotations()
         self.view.focus()
         self.view.move_to(min(self._start_offset, max(len(self.article.text) - 1, 0)))
+        if self.search:
+            if not self._sent_to_offset:  # the first match, not where the reader left it
+                self.view.move_to(0)
+            self.find(self.search)
         self._show_legend()
         self.find_entities()
+        self.app.warm_model()
         self.set_interval(WATCH_SECONDS, self._watch_store)
 
     def _refresh_header(self) -> None:

@@ -1,43 +1,53 @@
-"""The first screen: the library as a list, filtered as you type."""
+"""The first screen: the library as a list, filtered and searched as you type.
+
+Everything comes from the library index (reader.core.catalog): the screen
+paints at once with "Loading", the index answers in a worker with the row ids
+of the articles listed, and the list fetches the rows it shows. Each key in
+the filter starts a query in a worker; an older one still running is
+interrupted and its answer dropped. Every second a look at the index (has
+another connection written?) and at the folders (did another program change
+them?) keeps the list up to date.
+"""
 
 from __future__ import annotations
+
+import sqlite3
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets import Footer, Input, ProgressBar, Static
 
 from reader.core.models import ArticleInfo
-from reader.core.query import article_matches, parse_query, query_problems
-from reader.tui.bindings import GLOBAL, LIBRARY, bindings
-from reader.tui.messages import ImportFinished, ImportProgress, LibraryLoaded
-
-WATCH_SECONDS = 3.0  # how often to look for changes made by another window
-
-COLUMNS = (
-    ("Title", 0),
-    ("Source / author", 20),
-    ("Date", 10),
-    ("Words", 7),
-    ("Tags", 16),
-    ("Notes", 5),
+from reader.core.query import (
+    highlight_expression,
+    is_text_search,
+    parse_query,
+    query_problems,
 )
-# On a narrow terminal these go first, in this order, so the title keeps room.
-DROPPED_FIRST = ("Tags", "Source / author", "Words")
-TITLE_MIN = 30
+from reader.tui.bindings import GLOBAL, LIBRARY, bindings
+from reader.tui.messages import (
+    ImportFinished,
+    ImportProgress,
+    IndexProgress,
+    LibraryOpened,
+    Listing,
+    SnippetFound,
+)
+from reader.tui.widgets.article_list import ArticleList
 
-
-def columns_for(width: int) -> list[tuple[str, int]]:
-    """The columns that fit ``width`` cells, the title taking what is left."""
-    shown = list(COLUMNS)
-    for label in DROPPED_FIRST:
-        fixed = sum(w + 2 for _, w in shown if w)
-        if width - fixed - 4 >= TITLE_MIN:
-            break
-        shown = [(name, w) for name, w in shown if name != label]
-    fixed = sum(w + 2 for _, w in shown if w)
-    return [(name, w or max(12, width - fixed - 4)) for name, w in shown]
+WATCH_SECONDS = 1.0  # how often to look for changes made by another window or program
+SORTS = ("date", "added", "title", "words", "notes")
+SORT_COLUMNS = {"date": "Date", "title": "Title", "words": "Words", "notes": "Notes"}
+SORT_NAMES = {
+    "date": "newest first",
+    "added": "last added first",
+    "title": "by title",
+    "words": "longest first",
+    "notes": "most notes first",
+}
+EMPTY = "The library is empty: press a to add a file, folder or URL."
 
 
 class LibraryScreen(Screen[None]):
@@ -45,17 +55,33 @@ class LibraryScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.articles: list[ArticleInfo] = []
-        self.entities: dict[str, list[list[str]]] = {}
-        self._columns = [label for label, _ in COLUMNS]
+        self.sort = "date"
+        self._generation = 0  # of the latest query asked for
+        self._querying: sqlite3.Connection | None = None  # the connection a query runs on
+        self._opened = False  # the index answered
+        self._version: int | None = None  # the index's data_version as last listed
+        self._total = 0
+        self._problems_shown: set[str] = set()
+        self._snippet_for: int | None = None
+
+    @property
+    def article_list(self) -> ArticleList:
+        return self.query_one(ArticleList)
+
+    def listed(self) -> list[ArticleInfo]:
+        """The metadata of every article listed, in order (one query of the index:
+        for tests and small libraries; the list itself fetches only what it shows)."""
+        return self.app.library.catalog.infos(self.article_list.ids)
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-title")
         yield Input(
-            placeholder='Filter: words, tag:T, since:2020-01, entity:"Name", label:PERSON',
+            placeholder='Search: words, "phrases", tag:T, entity:"Name", since:2020-01 (? for all)',
             id="filter",
         )
-        yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
+        yield Static(id="list-header")
+        yield ArticleList(self._fetch, id="articles")
+        yield Static(id="snippet")
         yield ProgressBar(id="import-progress", show_eta=False)
         yield Static(id="library-status")
         yield Footer()
@@ -65,109 +91,221 @@ class LibraryScreen(Screen[None]):
             Text(f"reader — {self.app.library.root}", no_wrap=True, overflow="ellipsis")
         )
         self.query_one(ProgressBar).display = False
-        self.query_one(DataTable).focus()
-        # The list loads on screen resume, which also comes when the screen is first shown.
-        self._folders = self._folder_stamp()
-        self.set_interval(WATCH_SECONDS, self._watch_folders)
+        self.query_one("#snippet").display = False
+        self.article_list.focus()
+        self.article_list.set_message("Loading the library…")
+        self._status("Loading the library…")
+        self.open_library()
+        self.set_interval(WATCH_SECONDS, self._watch)
 
     def on_resize(self) -> None:
-        """The title takes the width the other columns leave."""
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        self._columns = [label for label, _ in columns_for(self.size.width)]
-        for label, width in columns_for(self.size.width):
-            table.add_column(label, key=label, width=width)
-        self.show(self.query_one("#filter", Input).value)
+        self.call_after_refresh(self._show_header)
 
-    def _folder_stamp(self) -> tuple[int, ...]:
-        """When the two folders last had a file added, replaced or removed: every
-        save renames a file into annotations/, so another window's shows here."""
-        library = self.app.library
-        stamp = []
-        for folder in (library.articles_dir, library.annotations_dir):
-            try:
-                stamp.append(folder.stat().st_mtime_ns)
-            except OSError:
-                stamp.append(0)
-        return tuple(stamp)
+    def _show_header(self) -> None:
+        header = self.article_list.header_text(SORT_COLUMNS.get(self.sort, ""))
+        self.query_one("#list-header", Static).update(Text(header, style="bold", no_wrap=True))
 
-    def _watch_folders(self) -> None:
-        stamp = self._folder_stamp()
-        if stamp != self._folders and self.is_current:
-            self._folders = stamp
-            self.reload()
+    def _status(self, text: str) -> None:
+        self.query_one("#library-status", Static).update(Text(text, no_wrap=True))
+
+    # --- the index ------------------------------------------------------------------------
+
+    @work(thread=True, group="open", exit_on_error=False)
+    def open_library(self) -> None:
+        """Build the index if there is none (with a progress bar), list, then find
+        what other programs changed since it was last brought up to date."""
+        catalog = self.app.library.catalog
+        if not catalog.is_ready():
+            total = len(self.app.library.article_ids_on_disk())
+            self.post_message(IndexProgress(0, total))
+            catalog.rebuild(lambda done, total: self.post_message(IndexProgress(done, total)))
+        self.post_message(LibraryOpened())
+        if catalog.reconcile() or self.app.library.problems:
+            self.app.call_from_thread(self.request, True)
+        if catalog.count_pending_entities():
+            self.app.call_from_thread(self.app.find_entities_in_background)
+
+    def on_index_progress(self, message: IndexProgress) -> None:
+        bar = self.query_one(ProgressBar)
+        bar.display = message.done < message.total
+        bar.update(total=max(message.total, 1), progress=message.done)
+        text = f"Building the library index: {message.done:,} of {message.total:,} articles"
+        self.article_list.set_message(text)
+        self._status(text)
+
+    def on_library_opened(self, _: LibraryOpened) -> None:
+        self._opened = True
+        self.query_one(ProgressBar).display = False
+        self.request()
+
+    def _watch(self) -> None:
+        """Re-list when the index changed (another window, another process, a
+        reconciliation), and reconcile when another program changed the folders."""
+        if not self._opened or not self.is_current:
+            return
+        catalog = self.app.library.catalog
+        try:
+            if catalog.data_version() != self._version:
+                self.request(fresh=True)
+            if catalog.folders_changed():
+                self.reconcile()
+        except sqlite3.Error:
+            return
+
+    @work(thread=True, exclusive=True, group="reconcile", exit_on_error=False)
+    def reconcile(self) -> None:
+        self.app.library.catalog.reconcile()
 
     def on_screen_resume(self) -> None:
         # After the saves made on the screen we come back from, so the counts are right.
-        self.app.after_writes(self.reload)
+        if self._opened:
+            self.app.after_writes(lambda: self.request(fresh=True))
 
-    @work(thread=True, exclusive=True, group="library", exit_on_error=False)
-    def reload(self) -> None:
+    # --- listing ---------------------------------------------------------------------------
+
+    def request(self, fresh: bool = False) -> None:
+        """List what the filter asks for, in a worker; a query still running for
+        an older filter is interrupted."""
+        self._generation += 1
+        running = self._querying
+        if running is not None:
+            running.interrupt()
+        self._list(self._generation, self.current_query(), self.sort, fresh)
+
+    @work(thread=True, group="listing", exit_on_error=False)
+    def _list(self, generation: int, text: str, sort: str, fresh: bool) -> None:
+        from reader.core.search import entities_pending
+
+        catalog = self.app.library.catalog
+        query = parse_query(text, typing=True)
+        for _ in range(3):  # interrupted for a newer query, or by mistake (see request)
+            if generation != self._generation:
+                return
+            connection = catalog.connection()
+            self._querying = connection
+            try:
+                version = catalog.data_version()
+                ids = catalog.article_ids(query, sort)
+                total = catalog.count() if query else len(ids)
+                pending = entities_pending(self.app.library, query)
+                problems = catalog.problems()
+                break
+            except sqlite3.OperationalError:
+                continue
+            finally:
+                if self._querying is connection:
+                    self._querying = None
+        else:
+            return
+        # What was met reading the files (a store set aside), then what is known
+        # to be unreadable.
         library = self.app.library
-        entries = library.index()
-        articles = library.list_articles(entries)
-        entities = {key: entry.entities for key, entry in entries.items()}
-        problems, library.problems[:] = list(library.problems), []
-        self.post_message(LibraryLoaded(articles, problems, entities))
+        events, library.problems[:] = list(library.problems), []
+        problems = events + problems
+        self.post_message(Listing(generation, ids, total, fresh, version, pending, problems))
 
-    def on_library_loaded(self, message: LibraryLoaded) -> None:
-        self.articles = message.articles
-        self.entities = message.entities
-        for problem in message.problems:
-            self.notify(problem, title="Unreadable store", severity="error", timeout=15)
-        self.show(self.query_one("#filter", Input).value)
-
-    def show(self, query: str) -> None:
-        table = self.query_one(DataTable)
-        selected = None
-        if table.row_count:
-            selected = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        table.clear()
-        wanted = parse_query(query)
-        shown = [
-            i for i in self.articles if article_matches(wanted, i, self.entities.get(i.id, []))
-        ]
-        for info in shown:
-            cells = {
-                "Title": Text(info.title, no_wrap=True, overflow="ellipsis"),
-                "Source / author": Text(
-                    info.author or info.source, no_wrap=True, overflow="ellipsis"
-                ),
-                "Date": info.date,
-                "Words": Text(f"{info.word_count:,}", justify="right"),
-                "Tags": Text(", ".join(info.all_tags), no_wrap=True, overflow="ellipsis"),
-                "Notes": Text(str(info.note_count), justify="right"),
-            }
-            table.add_row(*(cells[label] for label in self._columns), key=info.id)
-        if selected is not None and selected in {info.id for info in shown}:
-            table.move_cursor(row=table.get_row_index(selected))
-        status = f"{len(shown)} of {len(self.articles)} articles"
-        problems = query_problems(wanted)
+    def on_listing(self, message: Listing) -> None:
+        if message.generation != self._generation:
+            return  # an answer to an older filter
+        self._total = message.total
+        self._version = self.app.library.catalog.data_version()
+        query = parse_query(self.current_query(), typing=True)
+        empty = "Nothing matches." if message.total else EMPTY
+        self.article_list.show(message.ids, empty, fresh=message.fresh)
+        self._show_header()
+        count = len(message.ids)
+        if query:
+            status = f"{count:,} of {message.total:,} articles match"
+        else:
+            status = f"{count:,} article{'' if count == 1 else 's'}"
+        status += f" · {SORT_NAMES[self.sort]}"
+        problems = query_problems(query)
         if problems:  # say why nothing matches rather than just "0 of N"
             status = f"{status} · {problems[0]}"
-        if not self.articles:
-            status = "The library is empty: press a to add a file, folder or URL."
-        self.query_one("#library-status", Static).update(Text(status))
+        if message.pending:
+            status = f"{status} · {message.pending}"
+        if not message.total:
+            status = EMPTY
+        self._status(status)
+        for problem in message.problems:
+            if problem not in self._problems_shown:
+                self._problems_shown.add(problem)
+                self.notify(problem, title="Unreadable store", severity="error", timeout=15)
+
+    def _fetch(self, rowids: list[int]) -> dict[int, ArticleInfo]:
+        """The rows the list shows (on the UI thread: a few dozen, by primary key)."""
+        try:
+            return self.app.library.catalog.rows(rowids)
+        except sqlite3.Error:
+            return {}
+
+    # --- where the search matched, for the highlighted article -------------------------------
+
+    def on_article_list_highlighted(self, message: ArticleList.Highlighted) -> None:
+        snippet = self.query_one("#snippet", Static)
+        query = parse_query(self.current_query(), typing=True)
+        if message.rowid is None or not is_text_search(query):
+            snippet.display = False
+            return
+        info = self.article_list.row(message.rowid)
+        if info is None:
+            return
+        self._snippet_for = message.rowid
+        self.find_snippet(message.rowid, info.id, highlight_expression(query))
+
+    @work(thread=True, exclusive=True, group="snippet", exit_on_error=False)
+    def find_snippet(self, rowid: int, article_id: str, expression: str) -> None:
+        from reader.core.fulltext import match_spans, snippet
+
+        try:
+            text = self.app.library.read_text(article_id)
+        except OSError:
+            return
+        spans = match_spans(text, expression)
+        width = max(20, self.size.width - 4)
+        if spans:
+            line, start, end = snippet(text, spans[0], width)
+            self.post_message(SnippetFound(rowid, line, start, end, len(spans)))
+        else:
+            self.post_message(SnippetFound(rowid, "", 0, 0, 0))
+
+    def on_snippet_found(self, message: SnippetFound) -> None:
+        if message.rowid != self.article_list.highlighted:
+            return
+        snippet = self.query_one("#snippet", Static)
+        if message.line:
+            text = Text(message.line, no_wrap=True, overflow="ellipsis", style="italic")
+            text.stylize("bold reverse", message.start, message.end)
+        else:
+            text = Text("(found in its title, author or notes)", style="dim italic")
+        snippet.update(text)
+        snippet.display = True
+
+    # --- keys ------------------------------------------------------------------------------
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.show(event.value)
+        if self._opened:
+            self.request()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(DataTable).focus()
+        self.article_list.focus()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.open_article(event.row_key.value)
-
-    def action_open(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            self.open_article(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+    def on_article_list_opened(self, message: ArticleList.Opened) -> None:
+        info = self.article_list.row(message.rowid)
+        if info is not None:
+            self.open_article(info.id)
 
     def open_article(self, article_id: str | None) -> None:
         if article_id:
             from reader.tui.screens.article import ArticleScreen
 
-            self.app.push_screen(ArticleScreen(article_id))
+            query = parse_query(self.current_query())
+            search = self.current_query() if is_text_search(query) else ""
+            self.app.push_screen(ArticleScreen(article_id, search=search))
+
+    def action_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.request()
 
     # --- adding articles, in a worker ------------------------------------------------
 
@@ -200,18 +338,19 @@ class LibraryScreen(Screen[None]):
         bar = self.query_one(ProgressBar)
         bar.display = True
         bar.update(total=message.total, progress=message.done)
-        self.query_one("#library-status", Static).update(Text(f"importing {message.current}"))
+        self._status(f"importing {message.current}")
 
     def on_import_finished(self, message: ImportFinished) -> None:
         self.query_one(ProgressBar).display = False
         for error in message.errors[:5]:
-            self.notify(error, severity="error", timeout=10)
+            self.notify(error, severity="error", timeout=10, markup=False)
         if len(message.errors) > 5:
             self.notify(f"… and {len(message.errors) - 5} more failures", severity="error")
         self.notify(
             f"Import: {message.summary}", severity="warning" if message.errors else "information"
         )
-        self.reload()
+        self.request(fresh=True)
+        self.app.find_entities_in_background()
 
     def action_notes(self) -> None:
         from reader.tui.screens.notes import NotesScreen
@@ -220,7 +359,7 @@ class LibraryScreen(Screen[None]):
 
     def set_filter(self, query: str) -> None:
         self.query_one("#filter", Input).value = query
-        self.query_one(DataTable).focus()
+        self.article_list.focus()
 
     def current_query(self) -> str:
         """The filter as typed: what is listed, so what the export dialog offers."""
@@ -231,16 +370,4 @@ class LibraryScreen(Screen[None]):
 
     def action_clear_filter(self) -> None:
         self.query_one("#filter", Input).value = ""
-        self.query_one(DataTable).focus()
-
-    def action_cursor_top(self) -> None:
-        self.query_one(DataTable).action_scroll_top()
-
-    def action_cursor_bottom(self) -> None:
-        self.query_one(DataTable).action_scroll_bottom()
-
-    def action_cursor_down(self) -> None:
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one(DataTable).action_cursor_up()
+        self.article_list.focus()

@@ -44,6 +44,9 @@ def note_label(info: ArticleInfo, annotation: Annotation | None) -> Text:
     return text
 
 
+LIMIT = 1000  # notes listed at most
+
+
 class NotesScreen(Screen[None]):
     # The search field has the focus and takes ? as a character: f1 (in NOTES)
     # opens the keys instead, and ctrl+e is a priority key, ahead of the field's own.
@@ -75,14 +78,14 @@ class NotesScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="notes", exit_on_error=False)
     def search(self, query: str) -> None:
-        from reader.core.search import search_article_notes, search_notes
+        from itertools import islice
 
-        library = self.app.library
-        entries = library.index()
-        found: list[tuple[ArticleInfo, Annotation | None]] = [
-            (info, None) for info in search_article_notes(library, query, entries)
-        ]
-        found += search_notes(library, query, entries)
+        from reader.core.query import parse_query
+        from reader.core.search import search_notes
+
+        # The first thousand: an OptionList of every note of a large library would
+        # take seconds to build; the count says how many more there are.
+        found = list(islice(search_notes(self.app.library, parse_query(query, typing=True)), LIMIT))
         self.post_message(NotesFound(query, found))
 
     def on_notes_found(self, message: NotesFound) -> None:
@@ -100,7 +103,9 @@ class NotesScreen(Screen[None]):
 
         count = len(self.found)
         status = f"{count} note{'' if count == 1 else 's'}"
-        problems = query_problems(parse_query(message.query))
+        if count == LIMIT:
+            status = f"the first {LIMIT} notes: type to narrow the search"
+        problems = query_problems(parse_query(message.query, typing=True))
         if problems:
             status = f"{status} · {problems[0]}"
         self.query_one("#notes-status", Static).update(Text(status))

@@ -41,6 +41,7 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--selection",
         "article-view--cursor",
         "article-view--cursor-blurred",
+        "article-view--match",
         *ENTITY_CLASSES.values(),
     }
 
@@ -79,6 +80,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._entity_starts: list[int] = []
         self._longest_entity = 0
         self.annotations: list[Annotation] = []
+        self.matches: list[tuple[int, int]] = []  # what a search found: (start, end)
+        self._match_starts: list[int] = []
         self._layout = Layout(text, READABLE_WIDTH)
         self._margin = 0
         self._column = 0  # the column j/k aim for
@@ -98,6 +101,19 @@ class ArticleView(ScrollView, can_focus=True):
     def set_annotations(self, annotations: list[Annotation]) -> None:
         self.annotations = [a for a in annotations if a.state != "orphan"]
         self.refresh()
+
+    def set_matches(self, spans: list[tuple[int, int]]) -> None:
+        self.matches = sorted(spans)
+        self._match_starts = [start for start, _ in self.matches]
+        self.refresh()
+
+    def next_match(self, delta: int, *, include_cursor: bool = False) -> int:
+        """The start of the next (``delta`` 1) or previous (-1) match, else the cursor."""
+        if delta > 0:
+            index = bisect_left(self._match_starts, self.cursor + (0 if include_cursor else 1))
+            return self._match_starts[index] if index < len(self.matches) else self.cursor
+        index = bisect_left(self._match_starts, self.cursor) - 1
+        return self._match_starts[index] if index >= 0 else self.cursor
 
     @property
     def layout(self) -> Layout:
@@ -207,6 +223,13 @@ class ArticleView(ScrollView, can_focus=True):
             group = label_group(entity.label)
             if entity.end > start and group not in self.hidden_groups:
                 paint(entity.start, entity.end, self.entity_style(group))
+        if self.matches:
+            found = self._style("article-view--match")
+            first = bisect_left(self._match_starts, start) - 1
+            for match_start, match_end in self.matches[max(first, 0) :]:
+                if match_start >= end:
+                    break
+                paint(match_start, match_end, found)
         annotated = self._style("article-view--annotated")
         review = self._style("article-view--review")
         for annotation in self.annotations:
