@@ -1,4 +1,4 @@
-from reader.cli import main
+from reader.launch import main
 
 if __name__ == "__main__":  # not when a spawned process imports it
     main()

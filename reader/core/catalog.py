@@ -29,103 +29,83 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import sqlite3
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import orjson
 
-from reader.core.fulltext import TOKENIZER, fold, index_text, phrase
-from reader.core.models import Annotation, ArticleInfo
-from reader.core.query import (
-    Query,
-    article_where,
-    label_mask,
-    name_key,
-    note_where,
-    tag_keys,
-)
-from reader.core.store import annotation_from_record, annotation_to_record, flocked
+from reader.core.catalog_queries import CACHED, NOT_ENGLISH, WANTED, CatalogQueries
+from reader.core.fulltext import TOKENIZER, phrase
+from reader.core.query import name_key
+from reader.core.store import flocked
 
 if TYPE_CHECKING:
-    from reader.core.library import ArticleSnapshot, Library
+    from reader.core.catalog_rows import ArticleRows
+    from reader.core.library import Library
 
 INDEX_VERSION = 1
 INDEX_DIR = ".index"
 BATCH = 256  # articles per transaction when many are (re)indexed
+POOL_FROM = 2000  # a rebuild of this many articles reads them in worker processes
+CHUNK = 256  # articles a worker reads at a time
 Progress = Callable[[int, int], None]  # (done, total)
-EVERYTHING = Query()
-
-# Entity states: what the background recogniser has left to do.
-WANTED, CACHED, NOT_ENGLISH = 0, 1, 2
-
-SORTS = {
-    "date": "a.date DESC, a.title_key, a.rowid",
-    "added": "a.added DESC, a.rowid DESC",
-    "title": "a.title_key, a.date DESC, a.rowid",
-    "words": "a.word_count DESC, a.rowid",
-    "notes": "a.note_count DESC, a.date DESC, a.rowid",
-}
 
 SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- What a filter looks at, narrow so that a scan of it is quick. An article's
+-- rowid is its row's in article_fts.
 CREATE TABLE articles(
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
+    date TEXT NOT NULL,
+    added TEXT NOT NULL,
+    title_key TEXT NOT NULL,     -- folded: for sorting
+    word_count INTEGER NOT NULL,
+    note_count INTEGER NOT NULL,
+    has_note INTEGER NOT NULL,   -- a note of the reader's on the whole article
+    tag_keys TEXT NOT NULL,      -- every tag (its own, its annotations'), folded, delimited
+    labels INTEGER NOT NULL,     -- a bit per entity label it has
+    author_key TEXT NOT NULL,    -- folded: for author: and source:
+    source_key TEXT NOT NULL,
+    entity_state INTEGER NOT NULL
+);
+-- What is shown and kept, by the article's rowid.
+CREATE TABLE details(
+    rowid INTEGER PRIMARY KEY,
     title TEXT NOT NULL,
     author TEXT NOT NULL,
-    date TEXT NOT NULL,
     source TEXT NOT NULL,
     format TEXT NOT NULL,
     text_sha256 TEXT NOT NULL,
-    word_count INTEGER NOT NULL,
-    added TEXT NOT NULL,
     tags TEXT NOT NULL,          -- JSON: the reader's tags on the whole article
     note TEXT NOT NULL,          -- the reader's note on the whole article
     note_tags TEXT NOT NULL,     -- JSON: the tags used on its annotations
-    note_count INTEGER NOT NULL,
-    title_key TEXT NOT NULL,     -- folded, for sorting and author:/source:
-    author_key TEXT NOT NULL,
-    source_key TEXT NOT NULL,
-    tag_keys TEXT NOT NULL,      -- every tag, folded, between separators
-    labels INTEGER NOT NULL,     -- a bit per entity label it has
     corrections INTEGER NOT NULL,
     entity_key TEXT NOT NULL,    -- the recogniser key its entities are cached under
-    entity_state INTEGER NOT NULL,
-    fts INTEGER NOT NULL,        -- its row in article_fts
-    fts_key TEXT NOT NULL,       -- what that row was made of
-    names TEXT NOT NULL,         -- its entities' names as in mentions (JSON)
+    fts_key TEXT NOT NULL,       -- what its article_fts row is made of
+    names TEXT NOT NULL,         -- JSON: its entities' names, as in mentions
     stamp TEXT NOT NULL,         -- size and mtime of its text and store files
     problems TEXT NOT NULL       -- what could not be read, one line each
 );
-CREATE INDEX articles_date ON articles(date DESC, title_key);
-CREATE INDEX articles_added ON articles(added DESC);
-CREATE INDEX articles_title ON articles(title_key);
-CREATE INDEX articles_words ON articles(word_count DESC);
-CREATE INDEX articles_notes ON articles(note_count DESC, date DESC);
-CREATE INDEX articles_hash ON articles(text_sha256);
-CREATE INDEX articles_source ON articles(source) WHERE source != '';
-CREATE INDEX articles_fts ON articles(fts);
-CREATE INDEX articles_wanted ON articles(added DESC) WHERE entity_state = {WANTED};
-CREATE INDEX articles_problems ON articles(id) WHERE problems != '';
 CREATE TABLE notes(
-    rowid INTEGER PRIMARY KEY,
+    rowid INTEGER PRIMARY KEY,   -- its row in note_fts
     article INTEGER NOT NULL,    -- articles.rowid
     id TEXT,                     -- the annotation's; NULL: the article's own tags and note
     start INTEGER NOT NULL,
     state TEXT NOT NULL,
     score REAL NOT NULL,
     record BLOB NOT NULL,        -- the annotation as placed (JSON, the store's layout)
-    tag_keys TEXT NOT NULL,      -- its tags and its article's, folded
+    tag_keys TEXT NOT NULL,      -- its tags and its article's, folded, delimited
     note TEXT NOT NULL,
     day TEXT NOT NULL            -- when it was made (the article's date for its own)
 );
-CREATE INDEX notes_article ON notes(article);
-CREATE INDEX notes_state ON notes(state);
 CREATE TABLE mentions(
     name TEXT NOT NULL,          -- an entity's name as entity: compares it (name_key)
     article INTEGER NOT NULL,
@@ -138,36 +118,49 @@ CREATE VIRTUAL TABLE note_fts USING fts5(
     title, author, source, tags, quote, note, tokenize='{TOKENIZER}'
 );
 """
+# Made after the rows when the index is built: sorting once is quicker than
+# keeping each B-tree in order through 100,000 inserts.
+INDEXES = f"""
+CREATE INDEX articles_date ON articles(date DESC, title_key);
+CREATE INDEX articles_added ON articles(added DESC);
+CREATE INDEX articles_title ON articles(title_key);
+CREATE INDEX articles_words ON articles(word_count DESC);
+CREATE INDEX articles_notes ON articles(note_count DESC, date DESC);
+CREATE INDEX articles_wanted ON articles(added DESC) WHERE entity_state = {WANTED};
+CREATE INDEX details_hash ON details(text_sha256);
+CREATE INDEX details_source ON details(source) WHERE source != '';
+CREATE INDEX details_problems ON details(rowid) WHERE problems != '';
+CREATE INDEX notes_article ON notes(article);
+CREATE INDEX notes_state ON notes(state);
+"""
 # article_fts is contentless (the texts are in articles/): its rows cannot be
-# deleted, so an article whose text, title or author changes gets a new row
-# and its old one is no longer any article's (counted in meta "dead").
+# deleted. An article whose text, title or author changes takes a new row
+# there, and with it a new rowid; its old row is no one's (counted in meta "dead").
+_ARTICLE_COLUMNS = [
+    "id", "date", "added", "title_key", "word_count", "note_count", "has_note", "tag_keys",
+    "labels", "author_key", "source_key", "entity_state",
+]  # fmt: skip
+_DETAIL_COLUMNS = [
+    "title", "author", "source", "format", "text_sha256", "tags", "note", "note_tags",
+    "corrections", "entity_key", "fts_key", "names", "stamp", "problems",
+]  # fmt: skip
 
-_ROW_COLUMNS = "a.rowid, a.id, a.title, a.author, a.date, a.source, a.format, a.text_sha256, "
-_ROW_COLUMNS += "a.word_count, a.added, a.tags, a.note, a.note_tags, a.note_count"
 
-
-def _info(row: tuple) -> ArticleInfo:
-    return ArticleInfo(
-        id=row[1],
-        title=row[2],
-        author=row[3],
-        date=row[4],
-        source=row[5],
-        format=row[6],
-        text_sha256=row[7],
-        word_count=row[8],
-        added=row[9],
-        tags=tuple(orjson.loads(row[10])),
-        note=row[11],
-        note_tags=tuple(orjson.loads(row[12])),
-        note_count=row[13],
+def _insert(table: str, columns: list[str]) -> str:
+    return (
+        f"INSERT INTO {table}(rowid, {', '.join(columns)}) "
+        f"VALUES (?, {', '.join('?' * len(columns))})"
     )
 
 
-def _stat_stamp(text: os.stat_result, store: os.stat_result | None) -> str:
-    if store is None:
-        return f"{text.st_size}:{text.st_mtime_ns}:-:-"
-    return f"{text.st_size}:{text.st_mtime_ns}:{store.st_size}:{store.st_mtime_ns}"
+def _update(table: str, columns: list[str]) -> str:
+    return f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE rowid = ?"
+
+
+_INSERT_ARTICLE = _insert("articles", _ARTICLE_COLUMNS)
+_INSERT_DETAILS = _insert("details", _DETAIL_COLUMNS)
+_UPDATE_ARTICLE = _update("articles", _ARTICLE_COLUMNS)
+_UPDATE_DETAILS = _update("details", _DETAIL_COLUMNS)
 
 
 def _files(folder: Path, suffix: str) -> dict[str, os.stat_result]:
@@ -190,10 +183,6 @@ def _rule_texts(new: str, old: str | None) -> set[str]:
     return {rule[2] for rule in before ^ after}
 
 
-def _digest(*parts: object) -> str:
-    return hashlib.blake2b(orjson.dumps(parts), digest_size=12).hexdigest()
-
-
 @dataclass(frozen=True)
 class Changes:
     """What a reconciliation found and brought into the index."""
@@ -205,7 +194,7 @@ class Changes:
         return bool(self.updated or self.removed)
 
 
-class Catalog:
+class Catalog(CatalogQueries):
     """The index of one library. Thread-safe: each thread has its own connection."""
 
     def __init__(self, library: Library) -> None:
@@ -213,6 +202,9 @@ class Catalog:
         self._local = threading.local()
         self._ready = False
         self._where: Path | None = None
+        self._loading = False  # rebuilding: mentions go to mentions_load
+        self._orders = {}
+        self._orders_lock = threading.Lock()
 
     # --- where, and connections ------------------------------------------------------
 
@@ -272,10 +264,15 @@ class Catalog:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; it moves the index's version on (see ``ordered``)."""
         connection = self.connection()
         connection.execute("BEGIN IMMEDIATE")
         try:
             yield connection
+            connection.execute(
+                "INSERT INTO meta(key, value) VALUES ('version', '1') ON CONFLICT(key) "
+                "DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+            )
         except BaseException:
             connection.execute("ROLLBACK")
             raise
@@ -344,15 +341,72 @@ class Catalog:
                     old.unlink()
             connection = self.connection()
             connection.executescript(SCHEMA)
+            connection.execute("CREATE TABLE mentions_load(name TEXT NOT NULL, article INTEGER)")
             folders = self._folder_stamps()  # before reading: what changes next is seen
             ids = sorted(self.library.article_ids_on_disk())
-            self.update_many(ids, progress)
+            # A new file no one else reads yet: no sync until it is complete, a
+            # larger cache, and fewer merges of the full-text index while it grows.
+            connection.execute("PRAGMA synchronous=OFF")
+            connection.execute("PRAGMA cache_size=-65536")
+            connection.execute("INSERT INTO article_fts(article_fts, rank) VALUES ('automerge', 8)")
+            self._loading = True
+            try:
+                self._load(ids, progress)
+            finally:
+                self._loading = False
+            connection.execute(
+                "INSERT OR IGNORE INTO mentions SELECT name, article FROM mentions_load "
+                "ORDER BY name, article"
+            )
+            connection.execute("DROP TABLE mentions_load")
+            connection.executescript(INDEXES)
+            connection.execute("INSERT INTO article_fts(article_fts, rank) VALUES ('automerge', 4)")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA cache_size=-8000")
             with self._transaction() as connection:
                 self._set_meta(connection, "folders", folders)
                 self._set_meta(connection, "rules", self._rules_signature())
                 self._set_meta(connection, "complete", "1")
             self._ready = True
             return Changes(updated=len(ids))
+
+    def _load(self, article_ids: list[str], progress: Progress | None) -> None:
+        """Read and write every article of a rebuild: many are read in worker
+        processes, while this one writes what they read."""
+        from reader.core.catalog_rows import article_rows, reading_pool, rows_in_worker
+
+        workers = min(os.cpu_count() or 1, 4)
+        if len(article_ids) < POOL_FROM or workers < 2:
+            self.update_many(article_ids, progress, batch=2048)
+            return
+        chunks = [article_ids[i : i + CHUNK] for i in range(0, len(article_ids), CHUNK)]
+        pending = iter(chunks)
+        connection = self.connection()
+        done = 0
+        with reading_pool(self.library, workers) as pool:
+            # A few chunks in flight per worker: the rows waiting stay few.
+            running = deque(
+                (chunk, pool.submit(rows_in_worker, chunk))
+                for chunk in itertools.islice(pending, workers * 2)
+            )
+            while running:
+                chunk, future = running.popleft()
+                following = next(pending, None)
+                if following is not None:
+                    running.append((following, pool.submit(rows_in_worker, following)))
+                try:
+                    read = future.result()
+                except Exception:  # a worker died: this chunk is read here
+                    read = [article_rows(self.library, article_id) for article_id in chunk]
+                connection.execute("BEGIN IMMEDIATE")
+                for rows in read:
+                    if rows is not None:
+                        self._store(connection, rows)
+                        self.library.problems += rows.events
+                connection.execute("COMMIT")
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, len(article_ids))
 
     def reconcile(self, *, full: bool = False, progress: Progress | None = None) -> Changes:
         """Bring the index up to date with changes made to the files by other
@@ -369,14 +423,20 @@ class Catalog:
         changed: set[str] = set()
         gone: list[str] = []
         if full or folders != self._meta(connection, "folders"):
+            from reader.core.catalog_rows import stamp
+
             self.library.remove_stray_temporaries()
             texts = _files(self.library.articles_dir, ".txt")
             stores = _files(self.library.annotations_dir, ".json")
-            known = dict(connection.execute("SELECT id, stamp FROM articles"))
+            known = dict(
+                connection.execute(
+                    "SELECT a.id, d.stamp FROM articles a JOIN details d ON d.rowid = a.rowid"
+                )
+            )
             changed = {
                 article_id
                 for article_id, stat in texts.items()
-                if known.get(article_id) != _stat_stamp(stat, stores.get(article_id))
+                if known.get(article_id) != stamp(stat, stores.get(article_id))
                 and self.library.is_article_id(article_id)
             }
             gone = [article_id for article_id in known if article_id not in texts]
@@ -414,7 +474,7 @@ class Catalog:
                 found.update(
                     row[0]
                     for row in connection.execute(
-                        "SELECT a.id FROM articles a WHERE a.fts IN "
+                        "SELECT a.id FROM articles a WHERE a.rowid IN "
                         "(SELECT rowid FROM article_fts WHERE article_fts MATCH ?)",
                         (phrase(text),),
                     )
@@ -446,25 +506,26 @@ class Catalog:
         progress: Progress | None = None,
         *,
         before: str | None = None,
+        batch: int = BATCH,
     ) -> None:
         """Bring these articles' rows up to date with their files, in batches.
         ``before``: the folders' stamp before reader's own write to them."""
         article_ids = list(article_ids)
         total = len(article_ids)
-        for start in range(0, max(total, 1), BATCH):
-            batch = article_ids[start : start + BATCH]
+        for start in range(0, max(total, 1), batch):
+            chunk = article_ids[start : start + batch]
             self._local.updating = True
             try:
                 with self._transaction() as connection:
-                    for article_id in batch:
+                    for article_id in chunk:
                         self._write_article(connection, article_id)
-                    last = start + BATCH >= total
+                    last = start + batch >= total
                     if last and before is not None and self._meta(connection, "folders") == before:
                         self._set_meta(connection, "folders", self._folder_stamps())
             finally:
                 self._local.updating = False
-            if progress is not None and batch:
-                progress(min(start + BATCH, total), total)
+            if progress is not None and chunk:
+                progress(min(start + batch, total), total)
 
     def remove(self, article_ids: Iterable[str]) -> None:
         article_ids = list(article_ids)
@@ -476,17 +537,20 @@ class Catalog:
 
     def _delete(self, connection: sqlite3.Connection, article_id: str) -> None:
         row = connection.execute(
-            "SELECT rowid FROM articles WHERE id = ?", (article_id,)
+            "SELECT a.rowid, d.names FROM articles a JOIN details d ON d.rowid = a.rowid "
+            "WHERE a.id = ?",
+            (article_id,),
         ).fetchone()
         if row is None:
             return
-        self._delete_notes(connection, row[0])
-        connection.execute("DELETE FROM mentions WHERE article = ?", (row[0],))
-        connection.execute("DELETE FROM articles WHERE rowid = ?", (row[0],))
-        self._count_dead(connection)
+        self._delete_rows(connection, row[0], orjson.loads(row[1]))
 
-    def _count_dead(self, connection: sqlite3.Connection) -> None:
-        dead = int(self._meta(connection, "dead") or 0) + 1
+    def _delete_rows(self, connection: sqlite3.Connection, rowid: int, names: list[str]) -> None:
+        self._delete_notes(connection, rowid)
+        self._write_mentions(connection, rowid, names, [])
+        connection.execute("DELETE FROM articles WHERE rowid = ?", (rowid,))
+        connection.execute("DELETE FROM details WHERE rowid = ?", (rowid,))
+        dead = int(self._meta(connection, "dead") or 0) + 1  # its row in article_fts
         self._set_meta(connection, "dead", str(dead))
 
     @staticmethod
@@ -499,97 +563,62 @@ class Catalog:
 
     def _write_article(self, connection: sqlite3.Connection, article_id: str) -> None:
         """Read one article's files (inside the transaction) into its rows."""
-        library = self.library
-        try:
-            text_stat = os.stat(library.text_path(article_id))
-        except OSError:
+        from reader.core.catalog_rows import article_rows
+
+        rows = article_rows(self.library, article_id)
+        if rows is None:
             self._delete(connection, article_id)
-            return
-        try:
-            store_stat: os.stat_result | None = os.stat(library.store_path(article_id))
-        except OSError:
-            store_stat = None
-        stamp = _stat_stamp(text_stat, store_stat)  # before reading: a later change is seen
-        snapshot = library.snapshot(article_id)
-        if snapshot is None:  # gone meanwhile
-            self._delete(connection, article_id)
-            return
+        else:
+            self._store(connection, rows)
+
+    def _store(self, connection: sqlite3.Connection, rows: ArticleRows) -> None:
         old = connection.execute(
-            "SELECT rowid, fts, fts_key, names, entity_state, text_sha256 "
-            "FROM articles WHERE id = ?",
-            (article_id,),
+            "SELECT a.rowid, d.fts_key, d.names, a.entity_state, d.text_sha256 "
+            "FROM articles a JOIN details d ON d.rowid = a.rowid WHERE a.id = ?",
+            (rows.article_id,),
         ).fetchone()
-        info = snapshot.info
-        fts_key = _digest(info.title, info.author, info.text_sha256)
-        if old is not None and old[2] == fts_key:
-            fts = old[1]
+        values = dict(rows.values, fts_key=rows.fts_key)
+        if rows.values["entity_key"]:
+            values["entity_state"] = CACHED
+        elif old is not None and old[3] == NOT_ENGLISH and old[4] == rows.text_sha256:
+            values["entity_state"] = NOT_ENGLISH  # found so by the background recogniser
         else:
-            fts = connection.execute(
-                "INSERT INTO article_fts(title, author, body) VALUES (?, ?, ?)",
-                (index_text(info.title), index_text(info.author), index_text(snapshot.text)),
-            ).lastrowid
+            values["entity_state"] = WANTED
+        articles = tuple(values[column] for column in _ARTICLE_COLUMNS)
+        details = tuple(values[column] for column in _DETAIL_COLUMNS)
+        if old is not None and old[1] == rows.fts_key:  # the same text, title and author
+            rowid = old[0]
+            connection.execute(_UPDATE_ARTICLE, (*articles, rowid))
+            connection.execute(_UPDATE_DETAILS, (*details, rowid))
+            self._delete_notes(connection, rowid)
+            if old[2] != values["names"]:
+                self._write_mentions(connection, rowid, orjson.loads(old[2]), rows.names)
+        else:  # a new article, or a new row in article_fts: a new rowid
             if old is not None:
-                self._count_dead(connection)
-        names = sorted({name_key(text) for text in {e.text for e in snapshot.entities}} - {""})
-        names_json = orjson.dumps(names).decode()
-        if snapshot.entity_key:
-            state = CACHED
-        elif old is not None and old[4] == NOT_ENGLISH and old[5] == info.text_sha256:
-            state = NOT_ENGLISH  # found by the background recogniser: kept for this text
-        else:
-            state = WANTED
-        all_tags = (*info.tags, *info.note_tags)
-        values = (
-            article_id,
-            info.title,
-            info.author,
-            info.date,
-            info.source,
-            info.format,
-            info.text_sha256,
-            info.word_count,
-            info.added,
-            orjson.dumps(list(info.tags)).decode(),
-            info.note,
-            orjson.dumps(list(info.note_tags)).decode(),
-            info.note_count,
-            fold(info.title),
-            fold(info.author),
-            fold(info.source),
-            tag_keys(all_tags),
-            label_mask({e.label for e in snapshot.entities}),
-            snapshot.corrections,
-            snapshot.entity_key,
-            state,
-            fts,
-            fts_key,
-            names_json,
-            stamp,
-            "\n".join(snapshot.problems),
-        )
-        rowid = connection.execute(
-            "INSERT INTO articles(id, title, author, date, source, format, text_sha256, "
-            "word_count, added, tags, note, note_tags, note_count, title_key, author_key, "
-            "source_key, tag_keys, labels, corrections, entity_key, entity_state, fts, "
-            "fts_key, names, stamp, problems) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET title = excluded.title, author = excluded.author, "
-            "date = excluded.date, source = excluded.source, format = excluded.format, "
-            "text_sha256 = excluded.text_sha256, word_count = excluded.word_count, "
-            "added = excluded.added, tags = excluded.tags, note = excluded.note, "
-            "note_tags = excluded.note_tags, note_count = excluded.note_count, "
-            "title_key = excluded.title_key, author_key = excluded.author_key, "
-            "source_key = excluded.source_key, tag_keys = excluded.tag_keys, "
-            "labels = excluded.labels, corrections = excluded.corrections, "
-            "entity_key = excluded.entity_key, entity_state = excluded.entity_state, "
-            "fts = excluded.fts, fts_key = excluded.fts_key, names = excluded.names, "
-            "stamp = excluded.stamp, problems = excluded.problems "
-            "RETURNING rowid",
-            values,
-        ).fetchone()[0]
-        self._write_notes(connection, rowid, snapshot)
-        if old is None or old[3] != names_json:
-            self._write_mentions(connection, rowid, orjson.loads(old[3]) if old else [], names)
+                self._delete_rows(connection, old[0], orjson.loads(old[2]))
+            rowid = connection.execute(
+                "INSERT INTO article_fts(title, author, body) VALUES (?, ?, ?)", rows.fts
+            ).lastrowid
+            connection.execute(_INSERT_ARTICLE, (rowid, *articles))
+            connection.execute(_INSERT_DETAILS, (rowid, *details))
+            if self._loading:  # a rebuild: sorted into mentions at its end
+                connection.executemany(
+                    "INSERT INTO mentions_load(name, article) VALUES (?, ?)",
+                    [(name, rowid) for name in rows.names],
+                )
+            else:
+                self._write_mentions(connection, rowid, [], rows.names)
+        for *note, searched in rows.notes:
+            note_rowid = connection.execute(
+                "INSERT INTO notes(article, id, start, state, score, record, tag_keys, note, day) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (rowid, *note),
+            ).lastrowid
+            connection.execute(
+                "INSERT INTO note_fts(rowid, title, author, source, tags, quote, note) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (note_rowid, *searched),
+            )
 
     @staticmethod
     def _write_mentions(
@@ -604,181 +633,10 @@ class Catalog:
             [(n, rowid) for n in came],
         )
 
-    def _write_notes(
-        self, connection: sqlite3.Connection, rowid: int, snapshot: ArticleSnapshot
-    ) -> None:
-        info = snapshot.info
-        self._delete_notes(connection, rowid)
-        if info.tags or info.note:  # the article's own tags and note
-            self._write_note(connection, rowid, info, None)
-        for annotation in snapshot.annotations:
-            self._write_note(connection, rowid, info, annotation)
-
-    @staticmethod
-    def _write_note(
-        connection: sqlite3.Connection,
-        rowid: int,
-        info: ArticleInfo,
-        annotation: Annotation | None,
-    ) -> None:
-        if annotation is None:
-            values = (None, 0, "article", 1.0, b"{}", tag_keys(info.tags), info.note, info.date)
-            tags, quote = info.tags, ""
-        else:
-            tags, quote = (*annotation.tags, *info.tags), annotation.exact
-            values = (
-                annotation.id,
-                annotation.start,
-                annotation.state,
-                annotation.score,
-                orjson.dumps(annotation_to_record(annotation)),
-                tag_keys(tags),
-                annotation.note,
-                annotation.created[:10] or info.date,
-            )
-        note_rowid = connection.execute(
-            "INSERT INTO notes(article, id, start, state, score, record, tag_keys, note, day) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (rowid, *values),
-        ).lastrowid
-        connection.execute(
-            "INSERT INTO note_fts(rowid, title, author, source, tags, quote, note) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                note_rowid,
-                index_text(info.title),
-                index_text(info.author),
-                info.source,
-                index_text(" ".join(tags)),
-                index_text(quote),
-                index_text(values[6]),
-            ),
-        )
-
-    # --- queries ---------------------------------------------------------------------------
-
-    def count(self) -> int:
-        return self.connection().execute("SELECT count(*) FROM articles").fetchone()[0]
-
-    def article_ids(self, query: Query = EVERYTHING, sort: str = "date") -> list[int]:
-        """The row ids of the articles matching ``query``, in ``sort`` order."""
-        where, params = article_where(query)
-        sql = f"SELECT a.rowid FROM articles a WHERE {where} ORDER BY {SORTS[sort]}"
-        return [row[0] for row in self.connection().execute(sql, params)]
-
-    def infos(self, rowids: Iterable[int] | None = None) -> list[ArticleInfo]:
-        """The metadata of these rows (all articles, newest first, without ``rowids``)."""
-        if rowids is None:
-            return list(self.iter_infos())
-        wanted = list(rowids)
-        found = self.rows(wanted)
-        return [found[r] for r in wanted if r in found]
-
-    def rows(self, rowids: list[int]) -> dict[int, ArticleInfo]:
-        """The metadata of these rows, by row id (rows gone are missing)."""
-        connection = self.connection()
-        found: dict[int, ArticleInfo] = {}
-        for start in range(0, len(rowids), 500):
-            chunk = rowids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT {_ROW_COLUMNS} FROM articles a WHERE a.rowid IN ({marks})"
-            found.update((row[0], _info(row)) for row in connection.execute(sql, chunk))
-        return found
-
-    def info(self, article_id: str) -> ArticleInfo | None:
-        row = (
-            self.connection()
-            .execute(f"SELECT {_ROW_COLUMNS} FROM articles a WHERE a.id = ?", (article_id,))
-            .fetchone()
-        )
-        return _info(row) if row else None
-
-    def rowid(self, article_id: str) -> int | None:
-        row = (
-            self.connection()
-            .execute("SELECT rowid FROM articles WHERE id = ?", (article_id,))
-            .fetchone()
-        )
-        return row[0] if row else None
-
-    def find(self, *, text_sha256: str = "", source: str = "") -> str | None:
-        """The id of an article with this text, or from this source."""
-        column, value = ("text_sha256", text_sha256) if text_sha256 else ("source", source)
-        row = (
-            self.connection()
-            .execute(f"SELECT id FROM articles WHERE {column} = ? LIMIT 1", (value,))
-            .fetchone()
-        )
-        return row[0] if row else None
-
-    def lines(self, query: Query = EVERYTHING, sort: str = "date") -> Iterator[str]:
-        """``reader list``'s lines: id, date, words, notes, title (tab-separated)."""
-        where, params = article_where(query)
-        sql = (
-            "SELECT a.id || char(9) || a.date || char(9) || a.word_count || char(9) || "
-            f"a.note_count || char(9) || a.title FROM articles a WHERE {where} "
-            f"ORDER BY {SORTS[sort]}"
-        )
-        cursor = self.connection().execute(sql, params)
-        while rows := cursor.fetchmany(4096):
-            yield from (row[0] for row in rows)
-
-    def notes(self, query: Query = EVERYTHING) -> Iterator[tuple[ArticleInfo, Annotation | None]]:
-        """Annotations (and articles' own tags and notes, as None) matching ``query``:
-        the articles' own first, then article by article, newest first, in text order."""
-        where, params = note_where(query)
-        sql = (
-            f"SELECT {_ROW_COLUMNS}, n.id, n.state, n.score, n.record FROM notes n "
-            f"JOIN articles a ON a.rowid = n.article WHERE {where} "
-            f"ORDER BY n.id IS NOT NULL, {SORTS['date']}, n.start, n.rowid"
-        )
-        infos: dict[int, ArticleInfo] = {}
-        for row in self.connection().execute(sql, params):
-            info = infos.get(row[0]) or infos.setdefault(row[0], _info(row))
-            if row[14] is None:
-                yield info, None
-                continue
-            annotation = annotation_from_record(orjson.loads(row[17]))
-            yield info, replace(annotation, state=row[15], score=row[16])
-
-    def pending_entities(self, limit: int | None = None) -> list[str]:
-        """Ids of the articles whose entities are still to be found, newest added first."""
-        sql = f"SELECT id FROM articles WHERE entity_state = {WANTED} ORDER BY added DESC"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [row[0] for row in self.connection().execute(sql)]
-
-    def count_pending_entities(self) -> int:
-        sql = f"SELECT count(*) FROM articles WHERE entity_state = {WANTED}"
-        return self.connection().execute(sql).fetchone()[0]
-
-    def outdated_entities(self, key: str) -> list[str]:
-        """Ids of the articles without entities cached under the recogniser ``key``."""
-        sql = f"SELECT id FROM articles WHERE entity_key != ? AND entity_state != {NOT_ENGLISH}"
-        return [row[0] for row in self.connection().execute(sql, (key,))]
-
     def mark_not_english(self, article_id: str, text_sha256: str) -> None:
         with self._transaction() as connection:
             connection.execute(
-                f"UPDATE articles SET entity_state = {NOT_ENGLISH} "
-                "WHERE id = ? AND text_sha256 = ? AND entity_key = ''",
+                f"UPDATE articles SET entity_state = {NOT_ENGLISH} WHERE id = ? AND rowid IN "
+                "(SELECT rowid FROM details WHERE text_sha256 = ? AND entity_key = '')",
                 (article_id, text_sha256),
             )
-
-    def corrected(self) -> list[str]:
-        """Ids of the articles with entity corrections of the reader's."""
-        sql = "SELECT id FROM articles WHERE corrections > 0"
-        return [row[0] for row in self.connection().execute(sql)]
-
-    def iter_infos(self, query: Query = EVERYTHING, sort: str = "date") -> Iterator[ArticleInfo]:
-        """The metadata of the articles matching ``query``, in ``sort`` order."""
-        where, params = article_where(query)
-        sql = f"SELECT {_ROW_COLUMNS} FROM articles a WHERE {where} ORDER BY {SORTS[sort]}"
-        cursor = self.connection().execute(sql, params)
-        while rows := cursor.fetchmany(1024):
-            yield from map(_info, rows)
-
-    def problems(self) -> list[str]:
-        """What could not be read, as found when each article was last indexed."""
-        sql = "SELECT problems FROM articles WHERE problems != '' ORDER BY id"
-        return [line for (text,) in self.connection().execute(sql) for line in text.split("\n")]

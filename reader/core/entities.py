@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import importlib.metadata
 import importlib.util
-import multiprocessing
 import os
 import re
-import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
 from reader.core.models import Article, Correction, Entity
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from reader.core.store import ArticleStore
 
 
@@ -102,8 +99,10 @@ def find_model(packages: tuple[str, ...] = MODEL_PACKAGES) -> tuple[str, str] | 
         if importlib.util.find_spec(package) is None:
             continue
         try:
-            version = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
+            from importlib import metadata  # here: 20 ms at start-up otherwise
+
+            version = metadata.version(package)
+        except metadata.PackageNotFoundError:
             version = "unknown"
         return package, f"{package}=={version}+rules{RULES_VERSION}"
     return None
@@ -315,34 +314,16 @@ class EntityService:
             assert self._recogniser is not None
             return self._recogniser
 
-    @staticmethod
-    def _new_pool() -> ProcessPoolExecutor:
-        """The recogniser's process, started now. multiprocessing hands the new
-        processes the standard streams' descriptors, and a UI (Textual) has
-        replaced ``sys.stdout`` and ``sys.stderr`` with objects that have none:
-        the real ones are put back for that moment."""
-        from multiprocessing import resource_tracker
-
-        streams = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-        try:
-            resource_tracker.ensure_running()
-            pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_recogniser_process,
-            )
-            pool.submit(int).result()  # starts the process
-        finally:
-            sys.stdout, sys.stderr = streams
-        return pool
-
     def _in_process(self, text: str | None) -> tuple[list[Entity], str]:
+        from concurrent.futures.process import BrokenProcessPool
+
         if self._error is not None:
             raise self._error
         with self._lock:
             if self._pool is None:
-                self._pool = self._new_pool()
+                from reader.core.processes import process_pool
+
+                self._pool = process_pool(1, _start_recogniser_process)
         try:
             return self._pool.submit(
                 _recognise_in_process, self._packages, self.library_rules(), text

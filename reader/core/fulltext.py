@@ -20,10 +20,11 @@ import re
 import sqlite3
 import threading
 import unicodedata
+from functools import cache
 
 TOKENIZER = "unicode61 remove_diacritics 2"
 SEPARATOR = "\u200b"  # zero-width space: a token separator for unicode61
-_CJK = re.compile(
+_CJK = (
     "["
     "\u3040-\u30ff"  # hiragana, katakana
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs
@@ -34,11 +35,17 @@ _CJK = re.compile(
 )
 
 
+@cache
+def _cjk() -> re.Pattern[str]:
+    return re.compile(_CJK)  # compiled when first needed: milliseconds at start-up
+
+
 def index_text(text: str) -> str:
     """``text`` as it goes into the FTS5 tables (and into a query's phrase)."""
-    if not _CJK.search(text):
+    cjk = _cjk()
+    if not cjk.search(text):
         return text
-    return _CJK.sub(lambda m: f"{SEPARATOR}{m.group()}{SEPARATOR}", text)
+    return cjk.sub(lambda m: f"{SEPARATOR}{m.group()}{SEPARATOR}", text)
 
 
 def fold(text: str) -> str:

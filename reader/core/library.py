@@ -23,7 +23,6 @@ from reader.core.models import (
     ArticleDraft,
     ArticleInfo,
     Correction,
-    Entity,
     utc_now,
 )
 from reader.core.store import (
@@ -81,7 +80,7 @@ class ArticleSnapshot:
     info: ArticleInfo  # with its note count and its annotations' tags
     text: str
     annotations: list[Annotation]  # placed on the text
-    entities: list[Entity]  # cached for this text (any recogniser), corrected
+    names: set[tuple[str, str]]  # (text, label) of its entities: cached, corrected
     entity_key: str  # the recogniser key they were cached under; "" when none
     corrections: int
     position: int  # a reading position an older reader saved in the store
@@ -117,9 +116,18 @@ class Library:
 
     def ensure(self) -> Library:
         """Create the folders if needed and clear temporaries of dead writers."""
+        self.create()
+        self.remove_stray_temporaries()
+        return self
+
+    def create(self) -> Library:
+        """Create the folders if needed (and nothing that reads them: the app's
+        start-up; its reconciliation clears temporaries of dead writers)."""
         self.articles_dir.mkdir(parents=True, exist_ok=True)
         self.annotations_dir.mkdir(parents=True, exist_ok=True)
-        self.remove_stray_temporaries()
+        # The stores' lock files' folder, now: made by a first read instead, it
+        # would change annotations/ unbeknown to the index (see Catalog.writing).
+        (self.annotations_dir / ".locks").mkdir(exist_ok=True)
         return self
 
     def remove_stray_temporaries(self) -> None:
@@ -323,16 +331,19 @@ class Library:
         annotations = self._placed(article_id, contents.annotations, text, text_hash)
         info = replace(info, note_tags=tuple(sorted({t for a in annotations for t in a.tags})))
         cached = contents.entities_sha256 == text_hash
-        entities = apply_corrections(
-            text,
-            contents.cached_entities if cached else [],
-            self.rules() + contents.corrections,
-        )
+        corrections = self.rules() + contents.corrections
+        if corrections:
+            entities = contents.cached_entities if cached else []
+            corrected = apply_corrections(text, entities, corrections)
+            names = {(e.text, e.label) for e in corrected}
+        else:  # the names as cached (most articles: no Entity made)
+            rows = contents.entity_rows if cached else []
+            names = {(row[3], row[2]) for row in rows}
         return ArticleSnapshot(
             info=info,
             text=text,
             annotations=annotations,
-            entities=entities,
+            names=names,
             entity_key=contents.entities_key if cached else "",
             corrections=len(contents.corrections),
             position=contents.position,
@@ -508,13 +519,13 @@ class Library:
         old_text = self._text(article_id)
         old_hash = sha256(old_text)
         version = self.versions_dir(article_id) / f"{old_hash}.txt"
-        if not version.exists():
-            version.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(version, old_text.encode("utf-8"))
         record = self.store(article_id).read().article or {}
         tags = tuple(dict.fromkeys((*record.get("tags", ()), *draft.tags)))
         info = self._new_info(article_id, draft, tags, record.get("added") or utc_now())
         with self.writing(article_id):
+            if not version.exists():
+                version.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(version, old_text.encode("utf-8"))
             self.store(article_id).write_info(replace(info, note=record.get("note", "")))
             atomic_write(self.articles_dir / f"{article_id}.txt", draft.text.encode("utf-8"))
         return old_hash

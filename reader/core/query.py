@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reader.core.entities import LABEL_GROUPS
 from reader.core.fulltext import fold, has_words, phrase
@@ -48,7 +49,7 @@ FIELDS = {
 }
 STATES = ("anchored", "needs-review", "orphan")
 HAS = {"note": "note", "notes": "note", "tag": "tag", "tags": "tag"}
-TYPING_PREFIX = 2  # while typing, the last word matches as a prefix from this length
+TYPING_PREFIX = 4  # while typing, the last word matches as a prefix from this length
 TAG_SEPARATOR = "\x1f"  # around each folded tag in an index row's tag_keys
 
 
@@ -153,6 +154,7 @@ def query_problems(query: Query) -> list[str]:
     return problems
 
 
+@lru_cache(maxsize=65536)  # names recur from article to article
 def name_key(name: str) -> str:
     """An entity's name as ``entity:`` compares it: any case, no diacritics, and
     without the leading "the" spaCy often takes in ("the European Union")."""
@@ -216,11 +218,14 @@ def _wanted_labels(value: str) -> int:
 Sql = tuple[str, list]
 
 # An article's text, title and author (article_fts), or its notes (note_fts).
-_ARTICLE_TEXT = (
-    "(a.fts IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ?)"
-    " OR a.rowid IN (SELECT n2.article FROM notes n2"
-    " WHERE n2.rowid IN (SELECT rowid FROM note_fts WHERE note_fts MATCH ?)))"
+# The articles whose text, title or author has the words, and those with a note
+# that has them (its quote, tags or note). article_fts holds rows of no article
+# too (see reader.core.catalog): these are only ever compared with article rows.
+TEXT_MATCHES = "SELECT rowid FROM article_fts WHERE article_fts MATCH ?"
+NOTE_MATCHES = (
+    "SELECT article FROM notes WHERE rowid IN (SELECT rowid FROM note_fts WHERE note_fts MATCH ?)"
 )
+_ARTICLE_TEXT = f"(a.rowid IN ({TEXT_MATCHES}) OR a.rowid IN ({NOTE_MATCHES}))"
 
 
 def _article_term(term: Term) -> Sql:
@@ -248,7 +253,7 @@ def _article_term(term: Term) -> Sql:
         return f"instr(a.{field}_key, ?) > 0", [fold(value)]
     if field == "has":
         if HAS.get(value.lower()) == "note":
-            return "(a.note_count > 0 OR a.note != '')", []
+            return "(a.note_count > 0 OR a.has_note)", []
         return "a.tag_keys != ''", []
     if field == "state":  # the articles with an annotation in that state
         return "a.rowid IN (SELECT n2.article FROM notes n2 WHERE n2.state = ?)", [value]
@@ -296,6 +301,17 @@ def _where(query: Query, condition: Callable[[Term], Sql]) -> Sql:
 def article_where(query: Query) -> Sql:
     """The SQL condition (and its parameters) an article row ``a`` must meet."""
     return _where(query, _article_term)
+
+
+def term_selects(term: Term) -> list[Sql]:
+    """SELECTs of the row ids of the articles a term matches (excluded or not),
+    whose union is what it matches: the terms of a query one by one, for a
+    caller combining them (an FTS5 lookup alone is quicker than inside a scan)."""
+    if term.field == "":
+        expression = phrase(term.value, term.prefix)
+        return [(TEXT_MATCHES, [expression]), (NOTE_MATCHES, [expression])]
+    condition, params = _article_term(term)
+    return [(f"SELECT a.rowid FROM articles a WHERE {condition}", params)]
 
 
 def note_where(query: Query) -> Sql:

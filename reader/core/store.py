@@ -23,13 +23,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from tinydb import TinyDB
-from tinydb.storages import Storage
 
 from reader.core.models import Annotation, ArticleInfo, Correction, Entity, TextQuote
+
+if TYPE_CHECKING:
+    from tinydb import TinyDB
 
 SCHEMA_VERSION = 1
 _META, _ANNOTATIONS, _ENTITIES = "meta", "annotations", "entities"
@@ -176,8 +177,9 @@ def initial_store(info: ArticleInfo) -> bytes:
     return serialise({_META: {"1": {"schema": SCHEMA_VERSION, "article": info_to_record(info)}}})
 
 
-class AtomicJSONStorage(Storage):
-    """TinyDB storage: orjson, atomic durable replace, corrupt files moved aside."""
+class AtomicJSONStorage:
+    """TinyDB storage (its Storage interface: read, write, close): orjson, atomic
+    durable replace, corrupt files moved aside."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -313,10 +315,16 @@ class StoreContents:
     annotations: list[Annotation] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     position: int = 0  # a reading position saved by an older reader (see ReadingPositions)
-    cached_entities: list[Entity] = field(default_factory=list)  # any key: for the index
+    # The cached entities as stored, [start, end, label, text] each (any key: for
+    # the index, which needs only their names; see cached_entities).
+    entity_rows: list[list[Any]] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     entities_key: str = ""  # the recogniser key and text hash the entities were cached under
     entities_sha256: str = ""
+
+    @property
+    def cached_entities(self) -> list[Entity]:
+        return [Entity(*row) for row in self.entity_rows]
 
 
 def _contents(data: dict[str, Any], path: Path) -> StoreContents:
@@ -330,9 +338,7 @@ def _contents(data: dict[str, Any], path: Path) -> StoreContents:
     entities = data.get(_ENTITIES, {}).get("1") or {}
     rows = entities.get("entities", [])
     if isinstance(rows, list):
-        contents.cached_entities = [
-            Entity(r[0], r[1], r[2], r[3]) for r in rows if isinstance(r, list) and len(r) == 4
-        ]
+        contents.entity_rows = [r for r in rows if isinstance(r, list) and len(r) == 4]
     key, text_hash = entities.get("key"), entities.get("text_sha256")
     if isinstance(key, str) and isinstance(text_hash, str):
         contents.entities_key, contents.entities_sha256 = key, text_hash
@@ -425,6 +431,8 @@ class ArticleStore:
     def _locked(self, write: bool = False) -> Iterator[TinyDB]:
         """Hold the article's lock and a freshly opened database; a write to a
         store without a schema number (a new one) gives it the current one."""
+        from tinydb import TinyDB  # here: the app's first screen reads no store
+
         around = self._writing(self.article_id) if write and self._writing else None
         with around or contextlib.nullcontext(), flocked(self._lock_path):
             db = TinyDB(self.path, storage=AtomicJSONStorage)

@@ -7,19 +7,20 @@ import gc
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from reader.core.entities import EntityService, ModelUnavailable
 from reader.core.library import Library
 from reader.core.store import StoreCorrupt
 from reader.tui.bindings import GLOBAL, bindings
 from reader.tui.messages import WriteDone
-from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.library import LibraryScreen
+
+if TYPE_CHECKING:
+    from reader.core.entities import EntityService
 
 
 class ReaderApp(App[None]):
@@ -32,18 +33,33 @@ class ReaderApp(App[None]):
         self.library = library
         # (article id, reason) of "entities unavailable" already shown in this run.
         self.told_unavailable: set[tuple[str, str]] = set()
-        self.entities = entities or EntityService(rules=library.rule_store(), isolated=True)
+        self._entities = entities
         # One writer thread: saves are durable (fsync) and so slow-ish, they must
         # stay off the UI thread, and they must land in the order they were made.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         self._pending: set[Future[Any]] = set()
         self._model_started = False
 
+    @property
+    def entities(self) -> EntityService:
+        """The entity service, made when first asked for (its module is not
+        needed for the library's first screen)."""
+        if self._entities is None:
+            from reader.core.entities import EntityService
+
+            self._entities = EntityService(rules=self.library.rule_store(), isolated=True)
+        return self._entities
+
     def on_mount(self) -> None:
-        # Everything loaded so far lives as long as the app: out of the collector's
-        # sight, a full collection walks only what screens create later.
-        gc.freeze()
         self.push_screen(LibraryScreen())
+        self.call_after_refresh(self._collect_later)
+
+    def _collect_later(self) -> None:
+        # Everything loaded so far lives as long as the app: out of the collector's
+        # sight, a full collection walks only what screens create later. (The
+        # launcher turned the collector off while the app loaded.)
+        gc.freeze()
+        gc.enable()
 
     def warm_model(self) -> None:
         """Start the model's process and load the model, in a worker, the first time
@@ -54,6 +70,8 @@ class ReaderApp(App[None]):
             self.run_worker(self._load_model, thread=True, group="model", exit_on_error=False)
 
     def _load_model(self) -> None:
+        from reader.core.entities import ModelUnavailable
+
         # The article screen says so when it needs entities.
         with contextlib.suppress(ModelUnavailable):
             self.entities.load()
@@ -136,7 +154,8 @@ class ReaderApp(App[None]):
 
     def on_unmount(self) -> None:
         self._writer.shutdown(wait=True)
-        self.entities.close()
+        if self._entities is not None:
+            self._entities.close()
 
     def export_notes(self, query: str = "") -> None:
         """The export dialog, then the export in a worker."""
@@ -188,6 +207,8 @@ class ReaderApp(App[None]):
         self.export_notes(query)
 
     def action_help(self) -> None:
+        from reader.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

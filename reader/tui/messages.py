@@ -1,4 +1,5 @@
-"""App-wide messages as small dataclasses."""
+"""App-wide messages as small dataclasses (without the comparison and repr
+methods messages never use: each costs start-up time to make)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from textual.message import Message
 from reader.core.models import Annotation, Entity
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class IndexProgress(Message):
     """The library index is being built: so many articles of so many."""
 
@@ -19,12 +20,12 @@ class IndexProgress(Message):
     total: int
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class LibraryOpened(Message):
     """The library index is ready to answer."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Listing(Message):
     """The articles matching the filter, as row ids of the index, in order."""
 
@@ -37,7 +38,7 @@ class Listing(Message):
     problems: list[str]  # what could not be read
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class SnippetFound(Message):
     """Where the search matched in the highlighted article: one line."""
 
@@ -48,7 +49,7 @@ class SnippetFound(Message):
     matches: int  # how many in the text
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class EntitiesReady(Message):
     article_id: str
     entities: list[Entity]
@@ -56,26 +57,26 @@ class EntitiesReady(Message):
     seconds: float
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class EntitiesUnavailable(Message):
     article_id: str
     reason: str
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ImportProgress(Message):
     done: int
     total: int
     current: str
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ImportFinished(Message):
     summary: str
     errors: list[str]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class AnnotationsChanged(Message):
     """Annotations re-read from the store after another process changed it."""
 
@@ -86,7 +87,7 @@ class AnnotationsChanged(Message):
     problems: list[str] = field(default_factory=list)  # e.g. the store was set aside
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class WriteDone(Message):
     """A store write finished on the writer thread (``error`` empty when it worked)."""
 

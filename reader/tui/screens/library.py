@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.widgets import Footer, Input, Static
 
 from reader.core.models import ArticleInfo
 from reader.core.query import (
@@ -48,6 +48,7 @@ SORT_NAMES = {
     "notes": "most notes first",
 }
 EMPTY = "The library is empty: press a to add a file, folder or URL."
+FIRST_PAGE = 100  # rows listed before the whole library is in order
 
 
 class LibraryScreen(Screen[None]):
@@ -57,12 +58,12 @@ class LibraryScreen(Screen[None]):
         super().__init__()
         self.sort = "date"
         self._generation = 0  # of the latest query asked for
+        self.shown_generation = 0  # of the latest answer shown
         self._querying: sqlite3.Connection | None = None  # the connection a query runs on
         self._opened = False  # the index answered
         self._version: int | None = None  # the index's data_version as last listed
         self._total = 0
         self._problems_shown: set[str] = set()
-        self._snippet_for: int | None = None
 
     @property
     def article_list(self) -> ArticleList:
@@ -81,8 +82,6 @@ class LibraryScreen(Screen[None]):
         )
         yield Static(id="list-header")
         yield ArticleList(self._fetch, id="articles")
-        yield Static(id="snippet")
-        yield ProgressBar(id="import-progress", show_eta=False)
         yield Static(id="library-status")
         yield Footer()
 
@@ -90,16 +89,39 @@ class LibraryScreen(Screen[None]):
         self.query_one("#library-title", Static).update(
             Text(f"reader — {self.app.library.root}", no_wrap=True, overflow="ellipsis")
         )
-        self.query_one(ProgressBar).display = False
-        self.query_one("#snippet").display = False
         self.article_list.focus()
         self.article_list.set_message("Loading the library…")
         self._status("Loading the library…")
-        self.open_library()
+        try:
+            ready = self.app.library.catalog.is_ready()  # a quick look: no building here
+        except (OSError, sqlite3.Error):
+            ready = False
+        if ready:
+            self._first_page()
+        # The rest after the first frame, which it would slow down (one interpreter).
+        self.call_after_refresh(self._open, ready)
         self.set_interval(WATCH_SECONDS, self._watch)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._show_header)
+
+    def _progress(self, done: int | None, total: int = 0) -> None:
+        """The progress bar of long work (an import, building the index), made when
+        first needed (not at start-up); None hides it."""
+        from textual.widgets import ProgressBar
+
+        bars = self.query(ProgressBar)
+        if done is None:
+            for bar in bars:
+                bar.display = False
+            return
+        if bars:
+            bar = bars.first()
+        else:
+            bar = ProgressBar(id="import-progress", show_eta=False)
+            self.mount(bar, before=self.query_one("#library-status"))
+        bar.display = done < total
+        bar.update(total=max(total, 1), progress=done)
 
     def _show_header(self) -> None:
         header = self.article_list.header_text(SORT_COLUMNS.get(self.sort, ""))
@@ -111,31 +133,48 @@ class LibraryScreen(Screen[None]):
     # --- the index ------------------------------------------------------------------------
 
     @work(thread=True, group="open", exit_on_error=False)
-    def open_library(self) -> None:
+    def open_library(self, ready: bool) -> None:
         """Build the index if there is none (with a progress bar), list, then find
         what other programs changed since it was last brought up to date."""
         catalog = self.app.library.catalog
-        if not catalog.is_ready():
+        if not ready:
             total = len(self.app.library.article_ids_on_disk())
             self.post_message(IndexProgress(0, total))
-            catalog.rebuild(lambda done, total: self.post_message(IndexProgress(done, total)))
-        self.post_message(LibraryOpened())
+            catalog.ensure(lambda done, total: self.post_message(IndexProgress(done, total)))
+            self.post_message(LibraryOpened())
         if catalog.reconcile() or self.app.library.problems:
             self.app.call_from_thread(self.request, True)
         if catalog.count_pending_entities():
             self.app.call_from_thread(self.app.find_entities_in_background)
 
+    def _open(self, ready: bool) -> None:
+        if ready:
+            self.on_library_opened(LibraryOpened())
+        self.open_library(ready)
+
+    def _first_page(self) -> None:
+        """The newest articles, in the first frame: a screenful from the index (a
+        few milliseconds, whatever the library's size), before a worker lists
+        them all (which, at 100,000 articles, waits for the first frame)."""
+        catalog = self.app.library.catalog
+        try:
+            first, total = catalog.first_ids(self.sort, FIRST_PAGE), catalog.count()
+        except sqlite3.Error:
+            return
+        self.article_list.show(first, EMPTY)
+        self._show_header()
+        if total:
+            self._status(f"{total:,} article{'' if total == 1 else 's'} · {SORT_NAMES[self.sort]}")
+
     def on_index_progress(self, message: IndexProgress) -> None:
-        bar = self.query_one(ProgressBar)
-        bar.display = message.done < message.total
-        bar.update(total=max(message.total, 1), progress=message.done)
+        self._progress(message.done, message.total)
         text = f"Building the library index: {message.done:,} of {message.total:,} articles"
         self.article_list.set_message(text)
         self._status(text)
 
     def on_library_opened(self, _: LibraryOpened) -> None:
         self._opened = True
-        self.query_one(ProgressBar).display = False
+        self._progress(None)
         self.request()
 
     def _watch(self) -> None:
@@ -176,7 +215,8 @@ class LibraryScreen(Screen[None]):
     def _list(self, generation: int, text: str, sort: str, fresh: bool) -> None:
         from reader.core.search import entities_pending
 
-        catalog = self.app.library.catalog
+        library = self.app.library
+        catalog = library.catalog
         query = parse_query(text, typing=True)
         for _ in range(3):  # interrupted for a newer query, or by mistake (see request)
             if generation != self._generation:
@@ -185,9 +225,13 @@ class LibraryScreen(Screen[None]):
             self._querying = connection
             try:
                 version = catalog.data_version()
+                total = catalog.count()
+                if not query and not catalog.has_order(sort):
+                    # The whole library, not yet in order: a screenful first.
+                    first = catalog.first_ids(sort, FIRST_PAGE)
+                    self.post_message(Listing(generation, first, total, fresh, version, "", []))
                 ids = catalog.article_ids(query, sort)
-                total = catalog.count() if query else len(ids)
-                pending = entities_pending(self.app.library, query)
+                pending = entities_pending(library, query)
                 problems = catalog.problems()
                 break
             except sqlite3.OperationalError:
@@ -199,7 +243,6 @@ class LibraryScreen(Screen[None]):
             return
         # What was met reading the files (a store set aside), then what is known
         # to be unreadable.
-        library = self.app.library
         events, library.problems[:] = list(library.problems), []
         problems = events + problems
         self.post_message(Listing(generation, ids, total, fresh, version, pending, problems))
@@ -207,6 +250,7 @@ class LibraryScreen(Screen[None]):
     def on_listing(self, message: Listing) -> None:
         if message.generation != self._generation:
             return  # an answer to an older filter
+        self.shown_generation = message.generation
         self._total = message.total
         self._version = self.app.library.catalog.data_version()
         query = parse_query(self.current_query(), typing=True)
@@ -242,15 +286,16 @@ class LibraryScreen(Screen[None]):
     # --- where the search matched, for the highlighted article -------------------------------
 
     def on_article_list_highlighted(self, message: ArticleList.Highlighted) -> None:
-        snippet = self.query_one("#snippet", Static)
         query = parse_query(self.current_query(), typing=True)
         if message.rowid is None or not is_text_search(query):
-            snippet.display = False
+            for snippet in self.query("#snippet"):
+                snippet.display = False
             return
-        info = self.article_list.row(message.rowid)
+        info = self.article_list.row(message.rowid) or self._fetch([message.rowid]).get(
+            message.rowid
+        )
         if info is None:
             return
-        self._snippet_for = message.rowid
         self.find_snippet(message.rowid, info.id, highlight_expression(query))
 
     @work(thread=True, exclusive=True, group="snippet", exit_on_error=False)
@@ -272,7 +317,12 @@ class LibraryScreen(Screen[None]):
     def on_snippet_found(self, message: SnippetFound) -> None:
         if message.rowid != self.article_list.highlighted:
             return
-        snippet = self.query_one("#snippet", Static)
+        found = self.query("#snippet")
+        if found:
+            snippet = found.first(Static)
+        else:  # made when first needed: one widget less at start-up
+            snippet = Static(id="snippet")
+            self.mount(snippet, after=self.article_list)
         if message.line:
             text = Text(message.line, no_wrap=True, overflow="ellipsis", style="italic")
             text.stylize("bold reverse", message.start, message.end)
@@ -335,13 +385,11 @@ class LibraryScreen(Screen[None]):
         self.post_message(ImportFinished(run.summary(), run.errors))
 
     def on_import_progress(self, message: ImportProgress) -> None:
-        bar = self.query_one(ProgressBar)
-        bar.display = True
-        bar.update(total=message.total, progress=message.done)
+        self._progress(message.done, message.total)
         self._status(f"importing {message.current}")
 
     def on_import_finished(self, message: ImportFinished) -> None:
-        self.query_one(ProgressBar).display = False
+        self._progress(None)
         for error in message.errors[:5]:
             self.notify(error, severity="error", timeout=10, markup=False)
         if len(message.errors) > 5:

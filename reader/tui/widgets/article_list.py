@@ -55,9 +55,12 @@ def columns_for(width: int) -> list[tuple[str, int]]:
 def fit(text: str, width: int, right: bool = False) -> str:
     """``text`` in exactly ``width`` cells: cut with an ellipsis, or padded."""
     text = strip_controls(" ".join(text.split()))  # data: no control, no line break
-    if cell_len(text) > width:
+    size = len(text) if text.isascii() else cell_len(text)  # one cell a character
+    if size > width:
+        if text.isascii():
+            return text[: width - 1] + "…" if width else ""
         return set_cell_size(text, max(width - 1, 0)) + "…" if width else ""
-    return " " * (width - cell_len(text)) + text if right else set_cell_size(text, width)
+    return " " * (width - size) + text if right else text + " " * (width - size)
 
 
 def cells(info: ArticleInfo) -> dict[str, str]:
@@ -107,6 +110,7 @@ class ArticleList(ScrollView, can_focus=True):
         self.message = ""  # shown when there are no rows: loading, empty, no match
         self.columns: list[tuple[str, int]] = columns_for(80)
         self._rows: dict[int, ArticleInfo] = {}
+        self._lines: dict[int, str] = {}  # each row's text at the current columns
 
     # --- content --------------------------------------------------------------------
 
@@ -122,6 +126,7 @@ class ArticleList(ScrollView, can_focus=True):
         self.message = message
         if fresh:
             self._rows.clear()
+            self._lines.clear()
         if kept is not None and ids:
             try:
                 self.cursor = ids.index(kept)
@@ -143,7 +148,10 @@ class ArticleList(ScrollView, can_focus=True):
         return self._rows.get(rowid)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.columns = columns_for(self.scrollable_content_region.width)
+        columns = columns_for(self.scrollable_content_region.width)
+        if columns != self.columns:
+            self.columns = columns
+            self._lines.clear()
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.ids))
         self.refresh()
 
@@ -157,6 +165,7 @@ class ArticleList(ScrollView, can_focus=True):
             return
         if len(self._rows) > CACHE_ROWS:
             self._rows.clear()
+            self._lines.clear()
         self._rows.update(self._fetch(missing))
 
     def render_line(self, y: int) -> Strip:
@@ -170,15 +179,17 @@ class ArticleList(ScrollView, can_focus=True):
         if index >= len(self.ids):
             return Strip.blank(width, base)
         rowid = self.ids[index]
-        if rowid not in self._rows:
-            self._ensure_rows(self.scroll_offset.y)
-        info = self._rows.get(rowid)
+        line = self._lines.get(rowid)
+        if line is None:
+            if rowid not in self._rows:
+                self._ensure_rows(self.scroll_offset.y)
+            line = self._lines[rowid] = self.line_text(self._rows.get(rowid))
         style = base
         if index == self.cursor:
             style += self.get_component_rich_style("article-list--cursor")
         elif index % 2:
             style += self.get_component_rich_style("article-list--stripe")
-        return Strip([Segment(self.line_text(info), style)], width).crop(0, width)
+        return Strip([Segment(line, style)], width)
 
     def line_text(self, info: ArticleInfo | None) -> str:
         if info is None:  # gone from the index since the list was made

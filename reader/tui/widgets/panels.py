@@ -74,7 +74,7 @@ class AnnotationList(Panel):
         if not annotations:
             self.add_option(
                 Option(
-                    Text("No annotations yet: v to select, t to tag, n to note", style="dim"),
+                    Text("No annotations yet: v to select, t to tag, a to note", style="dim"),
                     disabled=True,
                 )
             )

@@ -1,0 +1,258 @@
+"""Reading the library index: lists, searches, notes and what is left to do.
+
+A mixin of :class:`~reader.core.catalog.Catalog`. The app lists from
+:meth:`CatalogQueries.article_ids`: the articles matching a query, found
+unordered (an FTS5 lookup, or a scan of the narrow ``articles`` table), put in
+the order of the whole library's list for that sort, which is kept between
+queries until the index changes. The CLI's one-shot listings sort in SQL.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import orjson
+
+from reader.core.models import Annotation, ArticleInfo
+from reader.core.query import Query, article_where, note_where, term_selects
+from reader.core.store import annotation_from_record
+
+# Entity states: what the background recogniser has left to do.
+WANTED, CACHED, NOT_ENGLISH = 0, 1, 2
+
+SORTS = {
+    "date": "a.date DESC, a.title_key, a.rowid",
+    "added": "a.added DESC, a.rowid DESC",
+    "title": "a.title_key, a.date DESC, a.rowid",
+    "words": "a.word_count DESC, a.rowid",
+    "notes": "a.note_count DESC, a.date DESC, a.rowid",
+}
+EVERYTHING = Query()
+
+_INFO = (
+    "a.rowid, a.id, d.title, d.author, a.date, d.source, d.format, d.text_sha256, "
+    "a.word_count, a.added, d.tags, d.note, d.note_tags, a.note_count"
+)
+_JOINED = "articles a JOIN details d ON d.rowid = a.rowid"
+
+
+def _info(row: tuple) -> ArticleInfo:
+    return ArticleInfo(
+        id=row[1],
+        title=row[2],
+        author=row[3],
+        date=row[4],
+        source=row[5],
+        format=row[6],
+        text_sha256=row[7],
+        word_count=row[8],
+        added=row[9],
+        tags=tuple(orjson.loads(row[10])),
+        note=row[11],
+        note_tags=tuple(orjson.loads(row[12])),
+        note_count=row[13],
+    )
+
+
+@dataclass(frozen=True)
+class Order:
+    """Every article's row id in one sort order, as of one version of the index."""
+
+    version: str
+    ids: list[int]
+
+    @cached_property
+    def positions(self) -> dict[int, int]:
+        return {rowid: position for position, rowid in enumerate(self.ids)}
+
+    @cached_property
+    def everything(self) -> frozenset[int]:
+        return frozenset(self.ids)
+
+    def arrange(self, rowids: set[int] | frozenset[int]) -> list[int]:
+        """These rows (articles of this version only) in this order."""
+        if len(rowids) * 8 < len(self.ids):  # a few: sorted by their place
+            positions = self.positions
+            return sorted((r for r in rowids if r in positions), key=positions.__getitem__)
+        return [rowid for rowid in self.ids if rowid in rowids]
+
+
+class CatalogQueries:
+    """What can be asked of the index (each thread on its own connection)."""
+
+    _orders: dict[str, Order]  # by sort, kept while the index's version is the same
+    _orders_lock: threading.Lock
+
+    def connection(self) -> sqlite3.Connection:
+        raise NotImplementedError
+
+    # --- the list of articles -------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.connection().execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def version(self) -> str:
+        """Changes with every change to the index, whichever process made it."""
+        row = self.connection().execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        return row[0] if row else ""
+
+    def has_order(self, sort: str) -> bool:
+        """Whether the whole list in ``sort`` order is kept, for this version."""
+        kept = self._orders.get(sort)
+        return kept is not None and kept.version == self.version()
+
+    def order(self, sort: str = "date") -> Order:
+        """Every article's row id in ``sort`` order (kept until the index changes)."""
+        connection = self.connection()
+        connection.execute("BEGIN")  # one snapshot for the version and the list
+        try:
+            version = self.version()
+            kept = self._orders.get(sort)
+            if kept is not None and kept.version == version:
+                return kept
+            sql = f"SELECT a.rowid FROM articles a ORDER BY {SORTS[sort]}"
+            order = Order(version, [row[0] for row in connection.execute(sql)])
+        finally:
+            connection.execute("COMMIT")
+        with self._orders_lock:
+            self._orders[sort] = order
+        return order
+
+    def _matching(self, query: Query, everything: frozenset[int]) -> set[int] | frozenset[int]:
+        """The row ids of the articles matching ``query`` (of ``everything``): each
+        term's rows looked up alone, then intersected, joined, excluded."""
+        connection = self.connection()
+        found: set[int] | frozenset[int] | None = None
+        for clause in query.clauses:
+            either: set[int] = set()
+            for term in clause:
+                rows = {r for sql, p in term_selects(term) for (r,) in connection.execute(sql, p)}
+                either |= (everything - rows) if term.negated else (rows & everything)
+            found = either if found is None else found & either
+            if not found:
+                break
+        return everything if found is None else found
+
+    def first_ids(self, sort: str, count: int) -> list[int]:
+        """The first ``count`` articles in ``sort`` order: a screenful, at once."""
+        sql = f"SELECT a.rowid FROM articles a ORDER BY {SORTS[sort]} LIMIT ?"
+        return [row[0] for row in self.connection().execute(sql, (count,))]
+
+    def article_ids(self, query: Query = EVERYTHING, sort: str = "date") -> list[int]:
+        """The row ids of the articles matching ``query``, in ``sort`` order."""
+        order = self.order(sort)
+        if not query:
+            return order.ids
+        return order.arrange(self._matching(query, order.everything))
+
+    def rows(self, rowids: list[int]) -> dict[int, ArticleInfo]:
+        """The metadata of these rows, by row id (rows gone are missing)."""
+        connection = self.connection()
+        found: dict[int, ArticleInfo] = {}
+        for start in range(0, len(rowids), 500):
+            chunk = rowids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT {_INFO} FROM {_JOINED} WHERE a.rowid IN ({marks})"
+            found.update((row[0], _info(row)) for row in connection.execute(sql, chunk))
+        return found
+
+    def infos(self, rowids: Iterable[int] | None = None) -> list[ArticleInfo]:
+        """The metadata of these rows (all articles, newest first, without ``rowids``)."""
+        if rowids is None:
+            return list(self.iter_infos())
+        wanted = list(rowids)
+        found = self.rows(wanted)
+        return [found[r] for r in wanted if r in found]
+
+    def iter_infos(self, query: Query = EVERYTHING, sort: str = "date") -> Iterator[ArticleInfo]:
+        """The metadata of the articles matching ``query``, in ``sort`` order."""
+        where, params = article_where(query)
+        sql = f"SELECT {_INFO} FROM {_JOINED} WHERE {where} ORDER BY {SORTS[sort]}"
+        cursor = self.connection().execute(sql, params)
+        while rows := cursor.fetchmany(1024):
+            yield from map(_info, rows)
+
+    def lines(self, query: Query = EVERYTHING, sort: str = "date") -> Iterator[str]:
+        """``reader list``'s lines: id, date, words, notes, title (tab-separated)."""
+        where, params = article_where(query)
+        sql = (
+            "SELECT a.id || char(9) || a.date || char(9) || a.word_count || char(9) || "
+            f"a.note_count || char(9) || d.title FROM {_JOINED} WHERE {where} "
+            f"ORDER BY {SORTS[sort]}"
+        )
+        cursor = self.connection().execute(sql, params)
+        while rows := cursor.fetchmany(4096):
+            yield from (row[0] for row in rows)
+
+    def info(self, article_id: str) -> ArticleInfo | None:
+        sql = f"SELECT {_INFO} FROM {_JOINED} WHERE a.id = ?"
+        row = self.connection().execute(sql, (article_id,)).fetchone()
+        return _info(row) if row else None
+
+    def rowid(self, article_id: str) -> int | None:
+        sql = "SELECT rowid FROM articles WHERE id = ?"
+        row = self.connection().execute(sql, (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def find(self, *, text_sha256: str = "", source: str = "") -> str | None:
+        """The id of an article with this text, or from this source."""
+        column, value = ("text_sha256", text_sha256) if text_sha256 else ("source", source)
+        sql = f"SELECT a.id FROM {_JOINED} WHERE d.{column} = ? LIMIT 1"
+        row = self.connection().execute(sql, (value,)).fetchone()
+        return row[0] if row else None
+
+    # --- notes --------------------------------------------------------------------------------
+
+    def notes(self, query: Query = EVERYTHING) -> Iterator[tuple[ArticleInfo, Annotation | None]]:
+        """Annotations (and articles' own tags and notes, as None) matching ``query``:
+        the articles' own first, then article by article, newest first, in text order."""
+        where, params = note_where(query)
+        sql = (
+            f"SELECT {_INFO}, n.id, n.state, n.score, n.record FROM notes n "
+            "JOIN articles a ON a.rowid = n.article JOIN details d ON d.rowid = a.rowid "
+            f"WHERE {where} "
+            f"ORDER BY n.id IS NOT NULL, {SORTS['date']}, n.start, n.rowid"
+        )
+        infos: dict[int, ArticleInfo] = {}
+        for row in self.connection().execute(sql, params):
+            info = infos.get(row[0]) or infos.setdefault(row[0], _info(row))
+            if row[14] is None:
+                yield info, None
+                continue
+            annotation = annotation_from_record(orjson.loads(row[17]))
+            yield info, replace(annotation, state=row[15], score=row[16])
+
+    # --- what is left to do, and what went wrong -------------------------------------------------
+
+    def pending_entities(self, limit: int | None = None) -> list[str]:
+        """Ids of the articles whose entities are still to be found, newest added first."""
+        sql = f"SELECT id FROM articles WHERE entity_state = {WANTED} ORDER BY added DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [row[0] for row in self.connection().execute(sql)]
+
+    def count_pending_entities(self) -> int:
+        sql = f"SELECT count(*) FROM articles WHERE entity_state = {WANTED}"
+        return self.connection().execute(sql).fetchone()[0]
+
+    def outdated_entities(self, key: str) -> list[str]:
+        """Ids of the articles without entities cached under the recogniser ``key``."""
+        sql = (
+            f"SELECT a.id FROM {_JOINED} WHERE d.entity_key != ? "
+            f"AND a.entity_state != {NOT_ENGLISH}"
+        )
+        return [row[0] for row in self.connection().execute(sql, (key,))]
+
+    def corrected(self) -> list[str]:
+        """Ids of the articles with entity corrections of the reader's."""
+        sql = f"SELECT a.id FROM {_JOINED} WHERE d.corrections > 0"
+        return [row[0] for row in self.connection().execute(sql)]
+
+    def problems(self) -> list[str]:
+        """What could not be read, as found when each article was last indexed."""
+        sql = "SELECT problems FROM details WHERE problems != '' ORDER BY rowid"
+        return [line for (text,) in self.connection().execute(sql) for line in text.split("\n")]

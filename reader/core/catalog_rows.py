@@ -1,0 +1,159 @@
+"""What the library index keeps of one article, read from its files.
+
+:func:`article_rows` turns an article's text and store (through
+:meth:`Library.snapshot`) into the values of its rows: plain tuples and
+strings, so that a rebuild can read articles in worker processes
+(:func:`rows_in_worker`) while the process holding the database writes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from reader.core.fulltext import fold, index_text
+from reader.core.library import Library
+from reader.core.models import Annotation, ArticleInfo
+from reader.core.query import label_mask, name_key, tag_keys
+from reader.core.store import annotation_to_record
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+
+@dataclass
+class ArticleRows:
+    """One article's rows in the index, but for what depends on the rows it had
+    (its row in article_fts, its entity state)."""
+
+    article_id: str
+    values: dict[str, Any]  # the articles row, by column
+    fts_key: str  # what its article_fts row is made of
+    fts: tuple[str, str, str]  # title, author and text, as indexed
+    notes: list[tuple[Any, ...]]  # notes rows, each with its note_fts values last
+    names: list[str]  # its entities' names (name_key), sorted
+    text_sha256: str
+    events: list[str] = field(default_factory=list)  # what happened reading (a store set aside)
+
+
+def stamp(text: os.stat_result, store: os.stat_result | None) -> str:
+    """The size and mtime of an article's text and store: what tells a change."""
+    if store is None:
+        return f"{text.st_size}:{text.st_mtime_ns}:-:-"
+    return f"{text.st_size}:{text.st_mtime_ns}:{store.st_size}:{store.st_mtime_ns}"
+
+
+def digest(*parts: object) -> str:
+    return hashlib.blake2b(orjson.dumps(parts), digest_size=12).hexdigest()
+
+
+def article_rows(library: Library, article_id: str) -> ArticleRows | None:
+    """The article's rows from its files as they are now; None when its text is gone."""
+    try:
+        text_stat = os.stat(library.text_path(article_id))
+    except OSError:
+        return None
+    try:
+        store_stat: os.stat_result | None = os.stat(library.store_path(article_id))
+    except OSError:
+        store_stat = None
+    seen = stamp(text_stat, store_stat)  # before reading: a change after it is seen later
+    events = len(library.problems)
+    snapshot = library.snapshot(article_id)
+    if snapshot is None:  # gone meanwhile
+        return None
+    info = snapshot.info
+    names = sorted({name_key(text) for text, _ in snapshot.names} - {""})
+    values = {
+        "id": article_id,
+        "title": info.title,
+        "author": info.author,
+        "date": info.date,
+        "source": info.source,
+        "format": info.format,
+        "text_sha256": info.text_sha256,
+        "word_count": info.word_count,
+        "added": info.added,
+        "tags": orjson.dumps(list(info.tags)).decode(),
+        "note": info.note,
+        "note_tags": orjson.dumps(list(info.note_tags)).decode(),
+        "note_count": info.note_count,
+        "has_note": bool(info.note),
+        "title_key": fold(info.title),
+        "author_key": fold(info.author),
+        "source_key": fold(info.source),
+        "tag_keys": tag_keys((*info.tags, *info.note_tags)),
+        "labels": label_mask({label for _, label in snapshot.names}),
+        "corrections": snapshot.corrections,
+        "entity_key": snapshot.entity_key,
+        "names": orjson.dumps(names).decode(),
+        "stamp": seen,
+        "problems": "\n".join(snapshot.problems),
+    }
+    notes = [_note(info, None)] if info.tags or info.note else []
+    notes += [_note(info, annotation) for annotation in snapshot.annotations]
+    return ArticleRows(
+        article_id=article_id,
+        values=values,
+        fts_key=digest(info.title, info.author, info.text_sha256),
+        fts=(index_text(info.title), index_text(info.author), index_text(snapshot.text)),
+        notes=notes,
+        names=names,
+        text_sha256=info.text_sha256,
+        events=library.problems[events:],
+    )
+
+
+def _note(info: ArticleInfo, annotation: Annotation | None) -> tuple[Any, ...]:
+    """A notes row (id, start, state, score, record, tag_keys, note, day) and its
+    note_fts values (title, author, source, tags, quote, note)."""
+    if annotation is None:  # the article's own tags and note
+        row = (None, 0, "article", 1.0, b"{}", tag_keys(info.tags), info.note, info.date)
+        tags, quote, note = info.tags, "", info.note
+    else:
+        tags, quote, note = (*annotation.tags, *info.tags), annotation.exact, annotation.note
+        row = (
+            annotation.id,
+            annotation.start,
+            annotation.state,
+            annotation.score,
+            orjson.dumps(annotation_to_record(annotation)),
+            tag_keys(tags),
+            note,
+            annotation.created[:10] or info.date,
+        )
+    searched = (
+        index_text(info.title),
+        index_text(info.author),
+        info.source,
+        index_text(" ".join(tags)),
+        index_text(quote),
+        index_text(note),
+    )
+    return (*row, searched)
+
+
+# --- reading articles in worker processes (a rebuild) ------------------------------------
+
+_library: Library | None = None
+
+
+def _start_worker(root: str) -> None:
+    global _library
+    _library = Library(root)
+
+
+def rows_in_worker(article_ids: list[str]) -> list[ArticleRows | None]:
+    assert _library is not None
+    return [article_rows(_library, article_id) for article_id in article_ids]
+
+
+def reading_pool(library: Library, workers: int) -> ProcessPoolExecutor:
+    """Processes reading this library's articles into rows (see :func:`rows_in_worker`)."""
+    from reader.core.processes import process_pool
+
+    return process_pool(workers, _start_worker, (str(library.root),))
