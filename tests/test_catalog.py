@@ -344,3 +344,15 @@ def test_two_processes_writing_at_once_lose_no_update(tmp_path: Path) -> None:
     before = notes(library)
     Library(library.root).catalog.rebuild()
     assert sorted(before) == sorted(notes(Library(library.root)))
+
+
+def test_opening_an_article_brings_its_rows_up_to_date(tmp_path: Path) -> None:
+    """What the article screen does when it opens an article (refresh): an edit
+    in place, which no folder's mtime shows, is read then."""
+    library, (harbour, _) = make(tmp_path, HARBOUR, MINISTER)
+    assert not library.catalog.refresh(harbour)  # unchanged: nothing read
+    path = library.articles_dir / f"{harbour}.txt"
+    with open(path, "ab") as handle:
+        handle.write(b" The Gdynia terminal stays shut.")
+    assert library.catalog.refresh(harbour)
+    assert ids(library, "gdynia") == [harbour]

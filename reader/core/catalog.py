@@ -500,6 +500,32 @@ class Catalog(CatalogQueries):
         if self.is_ready():
             self.update_many([article_id])
 
+    def refresh(self, article_id: str) -> bool:
+        """Bring one article's rows up to date if its files changed since they
+        were read (an edit in place, which no folder's mtime shows): what opening
+        an article does. Returns whether they had changed."""
+        from reader.core.catalog_rows import stamp
+
+        if not self.is_ready():
+            return False
+        library = self.library
+        try:
+            text = os.stat(library.text_path(article_id))
+        except OSError:
+            return False
+        try:
+            store: os.stat_result | None = os.stat(library.store_path(article_id))
+        except OSError:
+            store = None
+        row = self.connection().execute(
+            "SELECT d.stamp FROM articles a JOIN details d ON d.rowid = a.rowid WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is not None and row[0] == stamp(text, store):
+            return False
+        self.update_many([article_id])
+        return True
+
     def update_many(
         self,
         article_ids: Iterable[str],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
 from dataclasses import replace
@@ -84,6 +85,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
             self.find(self.search)
         self._show_legend()
         self.find_entities()
+        self.refresh_index()
         self.app.warm_model()
         self.set_interval(WATCH_SECONDS, self._watch_store)
 
@@ -100,6 +102,15 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
         self.query_one("#article-details", Static).update(details)
 
     # --- entities, found in a worker ------------------------------------------------
+
+    @work(thread=True, group="index", exit_on_error=False)
+    def refresh_index(self) -> None:
+        """The library index holds this article as its files are now (they may have
+        been edited in place, which the library's quick check does not see)."""
+        import sqlite3
+
+        with contextlib.suppress(OSError, sqlite3.Error):
+            self.app.library.catalog.refresh(self.article.id)
 
     @work(thread=True, exclusive=True, group="entities", exit_on_error=False)
     def find_entities(self) -> None:
