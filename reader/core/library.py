@@ -369,9 +369,9 @@ class Library:
 
     def load(self, article_id: str) -> tuple[Article, list[Annotation]]:
         """An article (with its reading position) and its annotations, re-anchored
-        on its current text, from one locked read of its store."""
+        on its current text, from one read of its store (see ArticleStore.snapshot)."""
         text = self._text(article_id)
-        contents = self._read_store(article_id)
+        contents = self._read_store(article_id, fast=True)
         self.problems += contents.problems
         annotations = contents.annotations
         info, problems = self._info(article_id, contents.article, len(annotations), text)

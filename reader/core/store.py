@@ -315,12 +315,18 @@ class StoreContents:
     annotations: list[Annotation] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     position: int = 0  # a reading position saved by an older reader (see ReadingPositions)
-    # The cached entities as stored, [start, end, label, text] each (any key: for
-    # the index, which needs only their names; see cached_entities).
-    entity_rows: list[list[Any]] = field(default_factory=list)
+    # The cached entities as stored (any key: for the index, which needs only
+    # their names; see entity_rows and cached_entities).
+    raw_entities: list[Any] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     entities_key: str = ""  # the recogniser key and text hash the entities were cached under
     entities_sha256: str = ""
+
+    @property
+    def entity_rows(self) -> list[list[Any]]:
+        """The cached entities, [start, end, label, text] each; malformed rows left
+        out (looked at when asked for: reading an article needs none of them)."""
+        return [r for r in self.raw_entities if isinstance(r, list) and len(r) == 4]
 
     @property
     def cached_entities(self) -> list[Entity]:
@@ -338,7 +344,7 @@ def _contents(data: dict[str, Any], path: Path) -> StoreContents:
     entities = data.get(_ENTITIES, {}).get("1") or {}
     rows = entities.get("entities", [])
     if isinstance(rows, list):
-        contents.entity_rows = [r for r in rows if isinstance(r, list) and len(r) == 4]
+        contents.raw_entities = rows
     key, text_hash = entities.get("key"), entities.get("text_sha256")
     if isinstance(key, str) and isinstance(text_hash, str):
         contents.entities_key, contents.entities_sha256 = key, text_hash
@@ -560,11 +566,10 @@ class ArticleStore:
 
     def cached_entities(self, key: str, text_sha256: str) -> list[Entity] | None:
         """Entities cached for this text and recogniser key, or None."""
-        with self._locked() as db:
-            doc = db.table(_ENTITIES).get(doc_id=1)
-        if not doc or doc.get("key") != key or doc.get("text_sha256") != text_sha256:
+        contents = self.snapshot()
+        if (contents.entities_key, contents.entities_sha256) != (key, text_sha256):
             return None
-        return [Entity(s, e, label, text) for s, e, label, text in doc["entities"]]
+        return contents.cached_entities
 
     def corrections(self) -> list[Correction]:
         """The reader's entity corrections kept in this store."""

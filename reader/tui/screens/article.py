@@ -84,10 +84,15 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
                 self.view.move_to(0)
             self.find(self.search)
         self._show_legend()
+        # After the text is shown: threads now would slow its first frame down
+        # (one interpreter), and the cached entities come in milliseconds anyway.
+        self.call_after_refresh(self._after_first_frame)
+        self.set_interval(WATCH_SECONDS, self._watch_store)
+
+    def _after_first_frame(self) -> None:
         self.find_entities()
         self.refresh_index()
         self.app.warm_model()
-        self.set_interval(WATCH_SECONDS, self._watch_store)
 
     def _refresh_header(self) -> None:
         info = self.article.info

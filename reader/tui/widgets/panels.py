@@ -85,13 +85,20 @@ class AnnotationList(Panel):
 
 
 class EntityList(Panel):
-    """The article's distinct entities by type, with mention counts; choosing one
-    moves the cursor to its next mention."""
+    """The article's distinct entities by type, with mention counts, the most
+    mentioned first; choosing one moves the cursor to its next mention.
+
+    A long article names hundreds: each type lists its first ``PER_TYPE`` (a
+    list of all would take a fifth of a second to lay out, and no one reads
+    it), and a last line says how many more ``]e`` steps through."""
+
+    PER_TYPE = 20
 
     def show(self, entities: list[Entity], styles: dict[str, Style], hidden: set[str]) -> None:
         self.names: list[tuple[str, str]] = []
         counts = Counter((e.text, e.label) for e in entities)
         options = []
+        more = 0
         for group in LABEL_GROUPS:
             if group in hidden:
                 continue
@@ -99,11 +106,15 @@ class EntityList(Panel):
                 ((t, lab) for t, lab in counts if label_group(lab) == group),
                 key=lambda key: (-counts[key], key[0]),
             )
-            for text, label in found:
+            more += max(0, len(found) - self.PER_TYPE)
+            for text, label in found[: self.PER_TYPE]:
                 prompt = Text(f" {text} ", styles[group])
                 prompt.append(f" {counts[(text, label)]}", "dim")
                 options.append(Option(prompt, id=str(len(self.names))))
                 self.names.append((text, label))
+        if more:
+            hint = Text(f" … {more} more: ]e and [e step through every entity", "dim italic")
+            options.append(Option(hint, disabled=True))
         self.clear_options()
         self.add_options(options)  # at once: one layout, not one per entity
 
