@@ -37,7 +37,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from reader.core.catalog_rows import ArticleRows
     from reader.core.library import Library
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 INDEX_DIR = ".index"
 BATCH = 256  # articles per transaction when many are (re)indexed
 POOL_FROM = 2000  # a rebuild of this many articles reads them in worker processes
@@ -92,6 +92,7 @@ CREATE TABLE details(
     fts_key TEXT NOT NULL,       -- what its article_fts row is made of
     names TEXT NOT NULL,         -- JSON: its entities' names, as in mentions
     stamp TEXT NOT NULL,         -- size and mtime of its text and store files
+    inodes TEXT NOT NULL,        -- their inode numbers
     problems TEXT NOT NULL       -- what could not be read, one line each
 );
 CREATE TABLE notes(
@@ -142,7 +143,7 @@ _ARTICLE_COLUMNS = [
 ]  # fmt: skip
 _DETAIL_COLUMNS = [
     "title", "author", "source", "format", "text_sha256", "tags", "note", "note_tags",
-    "corrections", "entity_key", "fts_key", "names", "stamp", "problems",
+    "corrections", "entity_key", "fts_key", "names", "stamp", "inodes", "problems",
 ]  # fmt: skip
 
 
@@ -163,14 +164,22 @@ _UPDATE_ARTICLE = _update("articles", _ARTICLE_COLUMNS)
 _UPDATE_DETAILS = _update("details", _DETAIL_COLUMNS)
 
 
-def _files(folder: Path, suffix: str) -> dict[str, os.stat_result]:
-    found: dict[str, os.stat_result] = {}
+def _scan(folder: Path, suffix: str, full: bool) -> tuple[dict[str, Any], list[str]]:
+    """The folder's files ending in ``suffix``, by name without it: their stat
+    (``full``), else their inode number (which the listing gives, without a
+    ``stat`` call per file); and the names of temporary files."""
+    found: dict[str, Any] = {}
+    temporaries: list[str] = []
     with contextlib.suppress(FileNotFoundError, NotADirectoryError), os.scandir(folder) as entries:
         for entry in entries:
-            if entry.name.endswith(suffix) and not entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
+                if name.endswith(".tmp"):
+                    temporaries.append(name)
+            elif name.endswith(suffix):
                 with contextlib.suppress(OSError):
-                    found[entry.name[: -len(suffix)]] = entry.stat()
-    return found
+                    found[name[: -len(suffix)]] = entry.stat() if full else entry.inode()
+    return found, temporaries
 
 
 def _rule_texts(new: str, old: str | None) -> set[str]:
@@ -411,9 +420,10 @@ class Catalog(CatalogQueries):
     def reconcile(self, *, full: bool = False, progress: Progress | None = None) -> Changes:
         """Bring the index up to date with changes made to the files by other
         programs. Unless ``full``, only when the folders changed (two ``stat``
-        calls say so); then one ``scandir`` of each folder finds what changed by
-        its size and mtime, and only that is read. ``full`` also finds files
-        edited in place (which leave their folder's mtime as it was)."""
+        calls say so); then a listing of each folder finds the files added,
+        removed or replaced, and only they are read. ``full`` also finds files
+        edited in place (which leave their folder's mtime and their inode as they
+        were), with a ``stat`` per file: what ``reader doctor`` does."""
         if not self.is_ready():
             return Changes()
         connection = self.connection()
@@ -423,23 +433,7 @@ class Catalog(CatalogQueries):
         changed: set[str] = set()
         gone: list[str] = []
         if full or folders != self._meta(connection, "folders"):
-            from reader.core.catalog_rows import stamp
-
-            self.library.remove_stray_temporaries()
-            texts = _files(self.library.articles_dir, ".txt")
-            stores = _files(self.library.annotations_dir, ".json")
-            known = dict(
-                connection.execute(
-                    "SELECT a.id, d.stamp FROM articles a JOIN details d ON d.rowid = a.rowid"
-                )
-            )
-            changed = {
-                article_id
-                for article_id, stat in texts.items()
-                if known.get(article_id) != stamp(stat, stores.get(article_id))
-                and self.library.is_article_id(article_id)
-            }
-            gone = [article_id for article_id in known if article_id not in texts]
+            changed, gone = self._changed_files(full)
         if rules != old_rules:  # the articles naming what a library-wide rule is about
             changed |= self._naming(_rule_texts(rules, old_rules))
         if not changed and not gone and folders == self._meta(connection, "folders"):
@@ -450,6 +444,34 @@ class Catalog(CatalogQueries):
             self._set_meta(connection, "folders", folders)
             self._set_meta(connection, "rules", rules)
         return Changes(updated=len(changed), removed=len(gone))
+
+    def _changed_files(self, full: bool) -> tuple[set[str], list[str]]:
+        """The articles whose files changed since the index read them, and those
+        gone: by their inode numbers (a file added, removed or replaced, as
+        changes the folder's mtime), or, ``full``, by their sizes and mtimes
+        (a file edited in place too), which takes a ``stat`` per file."""
+        from reader.core.catalog_rows import inodes, stamp
+        from reader.core.store import remove_stray_temporaries
+
+        library = self.library
+        texts, text_temporaries = _scan(library.articles_dir, ".txt", full)
+        stores, store_temporaries = _scan(library.annotations_dir, ".json", full)
+        remove_stray_temporaries(library.articles_dir, text_temporaries)
+        remove_stray_temporaries(library.annotations_dir, store_temporaries)
+        column = "stamp" if full else "inodes"
+        known = dict(
+            self.connection().execute(
+                f"SELECT a.id, d.{column} FROM articles a JOIN details d ON d.rowid = a.rowid"
+            )
+        )
+        now = stamp if full else inodes
+        changed = {
+            article_id
+            for article_id, found in texts.items()
+            if known.get(article_id) != now(found, stores.get(article_id))
+            and library.is_article_id(article_id)
+        }
+        return changed, [article_id for article_id in known if article_id not in texts]
 
     def _rules_signature(self) -> str:
         """The library-wide rules, as kept in meta "rules" to tell what changed."""

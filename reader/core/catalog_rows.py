@@ -47,6 +47,13 @@ def stamp(text: os.stat_result, store: os.stat_result | None) -> str:
     return f"{text.st_size}:{text.st_mtime_ns}:{store.st_size}:{store.st_mtime_ns}"
 
 
+def inodes(text: int, store: int | None) -> str:
+    """The inode numbers of an article's text and store: a file replaced (written
+    to a new file renamed over it, as every write of reader's and most programs'
+    is) has a new one, which a folder listing gives without a stat per file."""
+    return f"{text}:{'-' if store is None else store}"
+
+
 def digest(*parts: object) -> str:
     return hashlib.blake2b(orjson.dumps(parts), digest_size=12).hexdigest()
 
@@ -92,6 +99,7 @@ def article_rows(library: Library, article_id: str) -> ArticleRows | None:
         "entity_key": snapshot.entity_key,
         "names": orjson.dumps(names).decode(),
         "stamp": seen,
+        "inodes": inodes(text_stat.st_ino, store_stat.st_ino if store_stat else None),
         "problems": "\n".join(snapshot.problems),
     }
     notes = [_note(info, None)] if info.tags or info.note else []

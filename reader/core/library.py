@@ -428,7 +428,9 @@ class Library:
         so an article appears (its text file) only once its store holds its
         metadata, and neither is ever half-written."""
         if not self._ensured:
-            self.ensure()
+            # Nothing here reads a whole folder (the index's reconciliation, when
+            # the folders changed, also clears temporaries of dead writers).
+            self.create()
             self.catalog.ensure()
             self._ensured = True
         # This batch's own, beside the index (which holds what is written).

@@ -19,7 +19,7 @@ import fcntl
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -117,10 +117,12 @@ def write_durably(items: list[tuple[Path, bytes]], exclusive: set[Path] = frozen
 _TEMPORARY = re.compile(r"\.(\d+)(?:\.[0-9a-f]+)?\.tmp$")  # .<name>.<pid>[.<token>].tmp
 
 
-def remove_stray_temporaries(folder: Path) -> list[Path]:
-    """Delete temporary files left by writers that died (their pid is gone)."""
+def remove_stray_temporaries(folder: Path, names: Iterable[str] | None = None) -> list[Path]:
+    """Delete temporary files left by writers that died (their pid is gone):
+    those of ``names`` when the caller has listed the folder already."""
     removed = []
-    for tmp in folder.glob(".*.tmp"):
+    found = folder.glob(".*.tmp") if names is None else (folder / name for name in names)
+    for tmp in found:
         match = _TEMPORARY.search(tmp.name)
         pid = int(match.group(1)) if match else 0
         if pid and _alive(pid):  # a live writer, this process included
