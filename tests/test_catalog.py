@@ -356,3 +356,19 @@ def test_opening_an_article_brings_its_rows_up_to_date(tmp_path: Path) -> None:
         handle.write(b" The Gdynia terminal stays shut.")
     assert library.catalog.refresh(harbour)
     assert ids(library, "gdynia") == [harbour]
+
+
+def test_an_index_rebuilt_by_another_process_is_opened_anew(tmp_path: Path) -> None:
+    """A connection to an index file deleted and rebuilt by another process would
+    see the deleted file for ever: the open library notices and opens the new one."""
+    library, article_ids, _ = _annotated(tmp_path)
+    before = ids(library, "")
+    assert not library.catalog.replaced()
+    other = Library(library.root)
+    shutil.rmtree(other.catalog.folder)
+    other.catalog.ensure()
+    other.store(article_ids[1]).save_annotation(new_annotation(MINISTER.text, 0, 5, ("new",)))
+    assert library.catalog.replaced()
+    library.catalog.ensure()
+    assert ids(library, "") == before
+    assert ids(library, "tag:new") == [article_ids[1]]

@@ -119,6 +119,7 @@ CREATE VIRTUAL TABLE note_fts USING fts5(
     title, author, source, tags, quote, note, tokenize='{TOKENIZER}'
 );
 """
+TABLES = {"meta", "articles", "details", "notes", "mentions", "article_fts", "note_fts"}
 # Made after the rows when the index is built: sorting once is quicker than
 # keeping each B-tree in order through 100,000 inserts.
 INDEXES = f"""
@@ -212,6 +213,8 @@ class Catalog(CatalogQueries):
         self._ready = False
         self._where: Path | None = None
         self._loading = False  # rebuilding: mentions go to mentions_load
+        self._file = 0  # a rebuild makes a new file: every thread's connection is renewed
+        self._inode: int | None = None  # the index file's, as opened
         self._orders = {}
         self._orders_lock = threading.Lock()
 
@@ -243,14 +246,35 @@ class Catalog(CatalogQueries):
         return self.folder / f"library-v{INDEX_VERSION}.sqlite"
 
     def connection(self) -> sqlite3.Connection:
+        """This thread's connection (a new one after a rebuild replaced the file)."""
         connection = getattr(self._local, "connection", None)
+        if connection is not None and self._local.file != self._file:
+            connection.close()
+            connection = None
         if connection is None:
             connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")  # derived data: no fsync per commit
             connection.execute("PRAGMA cache_size=-8000")
-            self._local.connection = connection
+            self._local.connection, self._local.file = connection, self._file
+            if self._inode is None:
+                with contextlib.suppress(OSError):
+                    self._inode = os.stat(self.path).st_ino
         return connection
+
+    def replaced(self) -> bool:
+        """Whether the index file is no longer the one this catalog opened (deleted
+        or rebuilt by another process): then it is made ready again, afresh."""
+        try:
+            inode = os.stat(self.path).st_ino
+        except OSError:
+            inode = None
+        if self._inode is None or inode == self._inode:
+            return False
+        self._file += 1
+        self._inode = None
+        self._ready = False
+        return True
 
     def close(self) -> None:
         """Close this thread's connection."""
@@ -290,13 +314,16 @@ class Catalog(CatalogQueries):
     # --- state -------------------------------------------------------------------------
 
     def is_ready(self) -> bool:
-        """Whether the index exists, complete and readable (never builds it)."""
+        """Whether the index exists, complete, readable and with all its tables
+        (never builds it)."""
         if self._ready:
             return True
         if not self.library.articles_dir.is_dir() or not self.path.exists():
             return False
         try:
-            self._ready = self._meta(self.connection(), "complete") == "1"
+            connection = self.connection()
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+            self._ready = tables >= TABLES and self._meta(connection, "complete") == "1"
         except sqlite3.DatabaseError:
             self._ready = False
         return self._ready
@@ -342,6 +369,8 @@ class Catalog(CatalogQueries):
             if self.is_ready():  # built by another process while we waited
                 return self.reconcile(progress=progress)
             self.close()
+            self._file += 1
+            self._inode = None
             for suffix in ("", "-wal", "-shm"):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(f"{self.path}{suffix}")
@@ -539,10 +568,14 @@ class Catalog(CatalogQueries):
             store: os.stat_result | None = os.stat(library.store_path(article_id))
         except OSError:
             store = None
-        row = self.connection().execute(
-            "SELECT d.stamp FROM articles a JOIN details d ON d.rowid = a.rowid WHERE a.id = ?",
-            (article_id,),
-        ).fetchone()
+        row = (
+            self.connection()
+            .execute(
+                "SELECT d.stamp FROM articles a JOIN details d ON d.rowid = a.rowid WHERE a.id = ?",
+                (article_id,),
+            )
+            .fetchone()
+        )
         if row is not None and row[0] == stamp(text, store):
             return False
         self.update_many([article_id])

@@ -130,28 +130,29 @@ def parse_query(text: str, *, typing: bool = False) -> Query:
 _DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
 
+_KNOWN_LABELS = {label.lower() for labels in LABEL_GROUPS.values() for label in labels}
+
+
+def term_problem(term: Term) -> str:
+    """Why the term cannot match anything ("" when it can): such a term matches
+    nothing (``since:garbage`` is no date, nor after any date)."""
+    field, value = term.field, term.value
+    if field in ("since", "until") and not _DATE.fullmatch(value):
+        return f"{field}:{value} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+    if field == "label" and value.lower() not in _KNOWN_LABELS | set(LABEL_GROUPS):
+        groups = ", ".join(LABEL_GROUPS)
+        return f"label:{value} is not a label (one of {groups}, or PERSON, ORG, GPE…)"
+    if field == "state" and value not in STATES:
+        return f"state:{value} is not a state (one of {', '.join(STATES)})"
+    if field == "has" and value.lower() not in HAS:
+        return f"has:{value} is not something to have (has:note or has:tag)"
+    return ""
+
+
 def query_problems(query: Query) -> list[str]:
     """What in the query cannot match anything, one line each (``since:garbage``
     would otherwise quietly match nothing)."""
-    problems = []
-    known = {label.lower() for labels in LABEL_GROUPS.values() for label in labels}
-    for term in query.terms():
-        if term.field in ("since", "until") and not _DATE.fullmatch(term.value):
-            problems.append(
-                f"{term.field}:{term.value} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
-            )
-        elif term.field == "label" and (
-            term.value.lower() not in known and term.value.lower() not in LABEL_GROUPS
-        ):
-            problems.append(
-                f"label:{term.value} is not a label "
-                f"(one of {', '.join(LABEL_GROUPS)}, or PERSON, ORG, GPE…)"
-            )
-        elif term.field == "state" and term.value not in STATES:
-            problems.append(f"state:{term.value} is not a state (one of {', '.join(STATES)})")
-        elif term.field == "has" and term.value.lower() not in HAS:
-            problems.append(f"has:{term.value} is not something to have (has:note or has:tag)")
-    return problems
+    return [problem for term in query.terms() if (problem := term_problem(term))]
 
 
 @lru_cache(maxsize=65536)  # names recur from article to article
@@ -231,6 +232,8 @@ _ARTICLE_TEXT = f"(a.rowid IN ({TEXT_MATCHES}) OR a.rowid IN ({NOTE_MATCHES}))"
 def _article_term(term: Term) -> Sql:
     """A term's condition on an article row ``a``."""
     field, value = term.field, term.value
+    if term_problem(term):
+        return "0", []
     if field == "":
         expression = phrase(value, term.prefix)
         return _ARTICLE_TEXT, [expression, expression]
@@ -263,6 +266,8 @@ def _article_term(term: Term) -> Sql:
 def _note_term(term: Term) -> Sql:
     """A term's condition on a note row ``n`` (of the article ``a``)."""
     field, value = term.field, term.value
+    if term_problem(term):
+        return "0", []
     if field == "":
         return (
             "n.rowid IN (SELECT rowid FROM note_fts WHERE note_fts MATCH ?)",

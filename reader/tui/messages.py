@@ -36,6 +36,7 @@ class Listing(Message):
     version: int  # the index's data_version then
     pending: str  # what an entity query cannot see yet ("" if nothing)
     problems: list[str]  # what could not be read
+    first_page: bool = False  # the library's first rows only, the rest to follow
 
 
 @dataclass(eq=False, repr=False)

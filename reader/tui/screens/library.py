@@ -183,6 +183,10 @@ class LibraryScreen(Screen[None]):
         if not self._opened or not self.is_current:
             return
         catalog = self.app.library.catalog
+        if catalog.replaced():  # deleted or rebuilt by another process: open it anew
+            self._opened = False
+            self.open_library(False)
+            return
         try:
             if catalog.data_version() != self._version:
                 self.request(fresh=True)
@@ -218,6 +222,7 @@ class LibraryScreen(Screen[None]):
         library = self.app.library
         catalog = library.catalog
         query = parse_query(text, typing=True)
+        failure: sqlite3.Error | None = None
         for _ in range(3):  # interrupted for a newer query, or by mistake (see request)
             if generation != self._generation:
                 return
@@ -229,17 +234,23 @@ class LibraryScreen(Screen[None]):
                 if not query and not catalog.has_order(sort):
                     # The whole library, not yet in order: a screenful first.
                     first = catalog.first_ids(sort, FIRST_PAGE)
-                    self.post_message(Listing(generation, first, total, fresh, version, "", []))
+                    self.post_message(
+                        Listing(generation, first, total, fresh, version, "", [], first_page=True)
+                    )
                 ids = catalog.article_ids(query, sort)
                 pending = entities_pending(library, query)
                 problems = catalog.problems()
                 break
-            except sqlite3.OperationalError:
+            except sqlite3.OperationalError as error:
+                failure = error
                 continue
             finally:
                 if self._querying is connection:
                     self._querying = None
         else:
+            if generation == self._generation:  # not interrupted for a newer one: say so
+                message = f"The library index cannot be read: {failure}"
+                self.app.call_from_thread(self._status, message)
             return
         # What was met reading the files (a store set aside), then what is known
         # to be unreadable.
@@ -257,7 +268,7 @@ class LibraryScreen(Screen[None]):
         empty = "Nothing matches." if message.total else EMPTY
         self.article_list.show(message.ids, empty, fresh=message.fresh)
         self._show_header()
-        count = len(message.ids)
+        count = message.total if message.first_page else len(message.ids)
         if query:
             status = f"{count:,} of {message.total:,} articles match"
         else:

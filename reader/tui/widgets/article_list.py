@@ -32,7 +32,7 @@ COLUMNS = (
     ("Date", 10),
     ("Words", 7),
     ("Tags", 16),
-    ("Notes", 5),
+    ("Notes", 7),  # room for its sort mark
 )
 # On a narrow terminal these go first, in this order, so the title keeps room.
 DROPPED_FIRST = ("Tags", "Source / author", "Words")
