@@ -41,13 +41,21 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from reader.core.catalog_queries import CACHED, NOT_ENGLISH, WANTED, CatalogQueries
-from reader.core.fulltext import TOKENIZER, phrase
+from reader.core.catalog_queries import NOT_ENGLISH, CatalogQueries
+from reader.core.catalog_tables import (
+    INDEXES,
+    SCHEMA,
+    TABLES,
+    delete_article,
+    get_meta,
+    set_meta,
+    store_rows,
+)
+from reader.core.fulltext import phrase
 from reader.core.query import name_key
 from reader.core.store import flocked
 
 if TYPE_CHECKING:
-    from reader.core.catalog_rows import ArticleRows
     from reader.core.library import Library
 
 INDEX_VERSION = 2
@@ -56,113 +64,6 @@ BATCH = 256  # articles per transaction when many are (re)indexed
 POOL_FROM = 2000  # a rebuild of this many articles reads them in worker processes
 CHUNK = 256  # articles a worker reads at a time
 Progress = Callable[[int, int], None]  # (done, total)
-
-SCHEMA = f"""
-CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
--- What a filter looks at, narrow so that a scan of it is quick. An article's
--- rowid is its row's in article_fts.
-CREATE TABLE articles(
-    rowid INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    date TEXT NOT NULL,
-    added TEXT NOT NULL,
-    title_key TEXT NOT NULL,     -- folded: for sorting
-    word_count INTEGER NOT NULL,
-    note_count INTEGER NOT NULL,
-    has_note INTEGER NOT NULL,   -- a note of the reader's on the whole article
-    tag_keys TEXT NOT NULL,      -- every tag (its own, its annotations'), folded, delimited
-    labels INTEGER NOT NULL,     -- a bit per entity label it has
-    author_key TEXT NOT NULL,    -- folded: for author: and source:
-    source_key TEXT NOT NULL,
-    entity_state INTEGER NOT NULL
-);
--- What is shown and kept, by the article's rowid.
-CREATE TABLE details(
-    rowid INTEGER PRIMARY KEY,
-    title TEXT NOT NULL,
-    author TEXT NOT NULL,
-    source TEXT NOT NULL,
-    format TEXT NOT NULL,
-    text_sha256 TEXT NOT NULL,
-    tags TEXT NOT NULL,          -- JSON: the reader's tags on the whole article
-    note TEXT NOT NULL,          -- the reader's note on the whole article
-    note_tags TEXT NOT NULL,     -- JSON: the tags used on its annotations
-    corrections INTEGER NOT NULL,
-    entity_key TEXT NOT NULL,    -- the recogniser key its entities are cached under
-    fts_key TEXT NOT NULL,       -- what its article_fts row is made of
-    names TEXT NOT NULL,         -- JSON: its entities' names, as in mentions
-    stamp TEXT NOT NULL,         -- size and mtime of its text and store files
-    inodes TEXT NOT NULL,        -- their inode numbers
-    problems TEXT NOT NULL       -- what could not be read, one line each
-);
-CREATE TABLE notes(
-    rowid INTEGER PRIMARY KEY,   -- its row in note_fts
-    article INTEGER NOT NULL,    -- articles.rowid
-    id TEXT,                     -- the annotation's; NULL: the article's own tags and note
-    start INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    score REAL NOT NULL,
-    record BLOB NOT NULL,        -- the annotation as placed (JSON, the store's layout)
-    tag_keys TEXT NOT NULL,      -- its tags and its article's, folded, delimited
-    note TEXT NOT NULL,
-    day TEXT NOT NULL            -- when it was made (the article's date for its own)
-);
-CREATE TABLE mentions(
-    name TEXT NOT NULL,          -- an entity's name as entity: compares it (name_key)
-    article INTEGER NOT NULL,
-    PRIMARY KEY(name, article)
-) WITHOUT ROWID;
-CREATE VIRTUAL TABLE article_fts USING fts5(
-    title, author, body, content='', tokenize='{TOKENIZER}'
-);
-CREATE VIRTUAL TABLE note_fts USING fts5(
-    title, author, source, tags, quote, note, tokenize='{TOKENIZER}'
-);
-"""
-TABLES = {"meta", "articles", "details", "notes", "mentions", "article_fts", "note_fts"}
-# Made after the rows when the index is built: sorting once is quicker than
-# keeping each B-tree in order through 100,000 inserts.
-INDEXES = f"""
-CREATE INDEX articles_date ON articles(date DESC, title_key);
-CREATE INDEX articles_added ON articles(added DESC);
-CREATE INDEX articles_title ON articles(title_key);
-CREATE INDEX articles_words ON articles(word_count DESC);
-CREATE INDEX articles_notes ON articles(note_count DESC, date DESC);
-CREATE INDEX articles_wanted ON articles(added DESC) WHERE entity_state = {WANTED};
-CREATE INDEX details_hash ON details(text_sha256);
-CREATE INDEX details_source ON details(source) WHERE source != '';
-CREATE INDEX details_problems ON details(rowid) WHERE problems != '';
-CREATE INDEX notes_article ON notes(article);
-CREATE INDEX notes_state ON notes(state);
-"""
-# article_fts is contentless (the texts are in articles/): its rows cannot be
-# deleted. An article whose text, title or author changes takes a new row
-# there, and with it a new rowid; its old row is no one's (counted in meta "dead").
-_ARTICLE_COLUMNS = [
-    "id", "date", "added", "title_key", "word_count", "note_count", "has_note", "tag_keys",
-    "labels", "author_key", "source_key", "entity_state",
-]  # fmt: skip
-_DETAIL_COLUMNS = [
-    "title", "author", "source", "format", "text_sha256", "tags", "note", "note_tags",
-    "corrections", "entity_key", "fts_key", "names", "stamp", "inodes", "problems",
-]  # fmt: skip
-
-
-def _insert(table: str, columns: list[str]) -> str:
-    return (
-        f"INSERT INTO {table}(rowid, {', '.join(columns)}) "
-        f"VALUES (?, {', '.join('?' * len(columns))})"
-    )
-
-
-def _update(table: str, columns: list[str]) -> str:
-    return f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE rowid = ?"
-
-
-_INSERT_ARTICLE = _insert("articles", _ARTICLE_COLUMNS)
-_INSERT_DETAILS = _insert("details", _DETAIL_COLUMNS)
-_UPDATE_ARTICLE = _update("articles", _ARTICLE_COLUMNS)
-_UPDATE_DETAILS = _update("details", _DETAIL_COLUMNS)
 
 
 def _scan(folder: Path, suffix: str, full: bool) -> tuple[dict[str, Any], list[str]]:
@@ -283,18 +184,6 @@ class Catalog(CatalogQueries):
             connection.close()
             self._local.connection = None
 
-    def _meta(self, connection: sqlite3.Connection, key: str) -> str | None:
-        row = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-
-    @staticmethod
-    def _set_meta(connection: sqlite3.Connection, key: str, value: str) -> None:
-        connection.execute(
-            "INSERT INTO meta(key, value) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
-
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction; it moves the index's version on (see ``ordered``)."""
@@ -323,7 +212,7 @@ class Catalog(CatalogQueries):
         try:
             connection = self.connection()
             tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-            self._ready = tables >= TABLES and self._meta(connection, "complete") == "1"
+            self._ready = tables >= TABLES and get_meta(connection, "complete") == "1"
         except sqlite3.DatabaseError:
             self._ready = False
         return self._ready
@@ -357,7 +246,7 @@ class Catalog(CatalogQueries):
     def folders_changed(self) -> bool:
         """Whether files came, went or were replaced (by another program: reader's
         own writes keep the stamp) since the index was last brought up to date."""
-        return self._folder_stamps() != self._meta(self.connection(), "folders")
+        return self._folder_stamps() != get_meta(self.connection(), "folders")
 
     # --- building and reconciling -------------------------------------------------------
 
@@ -402,9 +291,9 @@ class Catalog(CatalogQueries):
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("PRAGMA cache_size=-8000")
             with self._transaction() as connection:
-                self._set_meta(connection, "folders", folders)
-                self._set_meta(connection, "rules", self._rules_signature())
-                self._set_meta(connection, "complete", "1")
+                set_meta(connection, "folders", folders)
+                set_meta(connection, "rules", self._rules_signature())
+                set_meta(connection, "complete", "1")
             self._ready = True
             return Changes(updated=len(ids))
 
@@ -439,7 +328,7 @@ class Catalog(CatalogQueries):
                 connection.execute("BEGIN IMMEDIATE")
                 for rows in read:
                     if rows is not None:
-                        self._store(connection, rows)
+                        store_rows(connection, rows, loading=True)
                         self.library.problems += rows.events
                 connection.execute("COMMIT")
                 done += len(chunk)
@@ -458,20 +347,20 @@ class Catalog(CatalogQueries):
         connection = self.connection()
         folders = self._folder_stamps()
         rules = self._rules_signature()
-        old_rules = self._meta(connection, "rules")
+        old_rules = get_meta(connection, "rules")
         changed: set[str] = set()
         gone: list[str] = []
-        if full or folders != self._meta(connection, "folders"):
+        if full or folders != get_meta(connection, "folders"):
             changed, gone = self._changed_files(full)
         if rules != old_rules:  # the articles naming what a library-wide rule is about
             changed |= self._naming(_rule_texts(rules, old_rules))
-        if not changed and not gone and folders == self._meta(connection, "folders"):
+        if not changed and not gone and folders == get_meta(connection, "folders"):
             return Changes()
         self.update_many(sorted(changed), progress)
         self.remove(gone)
         with self._transaction() as connection:
-            self._set_meta(connection, "folders", folders)
-            self._set_meta(connection, "rules", rules)
+            set_meta(connection, "folders", folders)
+            set_meta(connection, "rules", rules)
         return Changes(updated=len(changed), removed=len(gone))
 
     def _changed_files(self, full: bool) -> tuple[set[str], list[str]]:
@@ -601,8 +490,8 @@ class Catalog(CatalogQueries):
                     for article_id in chunk:
                         self._write_article(connection, article_id)
                     last = start + batch >= total
-                    if last and before is not None and self._meta(connection, "folders") == before:
-                        self._set_meta(connection, "folders", self._folder_stamps())
+                    if last and before is not None and get_meta(connection, "folders") == before:
+                        set_meta(connection, "folders", self._folder_stamps())
             finally:
                 self._local.updating = False
             if progress is not None and chunk:
@@ -617,30 +506,7 @@ class Catalog(CatalogQueries):
                 self._delete(connection, article_id)
 
     def _delete(self, connection: sqlite3.Connection, article_id: str) -> None:
-        row = connection.execute(
-            "SELECT a.rowid, d.names FROM articles a JOIN details d ON d.rowid = a.rowid "
-            "WHERE a.id = ?",
-            (article_id,),
-        ).fetchone()
-        if row is None:
-            return
-        self._delete_rows(connection, row[0], orjson.loads(row[1]))
-
-    def _delete_rows(self, connection: sqlite3.Connection, rowid: int, names: list[str]) -> None:
-        self._delete_notes(connection, rowid)
-        self._write_mentions(connection, rowid, names, [])
-        connection.execute("DELETE FROM articles WHERE rowid = ?", (rowid,))
-        connection.execute("DELETE FROM details WHERE rowid = ?", (rowid,))
-        dead = int(self._meta(connection, "dead") or 0) + 1  # its row in article_fts
-        self._set_meta(connection, "dead", str(dead))
-
-    @staticmethod
-    def _delete_notes(connection: sqlite3.Connection, rowid: int) -> None:
-        connection.execute(
-            "DELETE FROM note_fts WHERE rowid IN (SELECT rowid FROM notes WHERE article = ?)",
-            (rowid,),
-        )
-        connection.execute("DELETE FROM notes WHERE article = ?", (rowid,))
+        delete_article(connection, article_id)
 
     def _write_article(self, connection: sqlite3.Connection, article_id: str) -> None:
         """Read one article's files (inside the transaction) into its rows."""
@@ -648,71 +514,9 @@ class Catalog(CatalogQueries):
 
         rows = article_rows(self.library, article_id)
         if rows is None:
-            self._delete(connection, article_id)
+            delete_article(connection, article_id)
         else:
-            self._store(connection, rows)
-
-    def _store(self, connection: sqlite3.Connection, rows: ArticleRows) -> None:
-        old = connection.execute(
-            "SELECT a.rowid, d.fts_key, d.names, a.entity_state, d.text_sha256 "
-            "FROM articles a JOIN details d ON d.rowid = a.rowid WHERE a.id = ?",
-            (rows.article_id,),
-        ).fetchone()
-        values = dict(rows.values, fts_key=rows.fts_key)
-        if rows.values["entity_key"]:
-            values["entity_state"] = CACHED
-        elif old is not None and old[3] == NOT_ENGLISH and old[4] == rows.text_sha256:
-            values["entity_state"] = NOT_ENGLISH  # found so by the background recogniser
-        else:
-            values["entity_state"] = WANTED
-        articles = tuple(values[column] for column in _ARTICLE_COLUMNS)
-        details = tuple(values[column] for column in _DETAIL_COLUMNS)
-        if old is not None and old[1] == rows.fts_key:  # the same text, title and author
-            rowid = old[0]
-            connection.execute(_UPDATE_ARTICLE, (*articles, rowid))
-            connection.execute(_UPDATE_DETAILS, (*details, rowid))
-            self._delete_notes(connection, rowid)
-            if old[2] != values["names"]:
-                self._write_mentions(connection, rowid, orjson.loads(old[2]), rows.names)
-        else:  # a new article, or a new row in article_fts: a new rowid
-            if old is not None:
-                self._delete_rows(connection, old[0], orjson.loads(old[2]))
-            rowid = connection.execute(
-                "INSERT INTO article_fts(title, author, body) VALUES (?, ?, ?)", rows.fts
-            ).lastrowid
-            connection.execute(_INSERT_ARTICLE, (rowid, *articles))
-            connection.execute(_INSERT_DETAILS, (rowid, *details))
-            if self._loading:  # a rebuild: sorted into mentions at its end
-                connection.executemany(
-                    "INSERT INTO mentions_load(name, article) VALUES (?, ?)",
-                    [(name, rowid) for name in rows.names],
-                )
-            else:
-                self._write_mentions(connection, rowid, [], rows.names)
-        for *note, searched in rows.notes:
-            note_rowid = connection.execute(
-                "INSERT INTO notes(article, id, start, state, score, record, tag_keys, note, day) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (rowid, *note),
-            ).lastrowid
-            connection.execute(
-                "INSERT INTO note_fts(rowid, title, author, source, tags, quote, note) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (note_rowid, *searched),
-            )
-
-    @staticmethod
-    def _write_mentions(
-        connection: sqlite3.Connection, rowid: int, old: list[str], new: list[str]
-    ) -> None:
-        gone, came = set(old) - set(new), set(new) - set(old)
-        connection.executemany(
-            "DELETE FROM mentions WHERE name = ? AND article = ?", [(n, rowid) for n in gone]
-        )
-        connection.executemany(
-            "INSERT OR IGNORE INTO mentions(name, article) VALUES (?, ?)",
-            [(n, rowid) for n in came],
-        )
+            store_rows(connection, rows, loading=self._loading)
 
     def mark_not_english(self, article_id: str, text_sha256: str) -> None:
         with self._transaction() as connection:
