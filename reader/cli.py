@@ -11,11 +11,16 @@ import os
 import sys
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from reader.core.library import Library, resolve_library_dir
 from reader.core.store import StoreError
+
+if TYPE_CHECKING:
+    from reader.core.catalog import Catalog
+    from reader.core.query import Query
 
 
 def _library(ctx: click.Context) -> Library:
@@ -178,7 +183,7 @@ def list_articles(ctx: click.Context, as_json: bool, sort: str, query: tuple[str
         out.write("\n".join(batch) + "\n")
 
 
-def _catalog(ctx: click.Context, query: object = None):  # noqa: ANN202
+def _catalog(ctx: click.Context, query: Query | None = None) -> Catalog:
     """The library index, built (with a progress bar) or brought up to date first
     when needed; what could not be read, and what an entity query cannot see
     yet, on stderr."""
@@ -202,7 +207,7 @@ def _catalog(ctx: click.Context, query: object = None):  # noqa: ANN202
     _library(ctx)
     for problem in catalog.problems():
         click.echo(f"reader: {problem}", err=True)
-    if query is not None and (pending := entities_pending(library, query)):  # type: ignore[arg-type]
+    if query is not None and (pending := entities_pending(library, query)):
         click.echo(f"reader: {pending} (reader index finds them now)", err=True)
     return catalog
 
@@ -249,7 +254,7 @@ def annotate(
     from reader.core.models import clean_note, clean_tags
 
     library = _library(ctx)
-    if article not in library.article_ids():
+    if not library.has_article(article):
         raise click.UsageError(f"no such article: {article}")
     quote = unicodedata.normalize("NFC", quote)  # as the article's text is
     if not quote:
@@ -287,8 +292,11 @@ def annotate(
 @click.argument("query", nargs=-1)
 @click.pass_context
 def notes(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
-    """Search notes by words, tag:T, article:ID, since:DATE, state:orphan,
-    entity:"NAME", label:L.
+    """Search notes: words and "phrases" in their quotes, tags and notes (and
+    their article's title, author, source and tags), word* prefixes, -word,
+    OR; tag:T, state:orphan, since:DATE, until:DATE (the day the note was made),
+    article:ID, has:note, and entity:"NAME", label:L, source:S, author:A for
+    their articles.
 
     One line each: id, article, state, tags, quote, first line of the note. An
     article's own tags and note come first, with "article" for id and state and
@@ -461,12 +469,11 @@ def entities(ctx: click.Context, inputs: tuple[str, ...], as_jsonl: bool, raw: b
     from reader.core.importers import ImportFailed, import_path, read_bytes
 
     library = ctx.obj
-    known = set(library.article_ids())
     service = EntityService(rules=library.rule_store())
     failed = False
     for value in inputs:
         try:
-            if value in known:
+            if library.has_article(value):
                 article, _ = library.load(value)
                 found, _ = service.entities_for(article, library.store(value))
                 _json_line({"source": value, "entities": _entity_records(found)})
@@ -550,8 +557,9 @@ def export(
 ) -> None:
     """Export notes: md, w3c (lossless), csv (Readwise), jsonl (spaCy/Prodigy), brat, html.
 
-    QUERY selects annotations with the filter language (words, tag:T, since:DATE,
-    article:ID, state:orphan, and entity:"NAME" or label:L for their articles).
+    QUERY selects annotations as reader notes does (words, "phrases", prefix*,
+    -word, OR, tag:T, since:DATE, until:DATE, article:ID, state:orphan, and
+    entity:"NAME", label:L, source:S, author:A for their articles).
     """
     from reader.cli_export import run_export
     from reader.core.query import parse_query
@@ -588,7 +596,7 @@ def import_notes_command(ctx: click.Context, file: Path) -> None:
     from reader.core.text import strip_controls
 
     library = _library(ctx)
-    if not library.article_ids():  # a mistyped --library: nothing could be placed
+    if not library.has_articles():  # a mistyped --library: nothing could be placed
         raise click.ClickException(
             f"the library at {library.root} has no articles: add them first (reader add)"
         )

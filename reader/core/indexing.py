@@ -80,6 +80,8 @@ def index_entities(
             counts["indexed"] += 1
         progress(len(batch))
 
+    if not work:  # nothing in English: no model to load
+        return counts
     if workers <= 1:
         _start_worker(packages, rules)
         for batch in batches:

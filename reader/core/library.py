@@ -217,6 +217,14 @@ class Library:
             return []
         return [n[:-4] for n in names if n.endswith(".txt") and is_safe_id(n[:-4])]
 
+    def has_articles(self) -> bool:
+        """Whether the library has an article (without listing its folder)."""
+        try:
+            with os.scandir(self.articles_dir) as entries:
+                return any(e.name.endswith(".txt") and is_safe_id(e.name[:-4]) for e in entries)
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+
     def has_article(self, article_id: str) -> bool:
         return is_safe_id(article_id) and (self.articles_dir / f"{article_id}.txt").is_file()
 
