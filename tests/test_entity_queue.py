@@ -119,3 +119,26 @@ def test_an_entity_query_says_how_many_articles_it_cannot_see_yet(tmp_path: Path
     assert "reader: entities not yet found for 3 articles" in by_entity.stderr
     by_word = subprocess.run([*command, "berlin"], capture_output=True, text=True)
     assert len(by_word.stdout.splitlines()) == 3 and by_word.stderr == ""
+
+
+async def test_the_library_screen_shows_the_recognisers_progress(tmp_path: Path) -> None:
+    """While a recogniser works on the library (here: its lock held, as it holds
+    it), the status line says how many articles it has left."""
+    import fcntl
+
+    from reader.core import entity_queue
+    from reader.tui.app import ReaderApp
+    from reader.tui.screens.library import LibraryScreen
+
+    library = Library(tmp_path / "lib").ensure()
+    library.add_many([english(n) for n in range(3)])
+    with open(library.catalog.folder / entity_queue.LOCK_NAME, "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        app = ReaderApp(Library(library.root))
+        async with app.run_test(size=(120, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, LibraryScreen)
+            status = str(screen.query_one("#library-status").render())
+            assert status == "3 articles · newest first · finding entities: 3 articles to go"

@@ -12,6 +12,7 @@ them?) keeps the list up to date.
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -20,6 +21,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from reader.core.models import ArticleInfo
+
+if TYPE_CHECKING:
+    from reader.core.catalog import Catalog
 from reader.core.query import (
     highlight_expression,
     is_text_search,
@@ -238,7 +242,7 @@ class LibraryScreen(Screen[None]):
                         Listing(generation, first, total, fresh, version, "", [], first_page=True)
                     )
                 ids = catalog.article_ids(query, sort)
-                pending = entities_pending(library, query)
+                pending = entities_pending(library, query) or self._recognising(catalog)
                 problems = catalog.problems()
                 break
             except sqlite3.OperationalError as error:
@@ -257,6 +261,15 @@ class LibraryScreen(Screen[None]):
         events, library.problems[:] = list(library.problems), []
         problems = events + problems
         self.post_message(Listing(generation, ids, total, fresh, version, pending, problems))
+
+    def _recognising(self, catalog: Catalog) -> str:
+        """The background recogniser's progress, while it works ("" otherwise)."""
+        from reader.core import entity_queue
+
+        left = catalog.count_pending_entities()
+        if not left or not entity_queue.running(self.app.library):
+            return ""
+        return f"finding entities: {left:,} article{'' if left == 1 else 's'} to go"
 
     def on_listing(self, message: Listing) -> None:
         if message.generation != self._generation:
