@@ -129,10 +129,13 @@ class LibraryScreen(Screen[None]):
 
     def _show_header(self) -> None:
         header = self.article_list.header_text(SORT_COLUMNS.get(self.sort, ""))
-        self.query_one("#list-header", Static).update(Text(header, style="bold", no_wrap=True))
+        # One line, always (app.tcss): no layout of the screen at each key.
+        self.query_one("#list-header", Static).update(
+            Text(header, style="bold", no_wrap=True), layout=False
+        )
 
     def _status(self, text: str) -> None:
-        self.query_one("#library-status", Static).update(Text(text, no_wrap=True))
+        self.query_one("#library-status", Static).update(Text(text, no_wrap=True), layout=False)
 
     # --- the index ------------------------------------------------------------------------
 
@@ -234,14 +237,14 @@ class LibraryScreen(Screen[None]):
             self._querying = connection
             try:
                 version = catalog.data_version()
-                total = catalog.count()
                 if not query and not catalog.has_order(sort):
                     # The whole library, not yet in order: a screenful first.
-                    first = catalog.first_ids(sort, FIRST_PAGE)
+                    first, total = catalog.first_ids(sort, FIRST_PAGE), catalog.count()
                     self.post_message(
                         Listing(generation, first, total, fresh, version, "", [], first_page=True)
                     )
                 ids = catalog.article_ids(query, sort)
+                total = len(catalog.order(sort).ids)  # kept: no count
                 pending = entities_pending(library, query) or self._recognising(catalog)
                 problems = catalog.problems()
                 break
@@ -320,7 +323,10 @@ class LibraryScreen(Screen[None]):
         )
         if info is None:
             return
-        self.find_snippet(message.rowid, info.id, highlight_expression(query))
+        # After the list is repainted: the snippet is not worth delaying it for.
+        self.call_after_refresh(
+            self.find_snippet, message.rowid, info.id, highlight_expression(query)
+        )
 
     @work(thread=True, exclusive=True, group="snippet", exit_on_error=False)
     def find_snippet(self, rowid: int, article_id: str, expression: str) -> None:
@@ -352,7 +358,7 @@ class LibraryScreen(Screen[None]):
             text.stylize("bold reverse", message.start, message.end)
         else:
             text = Text("(found in its title, author or notes)", style="dim italic")
-        snippet.update(text)
+        snippet.update(text, layout=False)
         snippet.display = True
 
     # --- keys ------------------------------------------------------------------------------
