@@ -58,7 +58,7 @@ from reader.core.store import flocked
 if TYPE_CHECKING:
     from reader.core.library import Library
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 INDEX_DIR = ".index"
 BATCH = 256  # articles per transaction when many are (re)indexed
 POOL_FROM = 2000  # a rebuild of this many articles reads them in worker processes
@@ -70,17 +70,18 @@ def _scan(folder: Path, suffix: str, full: bool) -> tuple[dict[str, Any], list[s
     """The folder's files ending in ``suffix``, by name without it: their stat
     (``full``), else their inode number (which the listing gives, without a
     ``stat`` call per file); and the names of temporary files."""
-    found: dict[str, Any] = {}
-    temporaries: list[str] = []
-    with contextlib.suppress(FileNotFoundError, NotADirectoryError), os.scandir(folder) as entries:
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                if name.endswith(".tmp"):
-                    temporaries.append(name)
-            elif name.endswith(suffix):
-                with contextlib.suppress(OSError):
-                    found[name[: -len(suffix)]] = entry.stat() if full else entry.inode()
+    try:
+        with os.scandir(folder) as entries:
+            if full:  # (no stat of the temporaries)
+                listed = {e.name: None if e.name[0] == "." else e.stat() for e in entries}
+            else:  # one comprehension: a Python loop is half of this at 100,000 files
+                listed = {e.name: e.inode() for e in entries}
+    except (FileNotFoundError, NotADirectoryError):
+        return {}, []
+    size = len(suffix)
+    found = {name[:-size]: value for name, value in listed.items() if name.endswith(suffix)}
+    found = {name: value for name, value in found.items() if not name.startswith(".")}
+    temporaries = [name for name in listed if name.startswith(".") and name.endswith(".tmp")]
     return found, temporaries
 
 
@@ -376,12 +377,12 @@ class Catalog(CatalogQueries):
         stores, store_temporaries = _scan(library.annotations_dir, ".json", full)
         remove_stray_temporaries(library.articles_dir, text_temporaries)
         remove_stray_temporaries(library.annotations_dir, store_temporaries)
-        column = "stamp" if full else "inodes"
-        known = dict(
-            self.connection().execute(
-                f"SELECT a.id, d.{column} FROM articles a JOIN details d ON d.rowid = a.rowid"
-            )
+        sql = (
+            "SELECT a.id, d.stamp FROM articles a JOIN details d ON d.rowid = a.rowid"
+            if full
+            else "SELECT id, inodes FROM articles"
         )
+        known = dict(self.connection().execute(sql))
         now = stamp if full else inodes
         changed = {
             article_id

@@ -28,7 +28,8 @@ CREATE TABLE articles(
     labels INTEGER NOT NULL,     -- a bit per entity label it has
     author_key TEXT NOT NULL,    -- folded: for author: and source:
     source_key TEXT NOT NULL,
-    entity_state INTEGER NOT NULL
+    entity_state INTEGER NOT NULL,
+    inodes TEXT NOT NULL         -- its text's and store's inode numbers (see reconcile)
 );
 -- What is shown and kept, by the article's rowid.
 CREATE TABLE details(
@@ -46,7 +47,6 @@ CREATE TABLE details(
     fts_key TEXT NOT NULL,       -- what its article_fts row is made of
     names TEXT NOT NULL,         -- JSON: its entities' names, as in mentions
     stamp TEXT NOT NULL,         -- size and mtime of its text and store files
-    inodes TEXT NOT NULL,        -- their inode numbers
     problems TEXT NOT NULL       -- what could not be read, one line each
 );
 CREATE TABLE notes(
@@ -94,11 +94,11 @@ CREATE INDEX notes_state ON notes(state);
 # there, and with it a new rowid; its old row is no one's (counted in meta "dead").
 _ARTICLE_COLUMNS = [
     "id", "date", "added", "title_key", "word_count", "note_count", "has_note", "tag_keys",
-    "labels", "author_key", "source_key", "entity_state",
+    "labels", "author_key", "source_key", "entity_state", "inodes",
 ]  # fmt: skip
 _DETAIL_COLUMNS = [
     "title", "author", "source", "format", "text_sha256", "tags", "note", "note_tags",
-    "corrections", "entity_key", "fts_key", "names", "stamp", "inodes", "problems",
+    "corrections", "entity_key", "fts_key", "names", "stamp", "problems",
 ]  # fmt: skip
 
 
