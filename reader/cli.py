@@ -173,14 +173,7 @@ def list_articles(ctx: click.Context, as_json: bool, sort: str, query: tuple[str
             }
             out.buffer.write(_json(record) + b"\n")
         return
-    batch: list[str] = []
-    for line in catalog.lines(wanted, sort):
-        batch.append(line)
-        if len(batch) == 4096:
-            out.write("\n".join(batch) + "\n")
-            batch.clear()
-    if batch:
-        out.write("\n".join(batch) + "\n")
+    out.write(catalog.listing(wanted, sort))
 
 
 def _catalog(ctx: click.Context, query: Query | None = None) -> Catalog:
@@ -307,23 +300,27 @@ def notes(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
     wanted = parse_query(_checked(" ".join(query)))
     catalog = _catalog(ctx, wanted)
     out = sys.stdout
+    if not as_json:
+        for note in catalog.note_lines(wanted):
+            first = note.note.splitlines()[0] if note.note else ""
+            tags = " ".join(f"#{t}" for t in note.tags)
+            if note.id is None:  # the article's own tags and note
+                fields = ("article", note.article, "article", tags, "", first)
+            else:
+                exact = " ".join(note.exact.split())
+                fields = (note.id, note.article, note.state, tags, exact, first)
+            out.write("\t".join(fields) + "\n")
+        return
     for info, annotation in catalog.notes(wanted):
         if annotation is None:  # the article's own tags and note
-            if as_json:
-                record = {
-                    "kind": "article",
-                    "article": info.id,
-                    "title": info.title,
-                    "tags": list(info.tags),
-                    "note": info.note,
-                }
-                out.buffer.write(_json(record) + b"\n")
-                continue
-            first = info.note.splitlines()[0] if info.note else ""
-            tags = " ".join(f"#{t}" for t in info.tags)
-            out.write("\t".join(("article", info.id, "article", tags, "", first)) + "\n")
-            continue
-        if as_json:
+            record = {
+                "kind": "article",
+                "article": info.id,
+                "title": info.title,
+                "tags": list(info.tags),
+                "note": info.note,
+            }
+        else:
             record = {
                 "kind": "span",
                 "id": annotation.id,
@@ -338,18 +335,7 @@ def notes(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
                 "created": annotation.created,
                 "modified": annotation.modified,
             }
-            out.buffer.write(_json(record) + b"\n")
-            continue
-        first = annotation.note.splitlines()[0] if annotation.note else ""
-        fields = (
-            annotation.id,
-            info.id,
-            annotation.state,
-            " ".join(f"#{t}" for t in annotation.tags),
-            " ".join(annotation.exact.split()),
-            first,
-        )
-        out.write("\t".join(fields) + "\n")
+        out.buffer.write(_json(record) + b"\n")
 
 
 @main.command()

@@ -372,3 +372,17 @@ def test_an_index_rebuilt_by_another_process_is_opened_anew(tmp_path: Path) -> N
     library.catalog.ensure()
     assert ids(library, "") == before
     assert ids(library, "tag:new") == [article_ids[1]]
+
+
+def test_the_kept_listing_follows_every_change(tmp_path: Path) -> None:
+    """reader list's whole-library listing is kept between runs: never stale."""
+    library, (harbour, minister) = make(tmp_path, HARBOUR, MINISTER)
+    first = library.catalog.listing()
+    assert [line.split("\t")[0] for line in first.splitlines()] == [harbour, minister]
+    assert library.catalog.listing() == first  # kept
+    start = HARBOUR.text.index("ferry")
+    library.store(harbour).save_annotation(new_annotation(HARBOUR.text, start, start + 5))
+    again = Library(library.root).catalog.listing()  # another process, after the change
+    assert again.splitlines()[0].split("\t")[3] == "1"  # the note counted
+    assert library.catalog.listing(parse_query("ferry")) == again.splitlines()[0] + "\n"
+    assert library.catalog.listing(parse_query("-ferry"), "title").startswith(minister)

@@ -58,7 +58,7 @@ from reader.core.store import flocked
 if TYPE_CHECKING:
     from reader.core.library import Library
 
-INDEX_VERSION = 3
+INDEX_VERSION = 5
 INDEX_DIR = ".index"
 BATCH = 256  # articles per transaction when many are (re)indexed
 POOL_FROM = 2000  # a rebuild of this many articles reads them in worker processes
@@ -518,6 +518,23 @@ class Catalog(CatalogQueries):
             delete_article(connection, article_id)
         else:
             store_rows(connection, rows, loading=self._loading)
+
+    def _keep_listing(self, sort: str, version: str, lines: str) -> None:
+        """Keep the whole library's listing for this version of the index (a write:
+        skipped when another process holds the index, and kept until the next change)."""
+        connection = self.connection()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:  # busy: the next listing keeps it
+            return
+        try:
+            if get_meta(connection, "version") == version:  # nothing changed meanwhile
+                connection.execute(
+                    "INSERT OR REPLACE INTO listings(sort, version, lines) VALUES (?, ?, ?)",
+                    (sort, version, lines),
+                )
+        finally:
+            connection.execute("COMMIT")
 
     def mark_not_english(self, article_id: str, text_sha256: str) -> None:
         with self._transaction() as connection:

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import NamedTuple
 
 import orjson
 
@@ -81,6 +82,17 @@ class Order:
         return [rowid for rowid in self.ids if rowid in rowids]
 
 
+class NoteLine(NamedTuple):
+    """A note as ``reader notes`` prints it (``id`` None: the article's own)."""
+
+    id: str | None
+    article: str
+    state: str
+    tags: tuple[str, ...]
+    exact: str
+    note: str
+
+
 def _rowids(connection: sqlite3.Connection, sql: str, params: list) -> set[int]:
     """The row ids a SELECT of one column gives: joined by SQLite into one string
     (a third quicker than a Python loop over 26,000 rows)."""
@@ -130,21 +142,29 @@ class CatalogQueries:
             self._orders[sort] = order
         return order
 
-    def _matching(self, query: Query, everything: frozenset[int]) -> set[int] | frozenset[int]:
-        """The row ids of the articles matching ``query`` (of ``everything``): each
-        term's rows looked up alone, then intersected, joined, excluded."""
+    def _matching(self, query: Query, everything: frozenset[int] | None = None) -> set[int]:
+        """The row ids of the articles matching ``query`` (a query with terms): each
+        term's rows looked up alone, then intersected, joined, excluded (from
+        ``everything``, every article's row id, asked for if not given). Row ids
+        of no article (article_fts has some) may be among them."""
         connection = self.connection()
-        found: set[int] | frozenset[int] | None = None
+        found: set[int] | None = None
         for clause in query.clauses:
             either: set[int] = set()
             for term in clause:
                 rows = set().union(*(_rowids(connection, sql, p) for sql, p in term_selects(term)))
-                # (rows of no article, as article_fts has, are left out by arrange)
-                either |= (everything - rows) if term.negated else rows
+                if term.negated:
+                    if everything is None:
+                        everything = frozenset(
+                            _rowids(connection, "SELECT rowid FROM articles", [])
+                        )
+                    either |= everything - rows
+                else:
+                    either |= rows
             found = either if found is None else found & either
             if not found:
                 break
-        return everything if found is None else found
+        return found or set()
 
     def first_ids(self, sort: str, count: int) -> list[int]:
         """The first ``count`` articles in ``sort`` order: a screenful, at once."""
@@ -185,17 +205,43 @@ class CatalogQueries:
         while rows := cursor.fetchmany(1024):
             yield from map(_info, rows)
 
-    def lines(self, query: Query = EVERYTHING, sort: str = "date") -> Iterator[str]:
-        """``reader list``'s lines: id, date, words, notes, title (tab-separated)."""
-        where, params = article_where(query)
-        sql = (
-            "SELECT a.id || char(9) || a.date || char(9) || a.word_count || char(9) || "
-            f"a.note_count || char(9) || d.title FROM {_JOINED} WHERE {where} "
-            f"ORDER BY {SORTS[sort]}"
+    def listing(self, query: Query = EVERYTHING, sort: str = "date") -> str:
+        """``reader list``'s lines, each ended by a newline: id, date, words, notes,
+        title (tab-separated). The whole library's, in each order asked for, is kept
+        until the index changes (100,000 lines take half a second to make); a
+        query's are made from the rows the query finds."""
+        connection = self.connection()
+        line = (
+            "a.id || char(9) || a.date || char(9) || a.word_count || char(9) || "
+            "a.note_count || char(9) || d.title || char(10)"
         )
-        cursor = self.connection().execute(sql, params)
-        while rows := cursor.fetchmany(4096):
-            yield from (row[0] for row in rows)
+        if query:
+            found = self._matching(query)
+            connection.execute("CREATE TEMP TABLE IF NOT EXISTS found(rowid INTEGER PRIMARY KEY)")
+            connection.execute("DELETE FROM temp.found")
+            connection.executemany("INSERT INTO temp.found VALUES (?)", ((r,) for r in found))
+            sql = (
+                f"SELECT {line} FROM temp.found f JOIN articles a ON a.rowid = f.rowid "
+                f"JOIN details d ON d.rowid = a.rowid ORDER BY {SORTS[sort]}"
+            )
+            return "".join(row[0] for row in connection.execute(sql))
+        connection.execute("BEGIN")  # one snapshot for the version and the lines
+        try:
+            version = self.version()
+            kept = connection.execute(
+                "SELECT lines FROM listings WHERE sort = ? AND version = ?", (sort, version)
+            ).fetchone()
+            if kept is not None:
+                return kept[0]
+            sql = f"SELECT {line} FROM {_JOINED} ORDER BY {SORTS[sort]}"
+            lines = "".join(row[0] for row in connection.execute(sql))
+        finally:
+            connection.execute("COMMIT")
+        self._keep_listing(sort, version, lines)
+        return lines
+
+    def _keep_listing(self, sort: str, version: str, lines: str) -> None:
+        raise NotImplementedError
 
     def info(self, article_id: str) -> ArticleInfo | None:
         sql = f"SELECT {_INFO} FROM {_JOINED} WHERE a.id = ?"
@@ -234,6 +280,19 @@ class CatalogQueries:
                 continue
             annotation = annotation_from_record(orjson.loads(row[17]))
             yield info, replace(annotation, state=row[15], score=row[16])
+
+    def note_lines(self, query: Query = EVERYTHING) -> Iterator[NoteLine]:
+        """What ``reader notes`` prints of each note :meth:`notes` finds, in the same
+        order, from the index's columns (no annotation record parsed)."""
+        where, params = note_where(query)
+        sql = (
+            "SELECT n.id, a.id, n.state, n.tags, n.exact, n.note FROM notes n "
+            "JOIN articles a ON a.rowid = n.article JOIN details d ON d.rowid = a.rowid "
+            f"WHERE {where} "
+            f"ORDER BY n.id IS NOT NULL, {SORTS['date']}, n.start, n.rowid"
+        )
+        for note_id, article_id, state, tags, exact, note in self.connection().execute(sql, params):
+            yield NoteLine(note_id, article_id, state, tuple(orjson.loads(tags)), exact, note)
 
     # --- what is left to do, and what went wrong -------------------------------------------------
 

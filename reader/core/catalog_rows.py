@@ -117,11 +117,12 @@ def article_rows(library: Library, article_id: str) -> ArticleRows | None:
 
 
 def _note(info: ArticleInfo, annotation: Annotation | None) -> tuple[Any, ...]:
-    """A notes row (id, start, state, score, record, tag_keys, note, day) and its
-    note_fts values (title, author, source, tags, quote, note)."""
+    """A notes row (id, start, state, score, record, exact, tags, tag_keys, note,
+    day) and its note_fts values (title, author, source, tags, quote, note)."""
     if annotation is None:  # the article's own tags and note
-        row = (None, 0, "article", 1.0, b"{}", tag_keys(info.tags), info.note, info.date)
         tags, quote, note = info.tags, "", info.note
+        own = orjson.dumps(list(info.tags)).decode()
+        row = (None, 0, "article", 1.0, b"{}", "", own, tag_keys(tags), note, info.date)
     else:
         tags, quote, note = (*annotation.tags, *info.tags), annotation.exact, annotation.note
         row = (
@@ -130,6 +131,8 @@ def _note(info: ArticleInfo, annotation: Annotation | None) -> tuple[Any, ...]:
             annotation.state,
             annotation.score,
             orjson.dumps(annotation_to_record(annotation)),
+            quote,
+            orjson.dumps(list(annotation.tags)).decode(),
             tag_keys(tags),
             note,
             annotation.created[:10] or info.date,

@@ -57,6 +57,8 @@ CREATE TABLE notes(
     state TEXT NOT NULL,
     score REAL NOT NULL,
     record BLOB NOT NULL,        -- the annotation as placed (JSON, the store's layout)
+    exact TEXT NOT NULL,         -- its quote
+    tags TEXT NOT NULL,          -- JSON: its own tags (an article's own: the article's)
     tag_keys TEXT NOT NULL,      -- its tags and its article's, folded, delimited
     note TEXT NOT NULL,
     day TEXT NOT NULL            -- when it was made (the article's date for its own)
@@ -66,6 +68,8 @@ CREATE TABLE mentions(
     article INTEGER NOT NULL,
     PRIMARY KEY(name, article)
 ) WITHOUT ROWID;
+-- The whole library's reader list, per sort order, as of one version of the index.
+CREATE TABLE listings(sort TEXT PRIMARY KEY, version TEXT NOT NULL, lines TEXT NOT NULL);
 CREATE VIRTUAL TABLE article_fts USING fts5(
     title, author, body, content='', tokenize='{TOKENIZER}'
 );
@@ -73,7 +77,9 @@ CREATE VIRTUAL TABLE note_fts USING fts5(
     title, author, source, tags, quote, note, tokenize='{TOKENIZER}'
 );
 """
-TABLES = {"meta", "articles", "details", "notes", "mentions", "article_fts", "note_fts"}
+TABLES = {
+    "meta", "articles", "details", "notes", "mentions", "listings", "article_fts", "note_fts",
+}  # fmt: skip
 # Made after the rows when the index is built: sorting once is quicker than
 # keeping each B-tree in order through 100,000 inserts.
 INDEXES = f"""
@@ -171,8 +177,8 @@ def store_rows(connection: sqlite3.Connection, rows: ArticleRows, *, loading: bo
             _write_mentions(connection, rowid, [], rows.names)
     for *note, searched in rows.notes:
         note_rowid = connection.execute(
-            "INSERT INTO notes(article, id, start, state, score, record, tag_keys, note, day) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO notes(article, id, start, state, score, record, exact, tags, "
+            "tag_keys, note, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (rowid, *note),
         ).lastrowid
         connection.execute(
