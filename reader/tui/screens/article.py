@@ -224,7 +224,9 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
         entity = view.entity_at(offset)
         if entity:
             parts.append(f"{entity.text} — {label_group(entity.label)} ({entity.label})")
-        self.query_one("#article-status", Static).update(Text("  ·  ".join(parts)))
+        # One line (app.tcss): no layout of the screen at each move of the cursor.
+        status = Text("  ·  ".join(parts), no_wrap=True, overflow="ellipsis")
+        self.query_one("#article-status", Static).update(status, layout=False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if isinstance(event.option_list, EntityList):

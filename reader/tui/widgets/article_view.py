@@ -206,53 +206,44 @@ class ArticleView(ScrollView, can_focus=True):
         if row >= len(self._layout) or not self.text:
             return Strip([Segment(" " * width, base)], width)
         line = self._layout.lines[row]
-        styles = self._char_styles(line.start, line.end, line.kind)
         segments = [Segment(" " * self._margin, base)]
-        run_start = line.start
-        for offset in range(line.start, line.end + 1):
-            if offset == line.end or styles[offset - line.start] != styles[run_start - line.start]:
-                if offset > run_start:
-                    chunk = self.text[run_start:offset].replace("\n", " ")
-                    segments.append(Segment(chunk, base + styles[run_start - line.start]))
-                run_start = offset
+        for run_start, run_end, style in self._runs(line.start, line.end, line.kind):
+            chunk = self.text[run_start:run_end].replace("\n", " ")
+            segments.append(Segment(chunk, base + style))
         used = self._margin + self._layout.cell_width(line)
         if used < width:
             segments.append(Segment(" " * (width - used), base))
         return Strip(segments).crop(0, width)
 
-    def _char_styles(self, start: int, end: int, kind: str) -> list[Style]:
-        """The style of each character of ``text[start:end]``, layered."""
-        count = end - start
-        styles = [self._style("article-view--heading") if kind == "heading" else Style()] * count
-
-        def paint(span_start: int, span_end: int, style: Style) -> None:
-            for offset in range(max(span_start, start), min(span_end, end)):
-                styles[offset - start] += style
-
+    def _spans(self, start: int, end: int) -> list[tuple[int, int, Style]]:
+        """What is painted over ``text[start:end]``, bottom layer first: entities,
+        search matches, annotations, the selection, the cursor."""
+        spans: list[tuple[int, int, Style]] = []
         first = bisect_left(self._entity_starts, start - self._longest_entity)
         for entity in self.entities[first:]:
             if entity.start >= end:
                 break
             group = label_group(entity.label)
             if entity.end > start and group not in self.hidden_groups:
-                paint(entity.start, entity.end, self.entity_style(group))
+                spans.append((entity.start, entity.end, self.entity_style(group)))
         if self.matches:
             found = self._style("article-view--match")
             first = bisect_left(self._match_starts, start) - 1
             for match_start, match_end in self.matches[max(first, 0) :]:
                 if match_start >= end:
                     break
-                paint(match_start, match_end, found)
+                spans.append((match_start, match_end, found))
         annotated = self._style("article-view--annotated")
         review = self._style("article-view--review")
         for annotation in self.annotations:
             if annotation.start < end and annotation.end > start:
                 style = annotated if annotation.state == "anchored" else review
-                paint(annotation.start, annotation.end, style)
+                spans.append((annotation.start, annotation.end, style))
         if self.selection:
-            paint(*self.selection, self._style("article-view--selection"))
+            spans.append((*self.selection, self._style("article-view--selection")))
         if self.has_focus:
-            paint(self.cursor, self.character_end(self.cursor), self._style("article-view--cursor"))
+            cursor = (self.cursor, self.character_end(self.cursor))
+            spans.append((*cursor, self._style("article-view--cursor")))
         else:
             # The focus is in a panel (which may just have moved the cursor to a
             # mention): the entity, else the character, at the cursor stays marked.
@@ -262,8 +253,31 @@ class ArticleView(ScrollView, can_focus=True):
                 if entity
                 else (self.cursor, self.character_end(self.cursor))
             )
-            paint(*span, self._style("article-view--cursor-blurred"))
-        return styles
+            spans.append((*span, self._style("article-view--cursor-blurred")))
+        return [
+            (max(s, start), min(e, end), style) for s, e, style in spans if s < end and e > start
+        ]
+
+    def _runs(self, start: int, end: int, kind: str) -> list[tuple[int, int, Style]]:
+        """``text[start:end]`` cut where its style changes: (start, end, style) each,
+        the styles of the spans over it layered (a line's few boundaries, not a
+        style per character)."""
+        ground = self._style("article-view--heading") if kind == "heading" else Style()
+        spans = self._spans(start, end)
+        if not spans:
+            return [(start, end, ground)]
+        bounds = sorted({start, end, *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+        runs: list[tuple[int, int, Style]] = []
+        for run_start, run_end in zip(bounds, bounds[1:], strict=False):
+            style = ground
+            for span_start, span_end, layer in spans:
+                if span_start <= run_start and run_end <= span_end:
+                    style += layer
+            if runs and runs[-1][2] == style:
+                runs[-1] = (runs[-1][0], run_end, style)
+            else:
+                runs.append((run_start, run_end, style))
+        return runs
 
     def on_focus(self) -> None:
         self.refresh()
