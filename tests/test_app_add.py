@@ -71,7 +71,8 @@ async def test_add_a_folder_from_the_library_screen(tmp_path: Path) -> None:
         }
         shown = [row.strip() for row in rows(screen)]
         assert len(shown) == 4
-        assert {title for title in TITLES if any(row.startswith(title) for row in shown)} == TITLES
+        # (a long title is cut to the column, with an ellipsis)
+    assert {t for t in TITLES if any(row.startswith(t[:30]) for row in shown)} == TITLES
 
     # Nothing was written for the stylesheet, the script, the image or the hidden files.
     texts = sorted(p.name for p in library.articles_dir.glob("[!.]*.txt"))

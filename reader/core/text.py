@@ -188,3 +188,25 @@ def grapheme_bounds(text: str) -> list[int] | None:
     if len(starts) == len(text):
         return None
     return [*starts, len(text)]
+
+
+CLUSTER_WINDOW = 32  # code points looked at before an offset to find its character
+
+
+def cluster_at(text: str, offset: int) -> tuple[int, int]:
+    """The (start, end) of the user-perceived character (extended grapheme
+    cluster) at ``offset``, found where it is: no walk over the whole text (a
+    10,000-word article has to show without it). A character longer than
+    CLUSTER_WINDOW code points, which no script or emoji sequence makes, could
+    be cut."""
+    if offset < 0 or offset >= len(text) or text[offset].isascii() and (
+        offset + 1 == len(text) or text[offset + 1].isascii()
+    ):
+        return offset, offset + 1
+    import regex
+
+    start = max(0, offset - CLUSTER_WINDOW)
+    for match in regex.finditer(r"\X", text, pos=start, endpos=min(len(text), offset + 64)):
+        if match.start() <= offset < match.end():
+            return match.start(), match.end()
+    return offset, offset + 1

@@ -21,6 +21,16 @@ from reader.tui.screens.library import LibraryScreen
 
 if TYPE_CHECKING:
     from reader.core.entities import EntityService
+    from reader.tui.screens.article import ArticleScreen
+
+
+def _preload() -> None:
+    """Modules the article screen needs, imported ahead of the first opening."""
+    import regex  # the cursor's characters (reader.core.text.cluster_at)
+
+    import reader.tui.screens.article  # noqa: F401
+
+    regex.compile(r"\X")
 
 
 class ReaderApp(App[None]):
@@ -39,6 +49,7 @@ class ReaderApp(App[None]):
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         self._pending: set[Future[Any]] = set()
         self._model_started = False
+        self._article_screen: ArticleScreen | None = None
 
     @property
     def entities(self) -> EntityService:
@@ -60,6 +71,20 @@ class ReaderApp(App[None]):
         # launcher turned the collector off while the app loaded.)
         gc.freeze()
         gc.enable()
+        # What the first article opened needs, loaded while the library is read.
+        self.run_worker(_preload, thread=True, group="preload", exit_on_error=False)
+
+    def open_article(self, article_id: str, offset: int | None = None, search: str = "") -> None:
+        """Show an article (see ArticleScreen: the screen is made once, then kept)."""
+        from reader.tui.screens.article import ArticleScreen
+
+        screen = self._article_screen
+        if screen is None:
+            screen = self._article_screen = ArticleScreen(article_id, offset, search)
+            self.install_screen(screen, name="article")
+        else:
+            screen.open(article_id, offset, search)
+        self.push_screen("article")
 
     def warm_model(self) -> None:
         """Start the model's process and load the model, in a worker, the first time

@@ -8,11 +8,11 @@ from collections import Counter
 from dataclasses import replace
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from reader.core.editing import AnnotationSet
 from reader.core.entities import LABEL_GROUPS, ModelUnavailable, label_group
@@ -23,6 +23,7 @@ from reader.tui.screens.annotating import AnnotatingMixin
 from reader.tui.screens.correcting import CorrectingMixin
 from reader.tui.screens.finding import FindingMixin
 from reader.tui.widgets.article_view import ArticleView
+from reader.tui.widgets.footer import KeyFooter
 from reader.tui.widgets.panels import AnnotationList, EntityList, Legend
 
 WATCH_SECONDS = 2.0  # how often to look for changes made by another process
@@ -32,26 +33,41 @@ PANEL_MIN_WIDTH, PANEL_FULL_WIDTH = 70, 110
 
 
 class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]):
+    """One article; the app keeps the screen and shows the next article in it
+    (:meth:`open`): making its widgets and styling them anew took longer than
+    everything else in opening an article."""
+
     BINDINGS = bindings(ARTICLE + GLOBAL)
 
     def __init__(self, article_id: str, offset: int | None = None, search: str = "") -> None:
-        """``offset``: where to put the cursor (else where the reader left it);
-        ``search``: the library's search, whose matches are shown (the cursor on
-        the first)."""
         super().__init__()
+        self._panel_wanted: bool | None = None  # None: shown when the screen is wide enough
+        self._load(article_id, offset, search)
+
+    def _load(self, article_id: str, offset: int | None, search: str) -> None:
+        """The article's state: ``offset``, where to put the cursor (else where the
+        reader left it); ``search``, the library's search, whose matches are shown
+        (the cursor on the first)."""
         self.search = search
-        library = self.app.library
-        self.article, annotations = library.load(article_id)
+        self.article, annotations = self.app.library.load(article_id)
         self.annotations = AnnotationSet(annotations, self._persist)
         self._history: list = []  # see AnnotatingMixin: u and ctrl+r walk these
         self._future: list = []
+        self._told_where = False
         self._start_offset = self.article.position if offset is None else offset
         self._sent_to_offset = offset is not None
         self._saved_offset = self._cursor = self._start_offset
         self._stamp = self._store_stamp()
         self.entity_status = "entities: finding…"
-        self._panel_wanted: bool | None = None  # None: shown when the screen is wide enough
         self.entity_counts: dict[str, int] | None = None
+
+    def open(self, article_id: str, offset: int | None = None, search: str = "") -> None:
+        """Show another article here (the screen is not shown: the app shows it next)."""
+        self.save_position()
+        self._load(article_id, offset, search)
+        self.view.set_text(self.article.text)
+        self.query_one("#find", Input).display = False
+        self._show()
 
     @property
     def view(self) -> ArticleView:
@@ -71,10 +87,15 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
                 yield AnnotationList(id="annotation-list")
         yield Static(id="article-status")
         yield Input(placeholder="Find: words, “phrases”, prefix* (enter goes there)", id="find")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._fit_panel()
+        self._show()
+        self.set_interval(WATCH_SECONDS, self._watch_store)
+
+    def _show(self) -> None:
+        """Show the article loaded: its header, annotations, cursor and matches."""
         self._refresh_header()
         self._refresh_annotations()
         self.view.focus()
@@ -87,7 +108,6 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
         # After the text is shown: threads now would slow its first frame down
         # (one interpreter), and the cached entities come in milliseconds anyway.
         self.call_after_refresh(self._after_first_frame)
-        self.set_interval(WATCH_SECONDS, self._watch_store)
 
     def _after_first_frame(self) -> None:
         self.find_entities()
@@ -131,6 +151,8 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
         )
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
+        if message.article_id != self.article.id:
+            return  # found for the article shown before
         self.view.set_entities(message.entities)
         self.entity_counts = dict(Counter(label_group(e.label) for e in message.entities))
         source = "cached" if message.from_cache else f"found in {message.seconds:.2f} s"
@@ -139,6 +161,8 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
         self._refresh_status()
 
     def on_entities_unavailable(self, message: EntitiesUnavailable) -> None:
+        if message.article_id != self.article.id:
+            return
         self.entity_status = f"no entities: {message.reason}"
         self._show_legend()
         # Said once per article and run: the legend keeps saying it after that.
@@ -168,6 +192,8 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
         return (stat.st_mtime_ns, stat.st_size)
 
     def _watch_store(self) -> None:
+        if not self.is_current:
+            return
         stamp = self._store_stamp()
         if stamp != self._stamp and self.app.writes_pending() == 0:
             self._stamp = stamp
@@ -184,6 +210,8 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
         )
 
     def on_annotations_changed(self, message: AnnotationsChanged) -> None:
+        if message.article_id != self.article.id:
+            return
         for problem in message.problems:  # a store set aside under us: say so here
             self.notify(problem, title="Unreadable store", severity="error", timeout=15)
         if self.app.writes_pending():
@@ -299,6 +327,17 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
 
     def on_unmount(self) -> None:
         self.save_position()
+
+    def on_screen_suspend(self) -> None:
+        self.save_position()  # left (the screen is kept, not unmounted)
+        self._theme_when_left = self.app.theme
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Shown again: Textual styles every widget anew (a fifth of the time it
+        # takes to show an article), which only a change of theme meanwhile needs.
+        if getattr(self, "_theme_when_left", None) == self.app.theme:
+            event.refresh_styles = False
+        super()._on_screen_resume(event)
 
     def action_back(self) -> None:
         self.save_position()

@@ -18,7 +18,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from reader.core.models import ArticleInfo
 
@@ -40,6 +40,7 @@ from reader.tui.messages import (
     SnippetFound,
 )
 from reader.tui.widgets.article_list import ArticleList
+from reader.tui.widgets.footer import KeyFooter
 
 WATCH_SECONDS = 1.0  # how often to look for changes made by another window or program
 SORTS = ("date", "added", "title", "words", "notes")
@@ -87,7 +88,7 @@ class LibraryScreen(Screen[None]):
         yield Static(id="list-header")
         yield ArticleList(self._fetch, id="articles")
         yield Static(id="library-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#library-title", Static).update(
@@ -377,11 +378,9 @@ class LibraryScreen(Screen[None]):
 
     def open_article(self, article_id: str | None) -> None:
         if article_id:
-            from reader.tui.screens.article import ArticleScreen
-
             query = parse_query(self.current_query())
             search = self.current_query() if is_text_search(query) else ""
-            self.app.push_screen(ArticleScreen(article_id, search=search))
+            self.app.open_article(article_id, search=search)
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]

@@ -12,11 +12,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.core.models import Annotation, ArticleInfo
 from reader.tui.bindings import GLOBAL, NOTES, bindings
+from reader.tui.widgets.footer import KeyFooter
 
 
 @dataclass
@@ -64,7 +65,7 @@ class NotesScreen(Screen[None]):
         yield Input(placeholder="Search notes, quotes and tags", id="notes-query")
         yield OptionList(id="notes-list")
         yield Static(id="notes-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -111,11 +112,10 @@ class NotesScreen(Screen[None]):
         self.query_one("#notes-status", Static).update(Text(status))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        from reader.tui.screens.article import ArticleScreen
 
         info, annotation = self.found[int(event.option.id or 0)]
         offset = None if annotation is None else annotation.start  # None: where it was left
-        self.app.push_screen(ArticleScreen(info.id, offset=offset))
+        self.app.open_article(info.id, offset=offset)
 
     def current_query(self) -> str:
         return self.query_one(Input).value

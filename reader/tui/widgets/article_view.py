@@ -9,7 +9,7 @@ the current width, so a resize never loses the place.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -24,7 +24,7 @@ from textual.strip import Strip
 
 from reader.core.entities import LABEL_GROUPS, label_group
 from reader.core.models import Annotation, Entity
-from reader.core.text import grapheme_bounds, words
+from reader.core.text import cluster_at, words
 from reader.tui.bindings import READING, bindings
 from reader.tui.widgets.layout import Layout
 
@@ -97,13 +97,26 @@ class ArticleView(ScrollView, can_focus=True):
     def _word_starts(self) -> list[int]:
         return [start for start, _ in self._words]
 
-    @cached_property
-    def _clusters(self) -> list[int] | None:
-        """Where user-perceived characters start (None: at every code point), so
-        the cursor never stands inside a flag or an emoji sequence."""
-        return grapheme_bounds(self.text)
 
     # --- content -----------------------------------------------------------------
+
+    def set_text(self, text: str) -> None:
+        """Show another text (the view is kept from article to article): the
+        cursor at its start, nothing on it."""
+        self.text = text
+        for derived in ("_words", "_word_starts"):
+            self.__dict__.pop(derived, None)
+        self.entities, self._entity_starts, self._longest_entity = [], [], 0
+        self.annotations = []
+        self.set_matches([])
+        self.hidden_groups = set()
+        self._prefix, self._kept, self._dragging = "", None, False
+        self.anchor = None
+        self._layout = Layout(text, self._layout.width)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._layout) + 1)
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.cursor = 0
+        self.refresh()
 
     def set_entities(self, entities: list[Entity]) -> None:
         self.entities = sorted(entities, key=lambda e: (e.start, e.end))
@@ -142,18 +155,20 @@ class ArticleView(ScrollView, can_focus=True):
         start, end = sorted((self.anchor, self.cursor))
         return start, min(self.character_end(end), len(self.text))
 
+    # The cursor never stands inside a user-perceived character (a flag, an emoji
+    # sequence, a letter with its combining accents): these find its bounds.
+
     def character_start(self, offset: int) -> int:
         """The start of the user-perceived character at ``offset``."""
-        if offset <= 0 or self._clusters is None:
+        if offset <= 0:
             return offset
-        return self._clusters[bisect_right(self._clusters, offset) - 1]
+        return cluster_at(self.text, offset)[0] if offset < len(self.text) else offset
 
     def character_end(self, offset: int) -> int:
         """The end of the user-perceived character at ``offset``."""
-        if self._clusters is None:
-            return offset + 1
-        index = bisect_right(self._clusters, offset)
-        return self._clusters[min(index, len(self._clusters) - 1)]
+        if offset >= len(self.text):
+            return len(self.text) if self.text else offset + 1
+        return cluster_at(self.text, offset)[1]
 
     def annotations_at(self, offset: int) -> list[Annotation]:
         return [a for a in self.annotations if a.start <= offset < a.end]
