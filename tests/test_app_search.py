@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
+from textual import events
 from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -448,6 +449,29 @@ async def test_full_text_queries_typed_in_the_filter(tmp_path: Path) -> None:
             assert titles(screen) == expected, (query, titles(screen), status(screen))
             want = f"{len(expected)} of 5 articles match · newest first"
             assert status(screen) == want, (query, status(screen))
+
+
+async def test_keys_typed_at_once_after_slash_go_to_the_filter(tmp_path: Path) -> None:
+    """Typed faster than the app answers (as tmux or a busy app delivers them):
+    every key is queued before the first is handled. / must move the focus
+    before the keys behind it are handed out, or "e" would open the export
+    dialog and the rest be lost."""
+    library, _ = build(tmp_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        assert screen.article_list.has_focus
+        for key, character in [("slash", "/"), *((c, c) for c in "erdogan")]:
+            app.post_message(events.Key(key, character))
+        screen = await settle(app, pilot)
+        assert app.screen is screen  # no dialog opened by the letters
+        assert screen.current_query() == "erdogan"
+        assert titles(screen) == ["Talks resume in Ankara"]
+        # In the filter, / is typed like any other character.
+        for key, character in [("slash", "/"), ("x", "x")]:
+            app.post_message(events.Key(key, character))
+        screen = await settle(app, pilot)
+        assert screen.current_query() == "erdogan/x"
 
 
 # --- the sort ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from reader.tui.screens.library import LibraryScreen
 
 if TYPE_CHECKING:
     from reader.core.entities import EntityService
+    from reader.tui.prefetch import Prefetched
     from reader.tui.screens.article import ArticleScreen
 
 
@@ -50,6 +51,7 @@ class ReaderApp(App[None]):
         self._pending: set[Future[Any]] = set()
         self._model_started = False
         self._article_screen: ArticleScreen | None = None
+        self.prefetched: Prefetched | None = None  # the highlighted article, read ahead
 
     @property
     def entities(self) -> EntityService:
@@ -85,6 +87,30 @@ class ReaderApp(App[None]):
         else:
             screen.open(article_id, offset, search)
         self.push_screen("article")
+
+    def prefetch_article(self, article_id: str) -> None:
+        """Read the article ahead (it is highlighted: it may be opened next)."""
+        from reader.tui.widgets.article_view import READABLE_WIDTH
+
+        screen = self._article_screen
+        width = screen.view.layout.width if screen is not None else READABLE_WIDTH
+        self._prefetch(article_id, width)
+
+    @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
+    def _prefetch(self, article_id: str, width: int) -> None:
+        from reader.tui.prefetch import prefetch
+
+        try:
+            self.prefetched = prefetch(self.library, article_id, width)
+        except OSError:
+            self.prefetched = None
+
+    def take_prefetched(self, article_id: str) -> Prefetched | None:
+        """The article read ahead, if it is that one as its files are now."""
+        from reader.tui.prefetch import still_current
+
+        prefetched, self.prefetched = self.prefetched, None
+        return prefetched if still_current(self.library, prefetched, article_id) else None
 
     def warm_model(self) -> None:
         """Start the model's process and load the model, in a worker, the first time

@@ -22,7 +22,10 @@ class Key:
     description: str
     show: bool = True
     display: str | None = None
-    priority: bool = False  # before the focused widget's own keys (an Input's ctrl+e)
+    # Before the focused widget's own keys (an Input's ctrl+e), and at once: a key
+    # that moves the focus to a field runs as it arrives, so what is typed right
+    # after it goes to the field (see TypeAhead).
+    priority: bool = False
 
 
 GLOBAL = [
@@ -33,7 +36,7 @@ GLOBAL = [
 ]
 
 LIBRARY = [
-    Key("library.filter", "slash", "filter", "Filter", display="/"),
+    Key("library.filter", "slash", "filter", "Filter", display="/", priority=True),
     Key("library.sort", "s", "sort", "Sort"),
     Key("library.add", "a", "add", "Add"),
     Key("library.notes", "n", "notes", "Notes"),
@@ -128,7 +131,7 @@ ARTICLE = [
     Key("article.redo", "ctrl+r", "redo", "Redo", show=False),
     Key("article.tag_article", "T", "tag_article", "Tag the article", show=False),
     Key("article.note_article", "A", "note_article", "Note the article", show=False),
-    Key("article.find", "slash", "find", "Find", display="/"),
+    Key("article.find", "slash", "find", "Find", display="/", priority=True),
     Key("article.next_match", "n", "next_match(1)", "Next match", show=False),
     Key("article.previous_match", "N", "next_match(-1)", "Previous match", show=False),
     Key("article.close_find", "escape", "close_find", "Close the find bar", show=False),
@@ -153,7 +156,7 @@ ARTICLE = [
 ]
 
 NOTES = [
-    Key("notes.query", "slash", "focus_query", "Search", display="/"),
+    Key("notes.query", "slash", "focus_query", "Search", display="/", priority=True),
     Key("notes.back", "escape", "back", "Back"),
     Key("notes.export", "ctrl+e", "app.export", "Export these", priority=True),
     Key("notes.help", "f1", "app.help", "Keys"),
@@ -185,3 +188,22 @@ def bindings(keys: list[Key]) -> list[Binding]:
 
 def key_label(key: Key) -> str:
     return key.display or key.key
+
+
+FIELD_ACTIONS = frozenset({"filter", "find", "focus_query"})  # the / keys, to a field
+
+
+class TypeAhead:
+    """For a screen whose / moves the focus to a field. Textual hands each key to
+    the widget focused when the key arrives, but runs an ordinary binding only
+    after the keys already queued, so what is typed quickly after / (or while
+    the app is busy) would go to the list. Those bindings are priority ones,
+    run on arrival; this turns them off while a field has the focus, where /
+    is typed."""
+
+    focused: object
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from textual.widgets import Input, TextArea
+
+        return not (action in FIELD_ACTIONS and isinstance(self.focused, Input | TextArea))

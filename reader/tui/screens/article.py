@@ -17,7 +17,7 @@ from textual.widgets import Input, OptionList, Static
 from reader.core.editing import AnnotationSet
 from reader.core.entities import LABEL_GROUPS, ModelUnavailable, label_group
 from reader.core.store import StoreError
-from reader.tui.bindings import ARTICLE, GLOBAL, bindings
+from reader.tui.bindings import ARTICLE, GLOBAL, TypeAhead, bindings
 from reader.tui.messages import AnnotationsChanged, EntitiesReady, EntitiesUnavailable
 from reader.tui.screens.annotating import AnnotatingMixin
 from reader.tui.screens.correcting import CorrectingMixin
@@ -32,7 +32,7 @@ WATCH_SECONDS = 2.0  # how often to look for changes made by another process
 PANEL_MIN_WIDTH, PANEL_FULL_WIDTH = 70, 110
 
 
-class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]):
+class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, Screen[None]):
     """One article; the app keeps the screen and shows the next article in it
     (:meth:`open`): making its widgets and styling them anew took longer than
     everything else in opening an article."""
@@ -49,7 +49,12 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
         reader left it); ``search``, the library's search, whose matches are shown
         (the cursor on the first)."""
         self.search = search
-        self.article, annotations = self.app.library.load(article_id)
+        prefetched = self.app.take_prefetched(article_id)
+        self._layout = prefetched.layout if prefetched else None  # for the view
+        if prefetched is not None:
+            self.article, annotations = prefetched.article, prefetched.annotations
+        else:
+            self.article, annotations = self.app.library.load(article_id)
         self.annotations = AnnotationSet(annotations, self._persist)
         self._history: list = []  # see AnnotatingMixin: u and ctrl+r walk these
         self._future: list = []
@@ -65,7 +70,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
         """Show another article here (the screen is not shown: the app shows it next)."""
         self.save_position()
         self._load(article_id, offset, search)
-        self.view.set_text(self.article.text)
+        self.view.set_text(self.article.text, self._layout)
         self.query_one("#find", Input).display = False
         self._show()
 
@@ -78,7 +83,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
             yield Static(id="article-title")
             yield Static(id="article-details")
         with Horizontal(id="article-body"):
-            yield ArticleView(self.article.text, id="article-view")
+            yield ArticleView(self.article.text, id="article-view", layout=self._layout)
             with Vertical(id="side-panel"):
                 yield Legend(id="legend")
                 yield Static("Entities", classes="panel-title")
@@ -283,7 +288,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
             self.action_toggle_panel()  # tab asks for the panel: show it
         order = [self.view, self.query_one(EntityList), self.query_one(AnnotationList)]
         current = next((i for i, w in enumerate(order) if w.has_focus), -1)
-        order[(current + 1) % len(order)].focus()
+        self.set_focus(order[(current + 1) % len(order)])
 
     # --- the side panel ----------------------------------------------------------------
 
@@ -314,7 +319,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, Screen[None]
         if not self.query_one("#side-panel").display:
             self.action_toggle_panel()
         panel.highlighted = lost[0]
-        panel.focus()
+        self.set_focus(panel)
         self.notify("enter re-attaches the orphan to the selection made in the text", timeout=4)
 
     # --- leaving --------------------------------------------------------------------------

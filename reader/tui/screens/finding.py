@@ -35,6 +35,7 @@ class FindingMixin:
         # would come before Screen in the MRO and replace it.
         def notify(self, *args, **kwargs): ...  # noqa: ANN002, ANN003, ANN201
         def query_one(self, *args, **kwargs): ...  # noqa: ANN002, ANN003, ANN201
+        def set_focus(self, *args, **kwargs): ...  # noqa: ANN002, ANN003, ANN201
 
     def find(self, search: str, *, move: bool = True) -> int:
         """Highlight the matches of ``search``; with ``move``, put the cursor on the
@@ -53,7 +54,7 @@ class FindingMixin:
     def action_find(self) -> None:
         self.find_bar.display = True
         self.find_bar.value = self.search
-        self.find_bar.focus()
+        self.set_focus(self.find_bar)  # at once: what is typed next goes to it
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "find":
@@ -69,7 +70,7 @@ class FindingMixin:
 
     def _close_find_bar(self) -> None:
         self.find_bar.display = False
-        self.view.focus()
+        self.set_focus(self.view)
 
     def action_close_find(self) -> None:
         """escape in the find bar: back to the text, the matches still shown."""

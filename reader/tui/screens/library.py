@@ -23,6 +23,8 @@ from textual.widgets import Input, Static
 from reader.core.models import ArticleInfo
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from reader.core.catalog import Catalog
 from reader.core.query import (
     highlight_expression,
@@ -30,7 +32,7 @@ from reader.core.query import (
     parse_query,
     query_problems,
 )
-from reader.tui.bindings import GLOBAL, LIBRARY, bindings
+from reader.tui.bindings import GLOBAL, LIBRARY, TypeAhead, bindings
 from reader.tui.messages import (
     ImportFinished,
     ImportProgress,
@@ -54,9 +56,10 @@ SORT_NAMES = {
 }
 EMPTY = "The library is empty: press a to add a file, folder or URL."
 FIRST_PAGE = 100  # rows listed before the whole library is in order
+PREFETCH_AFTER = 0.15  # seconds the cursor rests on an article before it is read ahead
 
 
-class LibraryScreen(Screen[None]):
+class LibraryScreen(TypeAhead, Screen[None]):
     BINDINGS = bindings(LIBRARY + GLOBAL)
 
     def __init__(self) -> None:
@@ -64,6 +67,8 @@ class LibraryScreen(Screen[None]):
         self.sort = "date"
         self._generation = 0  # of the latest query asked for
         self.shown_generation = 0  # of the latest answer shown
+        self._reconciling = False  # a reconciliation runs
+        self._prefetch_timer: Timer | None = None
         self._querying: sqlite3.Connection | None = None  # the connection a query runs on
         self._opened = False  # the index answered
         self._version: int | None = None  # the index's data_version as last listed
@@ -198,14 +203,18 @@ class LibraryScreen(Screen[None]):
         try:
             if catalog.data_version() != self._version:
                 self.request(fresh=True)
-            if catalog.folders_changed():
+            if catalog.folders_changed() and not self._reconciling:
+                self._reconciling = True  # one at a time: a thread cannot be cancelled
                 self.reconcile()
         except sqlite3.Error:
             return
 
-    @work(thread=True, exclusive=True, group="reconcile", exit_on_error=False)
+    @work(thread=True, group="reconcile", exit_on_error=False)
     def reconcile(self) -> None:
-        self.app.library.catalog.reconcile()
+        try:
+            self.app.library.catalog.reconcile()
+        finally:
+            self._reconciling = False
 
     def on_screen_resume(self) -> None:
         # After the saves made on the screen we come back from, so the counts are right.
@@ -314,6 +323,12 @@ class LibraryScreen(Screen[None]):
     # --- where the search matched, for the highlighted article -------------------------------
 
     def on_article_list_highlighted(self, message: ArticleList.Highlighted) -> None:
+        # Read the article ahead once the cursor rests on it (not at each row
+        # passed while scrolling): enter then opens it at once.
+        if self._prefetch_timer is not None:
+            self._prefetch_timer.stop()
+        if message.rowid is not None:
+            self._prefetch_timer = self.set_timer(PREFETCH_AFTER, self._prefetch)
         query = parse_query(self.current_query(), typing=True)
         if message.rowid is None or not is_text_search(query):
             for snippet in self.query("#snippet"):
@@ -328,6 +343,13 @@ class LibraryScreen(Screen[None]):
         self.call_after_refresh(
             self.find_snippet, message.rowid, info.id, highlight_expression(query)
         )
+
+    def _prefetch(self) -> None:
+        self._prefetch_timer = None
+        rowid = self.article_list.highlighted
+        info = self.article_list.row(rowid) if rowid is not None else None
+        if info is not None:
+            self.app.prefetch_article(info.id)
 
     @work(thread=True, exclusive=True, group="snippet", exit_on_error=False)
     def find_snippet(self, rowid: int, article_id: str, expression: str) -> None:
@@ -369,7 +391,7 @@ class LibraryScreen(Screen[None]):
             self.request()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.article_list.focus()
+        self.set_focus(self.article_list)
 
     def on_article_list_opened(self, message: ArticleList.Opened) -> None:
         info = self.article_list.row(message.rowid)
@@ -436,15 +458,17 @@ class LibraryScreen(Screen[None]):
 
     def set_filter(self, query: str) -> None:
         self.query_one("#filter", Input).value = query
-        self.article_list.focus()
+        self.set_focus(self.article_list)
 
     def current_query(self) -> str:
         """The filter as typed: what is listed, so what the export dialog offers."""
         return self.query_one("#filter", Input).value
 
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # At once, not after the keys already queued (Widget.focus waits for them):
+        # what is typed right after / goes to the filter.
+        self.set_focus(self.query_one("#filter", Input))
 
     def action_clear_filter(self) -> None:
         self.query_one("#filter", Input).value = ""
-        self.article_list.focus()
+        self.set_focus(self.article_list)

@@ -16,7 +16,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.core.models import Annotation, ArticleInfo
-from reader.tui.bindings import GLOBAL, NOTES, bindings
+from reader.tui.bindings import GLOBAL, NOTES, TypeAhead, bindings
 from reader.tui.widgets.footer import KeyFooter
 
 
@@ -48,7 +48,7 @@ def note_label(info: ArticleInfo, annotation: Annotation | None) -> Text:
 LIMIT = 1000  # notes listed at most
 
 
-class NotesScreen(Screen[None]):
+class NotesScreen(TypeAhead, Screen[None]):
     # The search field has the focus and takes ? as a character: f1 (in NOTES)
     # opens the keys instead, and ctrl+e is a priority key, ahead of the field's own.
     BINDINGS = bindings(NOTES + [k for k in GLOBAL if k.id not in ("app.help", "app.help_f1")])
@@ -75,7 +75,7 @@ class NotesScreen(Screen[None]):
         self.search(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(OptionList).focus()
+        self.set_focus(self.query_one(OptionList))
 
     @work(thread=True, exclusive=True, group="notes", exit_on_error=False)
     def search(self, query: str) -> None:
@@ -124,4 +124,4 @@ class NotesScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_focus_query(self) -> None:
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))  # at once: what is typed next goes to it

@@ -67,7 +67,13 @@ class ArticleView(ScrollView, can_focus=True):
 
         view: ArticleView
 
-    def __init__(self, text: str, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(
+        self,
+        text: str,
+        *,
+        id: str | None = None,  # noqa: A002
+        layout: Layout | None = None,  # the text laid out ahead (see set_text)
+    ) -> None:
         super().__init__(id=id)
         self.text = text
         self.entities: list[Entity] = []
@@ -78,7 +84,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.annotations: list[Annotation] = []
         self.matches: list[tuple[int, int]] = []  # what a search found: (start, end)
         self._match_starts: list[int] = []
-        self._layout = Layout(text, READABLE_WIDTH)
+        fits = layout is not None and layout.width == READABLE_WIDTH
+        self._layout = layout if fits else Layout(text, READABLE_WIDTH)
         self._margin = 0
         self._column = 0  # the column j/k aim for
         self._styles: dict[str, Style] = {}
@@ -97,12 +104,12 @@ class ArticleView(ScrollView, can_focus=True):
     def _word_starts(self) -> list[int]:
         return [start for start, _ in self._words]
 
-
     # --- content -----------------------------------------------------------------
 
-    def set_text(self, text: str) -> None:
+    def set_text(self, text: str, layout: Layout | None = None) -> None:
         """Show another text (the view is kept from article to article): the
-        cursor at its start, nothing on it."""
+        cursor at its start, nothing on it; ``layout``, the text's laid out
+        ahead (used if of the view's width)."""
         self.text = text
         for derived in ("_words", "_word_starts"):
             self.__dict__.pop(derived, None)
@@ -112,7 +119,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.hidden_groups = set()
         self._prefix, self._kept, self._dragging = "", None, False
         self.anchor = None
-        self._layout = Layout(text, self._layout.width)
+        width = self._layout.width
+        self._layout = layout if layout and layout.width == width else Layout(text, width)
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._layout) + 1)
         self.scroll_to(0, 0, animate=False, immediate=True)
         self.cursor = 0
