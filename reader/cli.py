@@ -201,7 +201,7 @@ def _catalog(ctx: click.Context, query: Query | None = None) -> Catalog:
     for problem in catalog.problems():
         click.echo(f"reader: {problem}", err=True)
     if query is not None and (pending := entities_pending(library, query)):
-        click.echo(f"reader: {pending} (reader index finds them now)", err=True)
+        click.echo(f"reader: {pending} (reader index finds them)", err=True)
     return catalog
 
 

@@ -35,7 +35,7 @@ SORTS = {
 EVERYTHING = Query()
 
 _INFO = (
-    "a.rowid, a.id, d.title, d.author, a.date, d.source, d.format, d.text_sha256, "
+    "a.rowid, a.id, a.title, d.author, a.date, d.source, d.format, d.text_sha256, "
     "a.word_count, a.added, d.tags, d.note, d.note_tags, a.note_count"
 )
 _JOINED = "articles a JOIN details d ON d.rowid = a.rowid"
@@ -213,7 +213,7 @@ class CatalogQueries:
         connection = self.connection()
         line = (
             "a.id || char(9) || a.date || char(9) || a.word_count || char(9) || "
-            "a.note_count || char(9) || d.title || char(10)"
+            "a.note_count || char(9) || a.title || char(10)"
         )
         if query:
             found = self._matching(query)
@@ -222,7 +222,7 @@ class CatalogQueries:
             connection.executemany("INSERT INTO temp.found VALUES (?)", ((r,) for r in found))
             sql = (
                 f"SELECT {line} FROM temp.found f JOIN articles a ON a.rowid = f.rowid "
-                f"JOIN details d ON d.rowid = a.rowid ORDER BY {SORTS[sort]}"
+                f"ORDER BY {SORTS[sort]}"
             )
             return "".join(row[0] for row in connection.execute(sql))
         connection.execute("BEGIN")  # one snapshot for the version and the lines
@@ -233,7 +233,7 @@ class CatalogQueries:
             ).fetchone()
             if kept is not None:
                 return kept[0]
-            sql = f"SELECT {line} FROM {_JOINED} ORDER BY {SORTS[sort]}"
+            sql = f"SELECT {line} FROM articles a ORDER BY {SORTS[sort]}"
             lines = "".join(row[0] for row in connection.execute(sql))
         finally:
             connection.execute("COMMIT")
@@ -255,8 +255,12 @@ class CatalogQueries:
 
     def find(self, *, text_sha256: str = "", source: str = "") -> str | None:
         """The id of an article with this text, or from this source."""
-        column, value = ("text_sha256", text_sha256) if text_sha256 else ("source", source)
-        sql = f"SELECT a.id FROM {_JOINED} WHERE d.{column} = ? LIMIT 1"
+        if text_sha256:
+            sql = f"SELECT a.id FROM {_JOINED} WHERE d.text_sha256 = ? LIMIT 1"
+            value = text_sha256
+        else:  # (the source index holds the articles with a source only)
+            sql = f"SELECT a.id FROM {_JOINED} WHERE d.source = ? AND d.source != '' LIMIT 1"
+            value = source
         row = self.connection().execute(sql, (value,)).fetchone()
         return row[0] if row else None
 
@@ -287,8 +291,7 @@ class CatalogQueries:
         where, params = note_where(query)
         sql = (
             "SELECT n.id, a.id, n.state, n.tags, n.exact, n.note FROM notes n "
-            "JOIN articles a ON a.rowid = n.article JOIN details d ON d.rowid = a.rowid "
-            f"WHERE {where} "
+            f"JOIN articles a ON a.rowid = n.article WHERE {where} "
             f"ORDER BY n.id IS NOT NULL, {SORTS['date']}, n.start, n.rowid"
         )
         for note_id, article_id, state, tags, exact, note in self.connection().execute(sql, params):

@@ -199,8 +199,11 @@ def cluster_at(text: str, offset: int) -> tuple[int, int]:
     10,000-word article has to show without it). A character longer than
     CLUSTER_WINDOW code points, which no script or emoji sequence makes, could
     be cut."""
-    if offset < 0 or offset >= len(text) or text[offset].isascii() and (
-        offset + 1 == len(text) or text[offset + 1].isascii()
+    if (
+        offset < 0
+        or offset >= len(text)
+        or text[offset].isascii()
+        and (offset + 1 == len(text) or text[offset + 1].isascii())
     ):
         return offset, offset + 1
     import regex
