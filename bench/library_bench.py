@@ -200,6 +200,42 @@ def summary(report: Report) -> str:
     return "\n".join(rows)
 
 
+README_START = "<!-- benchmarks: written by bench --write -->"
+README_END = "<!-- end of benchmarks -->"
+
+
+def readme_table(report: Report, info: dict[str, str]) -> str:
+    """The README's table: each figure at the largest library measured (the
+    long article's figures as they are), from the same run as BENCHMARKS.md."""
+    largest = max((r.size for r in report.results if r.size is not None), default=None)
+    rows = [
+        f"Measured on {info['CPU']}, {info['Date']}, at {largest or 0:,} articles "
+        "([BENCHMARKS.md](BENCHMARKS.md) has every size, the comparisons and the method):",
+        "",
+        "| # | Figure | What | Measured | Compared with | Goal | Result |",
+        "|---|---|---|---:|---|---|---|",
+    ]
+    for r in sorted(report.results, key=lambda r: r.number):
+        if r.size is not None and r.size != largest and r.name not in ("open", "cursor"):
+            continue
+        cells = [str(r.number), FIGURES[r.name][1], r.what, r.measured, r.compared, r.goal]
+        cells.append(f"**{r.verdict}**" if r.verdict == "MISS" else r.verdict)
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(rows)
+
+
+def write_readme(report: Report, info: dict[str, str]) -> Path:
+    """Put the table between the README's markers (left as it is without them)."""
+    path = REPO / "README.md"
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(README_START), text.find(README_END)
+    if 0 <= start < end:
+        table = readme_table(report, info)
+        text = f"{text[: start + len(README_START)]}\n{table}\n{text[end:]}"
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
 def write_markdown(report: Report, command: str, info: dict[str, str], failed: list[str]) -> Path:
     path = REPO / "BENCHMARKS.md"
     lines = [
@@ -253,4 +289,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(missed)} of {len(report.results)} rows MISS their goal" if missed else "")
     if args.write:
         print(f"wrote {write_markdown(report, command, info, failed)}")
+        if set(FIGURES) <= set(args.only):  # a whole run
+            print(f"wrote the table in {write_readme(report, info)}")
     return 1 if failed else 0
