@@ -601,6 +601,49 @@ def on_screen(view: ArticleView, offset: int) -> bool:
     return top <= row < top + view.scrollable_content_region.height
 
 
+async def test_the_article_read_ahead_is_opened_unless_its_files_changed(tmp_path: Path) -> None:
+    """The highlighted article is read ahead once the cursor rests on it, and enter
+    shows what was read; but if another process changed its files meanwhile, it is
+    read again (the note added there is shown)."""
+    library, ids = build(tmp_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+
+        def read_ahead(article_id: str) -> bool:
+            ahead = app.prefetched
+            return ahead is not None and ahead.article.id == article_id
+
+        first = highlighted_id(screen)
+        assert first is not None
+        await wait_until(pilot, lambda: read_ahead(first), "the first article read ahead")
+        ahead = app.prefetched
+        assert ahead is not None
+        await open_highlighted(app, pilot)
+        article = app.screen
+        assert isinstance(article, ArticleScreen)
+        assert article.article is ahead.article  # shown as read ahead: nothing read again
+
+        await pilot.press("q")
+        await wait_until(pilot, lambda: app.screen is screen, "the library again")
+        await pilot.press("j")
+        second = highlighted_id(screen)
+        assert second == ids["orchard"]
+        await wait_until(pilot, lambda: read_ahead(second), "the second article read ahead")
+        ahead = app.prefetched
+        text = doc("orchard").text
+        start = text.index("cider")
+        other = Library(library.root)  # as another process would
+        other.store(second).save_annotation(
+            new_annotation(text, start, start + 5, ("elsewhere",), "added meanwhile")
+        )
+        await open_highlighted(app, pilot)
+        article = app.screen
+        assert isinstance(article, ArticleScreen) and article.article.id == second
+        assert article.article is not ahead.article
+        assert [a.note for a in article.annotations.items] == ["added meanwhile"]
+
+
 async def test_search_hit_opens_on_its_first_match_and_n_steps_through(tmp_path: Path) -> None:
     library, ids = build(tmp_path)
     spans = word_spans(TALKS_TEXT, "ceasefire")

@@ -374,6 +374,29 @@ def test_an_index_rebuilt_by_another_process_is_opened_anew(tmp_path: Path) -> N
     assert ids(library, "tag:new") == [article_ids[1]]
 
 
+def test_a_querys_listing_is_the_same_from_the_kept_listing_or_from_sql(tmp_path: Path) -> None:
+    """A query's lines are picked from the kept whole-library listing when there is
+    one, else made in SQL: the same lines, in each order. A title holding a tab or
+    a newline (a hand-edited store) stays one line of five fields."""
+    odd = draft(
+        "A ferry crossing was cancelled by the storm.", "Storm\tnews\nand more", "2022-01-01"
+    )
+    library, _ = make(tmp_path, HARBOUR, MINISTER, BEIJING, odd)
+    catalog = library.catalog
+    queries = ["ferry", "-ferry", "ferry OR ankara", "since:2021"]
+    sorts = ["date", "added", "title", "words", "notes"]
+    made = {(q, s): catalog.listing(parse_query(q), s) for q in queries for s in sorts}
+    for sort in sorts:  # the whole library's, kept
+        whole = catalog.listing(sort=sort)
+        assert all(len(line.split("\t")) == 5 for line in whole.splitlines()), whole
+    kept = catalog.connection().execute("SELECT count(*) FROM listings").fetchone()[0]
+    assert kept == len(sorts)
+    for (query, sort), lines in made.items():
+        assert catalog.listing(parse_query(query), sort) == lines, (query, sort)
+    assert "Storm news and more" in made["ferry", "date"]
+    assert len(made["ferry", "date"].splitlines()) == 2
+
+
 def test_the_kept_listing_follows_every_change(tmp_path: Path) -> None:
     """reader list's whole-library listing is kept between runs: never stale."""
     library, (harbour, minister) = make(tmp_path, HARBOUR, MINISTER)

@@ -58,7 +58,7 @@ from reader.core.store import flocked
 if TYPE_CHECKING:
     from reader.core.library import Library
 
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 INDEX_DIR = ".index"
 BATCH = 256  # articles per transaction when many are (re)indexed
 POOL_FROM = 2000  # a rebuild of this many articles reads them in worker processes
@@ -519,7 +519,7 @@ class Catalog(CatalogQueries):
         else:
             store_rows(connection, rows, loading=self._loading)
 
-    def _keep_listing(self, sort: str, version: str, lines: str) -> None:
+    def _keep_listing(self, sort: str, version: str, lines: str, rowids: bytes) -> None:
         """Keep the whole library's listing for this version of the index (a write:
         skipped when another process holds the index, and kept until the next change)."""
         connection = self.connection()
@@ -530,8 +530,9 @@ class Catalog(CatalogQueries):
         try:
             if get_meta(connection, "version") == version:  # nothing changed meanwhile
                 connection.execute(
-                    "INSERT OR REPLACE INTO listings(sort, version, lines) VALUES (?, ?, ?)",
-                    (sort, version, lines),
+                    "INSERT OR REPLACE INTO listings(sort, version, lines, rowids) "
+                    "VALUES (?, ?, ?, ?)",
+                    (sort, version, lines, rowids),
                 )
         finally:
             connection.execute("COMMIT")

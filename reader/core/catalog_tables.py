@@ -68,8 +68,11 @@ CREATE TABLE mentions(
     article INTEGER NOT NULL,
     PRIMARY KEY(name, article)
 ) WITHOUT ROWID;
--- The whole library's reader list, per sort order, as of one version of the index.
-CREATE TABLE listings(sort TEXT PRIMARY KEY, version TEXT NOT NULL, lines TEXT NOT NULL);
+-- The whole library's reader list, per sort order, as of one version of the index,
+-- and its articles' row ids in that order (signed 64-bit, the machine's order).
+CREATE TABLE listings(
+    sort TEXT PRIMARY KEY, version TEXT NOT NULL, lines TEXT NOT NULL, rowids BLOB NOT NULL
+);
 CREATE VIRTUAL TABLE article_fts USING fts5(
     title, author, body, content='', tokenize='{TOKENIZER}'
 );

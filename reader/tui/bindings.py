@@ -204,6 +204,6 @@ class TypeAhead:
     focused: object
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        from textual.widgets import Input, TextArea
+        from textual.widgets import Input  # (loaded already: each of these screens has one)
 
-        return not (action in FIELD_ACTIONS and isinstance(self.focused, Input | TextArea))
+        return not (action in FIELD_ACTIONS and isinstance(self.focused, Input))

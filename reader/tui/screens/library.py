@@ -220,6 +220,7 @@ class LibraryScreen(TypeAhead, Screen[None]):
         # After the saves made on the screen we come back from, so the counts are right.
         if self._opened:
             self.app.after_writes(lambda: self.request(fresh=True))
+            self._read_ahead()  # back from an article: the highlighted one, again
 
     # --- listing ---------------------------------------------------------------------------
 
@@ -323,12 +324,8 @@ class LibraryScreen(TypeAhead, Screen[None]):
     # --- where the search matched, for the highlighted article -------------------------------
 
     def on_article_list_highlighted(self, message: ArticleList.Highlighted) -> None:
-        # Read the article ahead once the cursor rests on it (not at each row
-        # passed while scrolling): enter then opens it at once.
-        if self._prefetch_timer is not None:
-            self._prefetch_timer.stop()
         if message.rowid is not None:
-            self._prefetch_timer = self.set_timer(PREFETCH_AFTER, self._prefetch)
+            self._read_ahead()
         query = parse_query(self.current_query(), typing=True)
         if message.rowid is None or not is_text_search(query):
             for snippet in self.query("#snippet"):
@@ -343,6 +340,13 @@ class LibraryScreen(TypeAhead, Screen[None]):
         self.call_after_refresh(
             self.find_snippet, message.rowid, info.id, highlight_expression(query)
         )
+
+    def _read_ahead(self) -> None:
+        """Read the highlighted article ahead once the cursor rests on it (not at
+        each row passed while scrolling): enter then opens it at once."""
+        if self._prefetch_timer is not None:
+            self._prefetch_timer.stop()
+        self._prefetch_timer = self.set_timer(PREFETCH_AFTER, self._prefetch)
 
     def _prefetch(self) -> None:
         self._prefetch_timer = None
