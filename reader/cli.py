@@ -173,7 +173,8 @@ def list_articles(ctx: click.Context, as_json: bool, sort: str, query: tuple[str
             }
             out.buffer.write(_json(record) + b"\n")
         return
-    out.write(catalog.listing(wanted, sort))
+    out.flush()
+    out.buffer.write(catalog.listing_bytes(wanted, sort))
 
 
 def _catalog(ctx: click.Context, query: Query | None = None) -> Catalog:
@@ -301,15 +302,7 @@ def notes(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
     catalog = _catalog(ctx, wanted)
     out = sys.stdout
     if not as_json:
-        for note in catalog.note_lines(wanted):
-            first = note.note.splitlines()[0] if note.note else ""
-            tags = " ".join(f"#{t}" for t in note.tags)
-            if note.id is None:  # the article's own tags and note
-                fields = ("article", note.article, "article", tags, "", first)
-            else:
-                exact = " ".join(note.exact.split())
-                fields = (note.id, note.article, note.state, tags, exact, first)
-            out.write("\t".join(fields) + "\n")
+        out.write(catalog.note_listing(wanted))
         return
     for info, annotation in catalog.notes(wanted):
         if annotation is None:  # the article's own tags and note

@@ -58,7 +58,7 @@ from reader.core.store import flocked
 if TYPE_CHECKING:
     from reader.core.library import Library
 
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 INDEX_DIR = ".index"
 BATCH = 256  # articles per transaction when many are (re)indexed
 POOL_FROM = 2000  # a rebuild of this many articles reads them in worker processes
@@ -519,7 +519,9 @@ class Catalog(CatalogQueries):
         else:
             store_rows(connection, rows, loading=self._loading)
 
-    def _keep_listing(self, sort: str, version: str, lines: str, rowids: bytes) -> None:
+    def _keep_listing(
+        self, sort: str, version: str, lines: bytes, offsets: bytes, positions: bytes
+    ) -> None:
         """Keep the whole library's listing for this version of the index (a write:
         skipped when another process holds the index, and kept until the next change)."""
         connection = self.connection()
@@ -530,9 +532,9 @@ class Catalog(CatalogQueries):
         try:
             if get_meta(connection, "version") == version:  # nothing changed meanwhile
                 connection.execute(
-                    "INSERT OR REPLACE INTO listings(sort, version, lines, rowids) "
-                    "VALUES (?, ?, ?, ?)",
-                    (sort, version, lines, rowids),
+                    "INSERT OR REPLACE INTO listings(sort, version, lines, offsets, positions) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (sort, version, lines, offsets, positions),
                 )
         finally:
             connection.execute("COMMIT")

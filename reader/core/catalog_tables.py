@@ -68,10 +68,12 @@ CREATE TABLE mentions(
     article INTEGER NOT NULL,
     PRIMARY KEY(name, article)
 ) WITHOUT ROWID;
--- The whole library's reader list, per sort order, as of one version of the index,
--- and its articles' row ids in that order (signed 64-bit, the machine's order).
+-- The whole library's reader list (UTF-8), per sort order, as of one version of
+-- the index; where each line starts, and each article's line by its row id (-1:
+-- none): arrays of signed 64-bit integers in the machine's byte order.
 CREATE TABLE listings(
-    sort TEXT PRIMARY KEY, version TEXT NOT NULL, lines TEXT NOT NULL, rowids BLOB NOT NULL
+    sort TEXT PRIMARY KEY, version TEXT NOT NULL,
+    lines BLOB NOT NULL, offsets BLOB NOT NULL, positions BLOB NOT NULL
 );
 CREATE VIRTUAL TABLE article_fts USING fts5(
     title, author, body, content='', tokenize='{TOKENIZER}'

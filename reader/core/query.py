@@ -315,6 +315,8 @@ def term_selects(term: Term) -> list[Sql]:
     if term.field == "":
         expression = phrase(term.value, term.prefix)
         return [(TEXT_MATCHES, [expression]), (NOTE_MATCHES, [expression])]
+    if term.field == "entity" and not term_problem(term):  # the mentions alone: a third the time
+        return [("SELECT article FROM mentions WHERE name = ?", [name_key(term.value)])]
     condition, params = _article_term(term)
     return [(f"SELECT a.rowid FROM articles a WHERE {condition}", params)]
 
