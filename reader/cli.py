@@ -40,6 +40,9 @@ class _Reader(click.Group):
     def main(self, *args, standalone_mode: bool = True, **kwargs):  # noqa: ANN002, ANN003, ANN201
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
+        from reader.cli_output import guard_output
+
+        guard_output()  # nothing printed can act on the terminal
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
             sys.stdout.flush()  # a full disk shows here, not at exit
@@ -88,10 +91,10 @@ def main(ctx: click.Context, library_dir: Path | None) -> None:
         raise click.UsageError(f"library {root} is not a folder")
     ctx.obj = Library(root)
     if ctx.invoked_subcommand is None:
-        from reader.tui.app import ReaderApp
+        from reader.tui.app import run
 
         ctx.obj.ensure()
-        ReaderApp(ctx.obj).run()
+        ctx.exit(run(ctx.obj))
 
 
 @main.command()
@@ -173,8 +176,10 @@ def list_articles(ctx: click.Context, as_json: bool, sort: str, query: tuple[str
             }
             out.buffer.write(_json(record) + b"\n")
         return
+    from reader.cli_output import write_clean
+
     out.flush()
-    out.buffer.write(catalog.listing_bytes(wanted, sort))
+    write_clean(catalog.listing_bytes(wanted, sort))  # from strings cleaned as read
 
 
 def _catalog(ctx: click.Context, query: Query | None = None) -> Catalog:

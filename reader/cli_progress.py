@@ -19,13 +19,18 @@ def progress_bar(total: int, what: str, *, above: int = 3) -> Iterator[Advance]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from reader.cli_output import unguarded_stderr
+    from reader.core.text import strip_controls
+
     with Progress(
-        TextColumn(what, markup=False),
+        TextColumn(strip_controls(what), markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.description}", markup=False),  # file names and URLs: not markup
-        console=Console(stderr=True),
+        console=Console(file=unguarded_stderr()),  # its own escapes draw the bar
         transient=True,
     ) as progress:
         task = progress.add_task("", total=total)
-        yield lambda n=1, current="": progress.update(task, advance=n, description=current)
+        yield lambda n=1, current="": progress.update(
+            task, advance=n, description=strip_controls(current)
+        )

@@ -33,10 +33,9 @@ def main() -> None:
 
         root = resolve_library_dir(library_dir or None)
         if not root.exists() or root.is_dir():
-            from reader.tui.app import ReaderApp
+            from reader.tui.app import run
 
-            ReaderApp(Library(root).create()).run()
-            return
+            sys.exit(run(Library(root).create()))
     from reader.cli import main as cli  # commands, help, and errors such as a bad --library
 
     cli()

@@ -8,6 +8,7 @@ article's TinyDB store: its metadata, annotations and entity cache.
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import os
 import re
@@ -38,7 +39,7 @@ from reader.core.store import (
     remove_stray_temporaries,
     write_durably,
 )
-from reader.core.text import sha256, slug, word_count
+from reader.core.text import sha256, slug, strip_controls, word_count
 
 if TYPE_CHECKING:
     from reader.core.catalog import Catalog
@@ -233,16 +234,25 @@ class Library:
         return is_safe_id(article_id)
 
     def _read_text(self, article_id: str) -> tuple[str, list[str]]:
-        with open(self.text_path(article_id), "rb") as handle:
+        """The text as reader shows it: without control characters or escape
+        sequences (imports leave none; a text edited by hand or by another tool may
+        have some), bytes that are not UTF-8 as U+FFFD."""
+        try:  # not through a symbolic link: articles/x.txt -> /etc/passwd is not shown
+            fd = os.open(self.text_path(article_id), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as error:
+            if error.errno != errno.ELOOP:
+                raise
+            return "", [f"{article_id}.txt is a symbolic link: not followed, shown empty"]
+        with open(fd, "rb") as handle:
             data = handle.read()
         try:
-            return data.decode("utf-8"), []
+            return strip_controls(data.decode("utf-8")), []
         except UnicodeDecodeError as error:  # edited by hand: shown, reported, not refused
             problem = (
                 f"{article_id}.txt: not valid UTF-8 at byte {error.start}; "
                 "read with U+FFFD in place of the bad bytes"
             )
-            return data.decode("utf-8", errors="replace"), [problem]
+            return strip_controls(data.decode("utf-8", errors="replace")), [problem]
 
     def read_text(self, article_id: str) -> str:
         """The article's text (bytes that are not UTF-8 read as U+FFFD)."""
@@ -497,7 +507,7 @@ class Library:
         if duplicate:
             return AddResult(duplicate, "duplicate", draft.title)
         previous = None
-        if draft.source:
+        if draft.may_update:  # read from that file or URL, not claiming to be from it
             previous = by_source.get(draft.source) or self._find(source=draft.source)
         if previous and (self.articles_dir / f"{previous}.txt").exists():
             return AddResult(previous, "updated", draft.title)

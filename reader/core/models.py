@@ -52,6 +52,15 @@ class ArticleDraft:
     tags: tuple[str, ...] = ()
     # Words the importer split because scraping had glued them: (left, right).
     mended: tuple[tuple[str, str], ...] = ()
+    # The file path or fetched URL it was read from, when an importer read it
+    # (None: the caller vouches for ``source``). Only a draft whose source is
+    # where it was read from may update the article from that source: a feed's
+    # <link> or a Markdown url: is the content's claim, not its identity.
+    origin: str | None = None
+
+    @property
+    def may_update(self) -> bool:
+        return bool(self.source) and self.origin in (None, self.source)
 
 
 @dataclass(frozen=True)

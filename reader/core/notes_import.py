@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.core.anchoring import new_annotation, reanchor
-from reader.core.export.readwise import STATE_TAGS, looks_like_tags
+from reader.core.export.readwise import FORMULA_STARTS, STATE_TAGS, looks_like_tags
 from reader.core.export.w3c import LIBRARY_SOURCE, identifier
 from reader.core.library import Library
 from reader.core.models import Annotation, Article, Correction, TextQuote, clean_note, clean_tags
@@ -63,6 +63,23 @@ class _Articles:
         self.library = library
         self.infos = {i.id: i for i in library.list_articles()}
         self._loaded: dict[str, tuple[Article, list[Annotation]]] = {}
+        self._by_source: dict[str, str] = {}
+        self._by_title: dict[str, list[str]] = {}
+        for info in self.infos.values():
+            if info.source:
+                self._by_source.setdefault(info.source, info.id)
+            self._by_title.setdefault(info.title, []).append(info.id)
+        # Annotations placed, by article, written in one go per article (flush).
+        self.pending: dict[str, dict[str, Annotation]] = {}
+
+    def save(self, article_id: str, annotation: Annotation) -> None:
+        self.pending.setdefault(article_id, {})[annotation.id] = annotation
+
+    def flush(self) -> None:
+        """Write the annotations placed: one write per article."""
+        for article_id, placed in self.pending.items():
+            self.library.store(article_id).save_annotations(list(placed.values()))
+        self.pending.clear()
 
     def load(self, article_id: str) -> tuple[Article, list[Annotation]]:
         if article_id not in self._loaded:
@@ -76,10 +93,9 @@ class _Articles:
             return article_id
         if source.startswith("urn:reader:article:") and source[19:] in self.infos:
             return source[19:]
-        for info in self.infos.values():
-            if source and info.source == source:
-                return info.id
-        titled = [i.id for i in self.infos.values() if title and i.title == title]
+        if source and source in self._by_source:
+            return self._by_source[source]
+        titled = self._by_title.get(title, []) if title else []
         if len(titled) == 1:
             return titled[0]
         if quote:
@@ -106,6 +122,8 @@ def import_notes(library: Library, path: Path) -> Report:
             data = json.loads(raw)
         except ValueError as error:
             raise NotesImportError(f"{path}: not valid JSON ({error})") from None
+        except RecursionError:
+            raise NotesImportError(f"{path}: not valid JSON (nested too deep)") from None
         return _import_w3c(library, data, path)
     try:
         text = raw.decode("utf-8-sig")
@@ -172,16 +190,26 @@ def _bodies(record: dict[str, Any]) -> tuple[tuple[str, ...], str, str]:
 def _import_w3c(library: Library, data: Any, path: Path) -> Report:
     report = Report()
     articles = _Articles(library)
-    for number, record in enumerate(_items(data, path), 1):
-        try:
-            _import_record(library, articles, record, report)
-        except (TypeError, ValueError, AttributeError, KeyError) as error:
-            report.counts["malformed"] += 1
-            what = strip_controls(str(error))[:80]
-            report.lines.append(
-                f"annotation {number} of {path.name} is malformed ({what}): skipped"
-            )
+    try:
+        for number, record in enumerate(_items(data, path), 1):
+            try:
+                _import_record(library, articles, record, report)
+            except MALFORMED as error:
+                _malformed(report, f"annotation {number} of {path.name}", error)
+    finally:
+        articles.flush()  # what was placed is written, whatever came after
     return report
+
+
+# What a record of the wrong shape raises: a field missing or of another type, a
+# number too big for an int (1e999, 5,000 digits), nesting deeper than Python's.
+MALFORMED = (TypeError, ValueError, AttributeError, KeyError, OverflowError, RecursionError)
+
+
+def _malformed(report: Report, what: str, error: BaseException) -> None:
+    report.counts["malformed"] += 1
+    reason = strip_controls(str(error) or type(error).__name__)[:80]
+    report.lines.append(f"{what} is malformed ({reason}): skipped")
 
 
 def _import_record(library: Library, articles: _Articles, record: Any, report: Report) -> None:
@@ -258,7 +286,7 @@ def _place(
         report.counts["duplicate"] += 1
         report.lines.append(f"{article_id}: kept the newer version of annotation {placed.id}")
         return
-    library.store(article_id).save_annotation(placed)
+    articles.save(article_id, placed)
     existing[:] = [a for a in existing if a.id != placed.id] + [placed]
     report.counts["updated" if same_id else "imported"] += 1
     if placed.state != "anchored":
@@ -350,48 +378,82 @@ def _tags_from_note(note: str) -> tuple[tuple[str, ...], str]:
     return (), note
 
 
+def _unneutralised(value: Any) -> Any:
+    """A cell as it was before the export put an apostrophe before a formula's
+    first character (see reader.core.export.readwise.neutralised)."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+CSV_FIELD_LIMIT = 1 << 24  # characters in one cell: a long note, not csv's 128 KB
+
+
 def _import_csv(library: Library, text: str, path: Path) -> Report:
-    rows = list(csv.DictReader(text.splitlines(keepends=True)))
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+    try:
+        rows = [
+            {key: _unneutralised(value) for key, value in row.items()}
+            for row in csv.DictReader(text.splitlines(keepends=True))
+        ]
+    except csv.Error as error:
+        raise NotesImportError(f"{path}: not a CSV file reader can read ({error})") from None
     if not rows or "Highlight" not in rows[0]:
         raise NotesImportError(f"{path}: not a Readwise CSV (no Highlight column)")
     report = Report()
     articles = _Articles(library)
-    for row in rows:
-        highlight = (row.get("Highlight") or "").strip()
-        if not highlight:
-            continue
-        title = row.get("Title") or row.get("Book Title") or ""
-        if "Tags" in row:
-            tags = clean_tags([row.get("Tags") or ""])
-            note = clean_note(row.get("Note") or "")
-        else:
-            tags, note = _tags_from_note(clean_note(row.get("Note") or ""))
-        # The flag of an annotation that was not anchored: its state is found anew.
-        tags = tuple(t for t in tags if t not in STATE_TAGS.values())
-        article_id = articles.find(source=row.get("URL", ""), title=title, quote=highlight)
-        if article_id is None:
-            _unplaced(library, {"type": "Annotation", "readwise": row}, report, highlight)
-            continue
-        article_text = articles.load(article_id)[0].text
-        location = row.get("Location") or ""
-        at = int(location) if location.isdigit() else -1
-        # The Location reader writes is the offset: it tells repeated highlights apart.
-        start = (
-            at
-            if article_text[at : at + len(highlight)] == highlight
-            else article_text.find(highlight)
-        )
-        if start < 0:
-            annotation = Annotation(
-                id=new_annotation("x", 0, 1).id,
-                start=0,
-                end=len(highlight),
-                quote=TextQuote(highlight, "", ""),
-                text_sha256="",
-                tags=tags,
-                note=note,
-            )
-        else:
-            annotation = new_annotation(article_text, start, start + len(highlight), tags, note)
-        _place(library, articles, article_id, annotation, report)
+    try:
+        for number, row in enumerate(rows, 1):
+            try:
+                _import_row(library, articles, row, report)
+            except MALFORMED as error:
+                _malformed(report, f"row {number} of {path.name}", error)
+    finally:
+        articles.flush()  # what was placed is written, whatever came after
     return report
+
+
+def _location(value: Any) -> int:
+    """The Location reader writes (the offset), or -1: not one (², 5,000 digits)."""
+    text = value if isinstance(value, str) else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else -1
+
+
+def _import_row(library: Library, articles: _Articles, row: dict[str, Any], report: Report) -> None:
+    """One Readwise row; raises TypeError/ValueError/… on a malformed one."""
+    highlight = (row.get("Highlight") or "").strip()
+    if not highlight:
+        return
+    title = row.get("Title") or row.get("Book Title") or ""
+    if "Tags" in row:
+        tags = clean_tags([row.get("Tags") or ""])
+        note = clean_note(row.get("Note") or "")
+    else:
+        tags, note = _tags_from_note(clean_note(row.get("Note") or ""))
+    # The flag of an annotation that was not anchored: its state is found anew.
+    tags = tuple(t for t in tags if t not in STATE_TAGS.values())
+    article_id = articles.find(source=row.get("URL") or "", title=title, quote=highlight)
+    if article_id is None:
+        _unplaced(library, {"type": "Annotation", "readwise": row}, report, highlight)
+        return
+    article_text = articles.load(article_id)[0].text
+    at = _location(row.get("Location"))
+    # The Location reader writes is the offset: it tells repeated highlights apart.
+    start = (
+        at
+        if at >= 0 and article_text[at : at + len(highlight)] == highlight
+        else article_text.find(highlight)
+    )
+    if start < 0:
+        annotation = Annotation(
+            id=new_annotation("x", 0, 1).id,
+            start=0,
+            end=len(highlight),
+            quote=TextQuote(highlight, "", ""),
+            text_sha256="",
+            tags=tags,
+            note=note,
+        )
+    else:
+        annotation = new_annotation(article_text, start, start + len(highlight), tags, note)
+    _place(library, articles, article_id, annotation, report)

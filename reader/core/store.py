@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from reader.core.models import Annotation, ArticleInfo, Correction, Entity, TextQuote
+from reader.core.text import strip_controls
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
@@ -212,32 +213,37 @@ class AtomicJSONStorage:
 
 
 def annotation_to_record(annotation: Annotation) -> dict[str, Any]:
+    """The record stored; its strings without control characters or escape sequences
+    (whoever made the annotation: the app, a script, notes imported from a file)."""
+    c = strip_controls
     return {
-        "id": annotation.id,
+        "id": c(annotation.id),
         "target": {
-            "text_sha256": annotation.text_sha256,
+            "text_sha256": c(annotation.text_sha256),
             "selector": [
                 {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
                 {
                     "type": "TextQuoteSelector",
-                    "exact": annotation.quote.exact,
-                    "prefix": annotation.quote.prefix,
-                    "suffix": annotation.quote.suffix,
+                    "exact": c(annotation.quote.exact),
+                    "prefix": c(annotation.quote.prefix),
+                    "suffix": c(annotation.quote.suffix),
                 },
             ],
         },
-        "tags": list(annotation.tags),
-        "note": annotation.note,
-        "created": annotation.created,
-        "modified": annotation.modified,
+        "tags": [c(tag) for tag in annotation.tags],
+        "note": c(annotation.note),
+        "created": c(annotation.created),
+        "modified": c(annotation.modified),
     }
 
 
 def _typed(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
-    """``value`` if it is of ``kind`` (a bool is no int), else TypeError naming ``what``."""
+    """``value`` if it is of ``kind`` (a bool is no int), else TypeError naming ``what``.
+    A string without control characters or escape sequences: a store is a file that
+    people and other tools edit, and what it holds is shown in terminals."""
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise TypeError(f"{what} is {type(value).__name__}")
-    return value
+    return strip_controls(value) if kind is str else value
 
 
 def _strings(value: Any, what: str) -> tuple[str, ...]:
@@ -268,18 +274,20 @@ def annotation_from_record(record: dict[str, Any]) -> Annotation:
 
 
 def info_to_record(info: ArticleInfo) -> dict[str, Any]:
+    """The record stored; its strings cleaned as annotation_to_record's are."""
+    c = strip_controls
     return {
-        "id": info.id,
-        "title": info.title,
-        "author": info.author,
-        "date": info.date,
-        "source": info.source,
-        "format": info.format,
-        "text_sha256": info.text_sha256,
+        "id": c(info.id),
+        "title": c(info.title),
+        "author": c(info.author),
+        "date": c(info.date),
+        "source": c(info.source),
+        "format": c(info.format),
+        "text_sha256": c(info.text_sha256),
         "word_count": info.word_count,
-        "added": info.added,
-        "tags": list(info.tags),
-        "note": info.note,
+        "added": c(info.added),
+        "tags": [c(tag) for tag in info.tags],
+        "note": c(info.note),
     }
 
 
@@ -328,38 +336,62 @@ class StoreContents:
     def entity_rows(self) -> list[list[Any]]:
         """The cached entities, [start, end, label, text] each; malformed rows left
         out (looked at when asked for: reading an article needs none of them)."""
-        return [r for r in self.raw_entities if isinstance(r, list) and len(r) == 4]
+        return [r for r in self.raw_entities if _entity_row(r)]
 
     @property
     def cached_entities(self) -> list[Entity]:
         return [Entity(*row) for row in self.entity_rows]
 
 
+def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """A table of a store as stored (document id -> document); {} if it is not one."""
+    table = data.get(name)
+    return table if isinstance(table, dict) else {}
+
+
 def _contents(data: dict[str, Any], path: Path) -> StoreContents:
-    """A store's contents from its tables as stored (table -> document id -> document)."""
-    meta = data.get(_META, {}).get("1")
-    article = meta.get("article") if meta else None
+    """A store's contents from its tables as stored (table -> document id -> document).
+    Whatever a hand, a tool or a git merge made of them, what is malformed is left
+    in the file, said in ``problems`` where it is the reader's (annotations), and
+    never raises: an entity cache or a correction of the wrong shape is skipped; of
+    two annotations with one id (both sides of a merge), the newer is shown."""
+    meta = _table(data, _META).get("1")
+    meta = meta if isinstance(meta, dict) else {}
+    article = meta.get("article")
     contents = StoreContents(article if isinstance(article, dict) else None)
-    position = (meta or {}).get("position", 0)
+    position = meta.get("position", 0)
     if isinstance(position, int) and not isinstance(position, bool) and position >= 0:
         contents.position = position
-    entities = data.get(_ENTITIES, {}).get("1") or {}
+    entities = _table(data, _ENTITIES).get("1")
+    entities = entities if isinstance(entities, dict) else {}
     rows = entities.get("entities", [])
     if isinstance(rows, list):
         contents.raw_entities = rows
     key, text_hash = entities.get("key"), entities.get("text_sha256")
     if isinstance(key, str) and isinstance(text_hash, str):
         contents.entities_key, contents.entities_sha256 = key, text_hash
-    contents.corrections = _corrections(list(data.get(_CORRECTIONS, {}).values()))
-    for doc_id, record in data.get(_ANNOTATIONS, {}).items():
+    contents.corrections = _corrections(list(_table(data, _CORRECTIONS).values()))
+    by_id: dict[str, Annotation] = {}
+    for doc_id, record in _table(data, _ANNOTATIONS).items():
         try:
-            contents.annotations.append(annotation_from_record(record))
+            annotation = annotation_from_record(record)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
+            which = record.get("id", doc_id) if isinstance(record, dict) else doc_id
             contents.problems.append(
-                f"{path.name}: annotation {record.get('id', doc_id)!s} "
-                f"is malformed ({type(error).__name__}: {error}); kept in the file, not shown"
+                f"{path.name}: annotation {strip_controls(str(which))[:60]} "
+                f"is malformed ({type(error).__name__}); kept in the file, not shown"
             )
-    contents.annotations.sort(key=lambda a: (a.start, a.end, a.created))
+            continue
+        kept = by_id.get(annotation.id)
+        if kept is not None:
+            contents.problems.append(
+                f"{path.name}: annotation {annotation.id} is stored twice (a merge?); "
+                "the newer is shown, both are kept in the file"
+            )
+            if (kept.modified or kept.created) >= (annotation.modified or annotation.created):
+                continue
+        by_id[annotation.id] = annotation
+    contents.annotations = sorted(by_id.values(), key=lambda a: (a.start, a.end, a.created))
     return contents
 
 
@@ -512,9 +544,9 @@ class ArticleStore:
             if "id" not in record:
                 record = {**info_to_record(info), **record}
             if tags is not None:
-                record["tags"] = list(tags)
+                record["tags"] = [strip_controls(tag) for tag in tags]
             if note is not None:
-                record["note"] = note
+                record["note"] = strip_controls(note)
             meta.upsert(_document({"schema": SCHEMA_VERSION, "article": record}, 1))
 
     def write_info(self, info: ArticleInfo) -> None:
@@ -533,6 +565,20 @@ class ArticleStore:
                 table.update(record, doc_ids=found)
             else:
                 table.insert(record)
+
+    def save_annotations(self, annotations: list[Annotation]) -> None:
+        """Insert or replace these annotations (by id) in one read and one write of
+        the store for the new ones (an import of thousands: not a write each)."""
+        records = {a.id: annotation_to_record(a) for a in annotations}
+        with self._locked(write=True) as db:
+            table = db.table(_ANNOTATIONS)
+            stored: dict[Any, list[int]] = {}
+            for doc in table.all():
+                stored.setdefault(doc.get("id"), []).append(doc.doc_id)
+            for annotation_id, record in records.items():
+                if annotation_id in stored:
+                    table.update(record, doc_ids=stored[annotation_id])
+            table.insert_multiple(r for i, r in records.items() if i not in stored)
 
     def update_annotation(self, annotation: Annotation, fields: dict[str, Any]) -> bool:
         """Set ``fields`` (names of Annotation fields) on the stored annotation with
@@ -616,15 +662,43 @@ class ArticleStore:
             db.table(_ENTITIES).upsert(_document(record, 1))
 
 
-def _corrections(records: list[dict[str, Any]]) -> list[Correction]:
+def _entity_row(row: Any) -> bool:
+    """Whether a cached entity is [start, end, label, text] of those types."""
+    return (
+        isinstance(row, list)
+        and len(row) == 4
+        and all(type(n) is int and n >= 0 for n in row[:2])
+        and row[0] < row[1]
+        and isinstance(row[2], str)
+        and isinstance(row[3], str)
+    )
+
+
+_CORRECTION_TYPES = {
+    "id": str, "action": str, "text": str, "label": str, "start": int, "end": int, "created": str,
+}  # fmt: skip
+
+
+def _corrections(records: list[Any]) -> list[Correction]:
+    """The corrections of a store; one of the wrong shape (a field missing, of
+    another type, an unknown action) is left in the file, not applied."""
     out = []
     for record in records:
-        try:
-            out.append(
-                Correction(**{k: record[k] for k in Correction.__dataclass_fields__ if k in record})
+        if not isinstance(record, dict):
+            continue
+        fields = {k: record[k] for k in _CORRECTION_TYPES if k in record}
+        if (
+            not all(type(value) is _CORRECTION_TYPES[k] for k, value in fields.items())
+            or not {"id", "action", "text"} <= fields.keys()
+        ):
+            continue
+        if fields["action"] not in ("remove", "label", "add"):
+            continue
+        out.append(
+            Correction(
+                **{k: strip_controls(v) if isinstance(v, str) else v for k, v in fields.items()}
             )
-        except TypeError:
-            continue  # malformed: left in the file, not applied
+        )
     return out
 
 

@@ -45,9 +45,11 @@ def strip_escapes(text: str) -> str:
 # C0 and C1 controls and DEL (newline and tab are handled separately), and the
 # invisible format characters (Unicode category Cf) that can hide or reorder
 # text, such as bidi overrides, except the zero-width (non-)joiners that
-# Persian, Indic scripts and emoji sequences need.
+# Persian, Indic scripts and emoji sequences need; and lone surrogates (from a
+# JSON or YAML escape, a file name or an argument that is not UTF-8), which no
+# file or terminal can take.
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891"
+    "[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891"
     "\u08e2\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
     "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
@@ -57,6 +59,11 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 QUOTE_CONTEXT = 32
+
+
+def has_controls(text: str) -> bool:
+    """Whether ``text`` holds a control character (an escape sequence starts with one)."""
+    return _CONTROL.search(text) is not None
 
 
 def strip_controls(text: str) -> str:

@@ -15,11 +15,15 @@ from textual.screen import Screen
 
 from reader.core.library import Library
 from reader.core.store import StoreCorrupt
+from reader.core.text import strip_controls
 from reader.tui.bindings import GLOBAL, bindings
 from reader.tui.messages import WriteDone
+from reader.tui.no_controls import NoControls
 from reader.tui.screens.library import LibraryScreen
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from reader.core.entities import EntityService
     from reader.tui.prefetch import Prefetched
     from reader.tui.screens.article import ArticleScreen
@@ -41,6 +45,7 @@ class ReaderApp(App[None]):
 
     def __init__(self, library: Library, entities: EntityService | None = None) -> None:
         super().__init__()
+        self._filters.append(NoControls())  # no escape sequence reaches the terminal
         self.library = library
         # (article id, reason) of "entities unavailable" already shown in this run.
         self.told_unavailable: set[tuple[str, str]] = set()
@@ -111,6 +116,27 @@ class ReaderApp(App[None]):
 
         prefetched, self.prefetched = self.prefetched, None
         return prefetched if still_current(self.library, prefetched, article_id) else None
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A toast whose message is shown as written, never parsed as markup: reader's
+        messages quote articles, stores, file names and errors (``[/bold]`` in a quote
+        would crash the app, ``[@click=app.quit]`` would make a link). Every screen's
+        and widget's ``notify`` comes here."""
+        super().notify(
+            strip_controls(message),
+            title=strip_controls(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def warm_model(self) -> None:
         """Start the model's process and load the model, in a worker, the first time
@@ -279,3 +305,11 @@ class ReaderApp(App[None]):
                 "Import a file, folder or URL into the library",
                 screen.action_add,
             )
+
+
+def run(library: Library) -> int:
+    """Run the app on ``library``; its exit status: non-zero after a crash (Textual
+    prints the traceback and returns rather than raising)."""
+    app = ReaderApp(library)
+    app.run()
+    return app.return_code or 0

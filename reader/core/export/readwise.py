@@ -5,7 +5,9 @@ URL, Note, Location``); it has no tags column, so tags travel inside the
 note as Readwise reads them (``.tag1 .tag2`` on the note's first line, the
 inline tagging syntax of Readwise). ``--csv-layout readwise-export`` gives
 the 11 columns that Readwise exports and Obsidian importers parse. RFC 4180
-quoting (quotes doubled, CRLF line ends), UTF-8. An annotation that is not
+quoting (quotes doubled, CRLF line ends), UTF-8; a cell a spreadsheet would
+take for a formula (``=``, ``+``, ``-``, ``@``) starts with an apostrophe
+(see :func:`neutralised`). An annotation that is not
 anchored carries a ``reader-orphan`` or ``reader-needs-review`` tag, and an
 orphan has no Location.
 """
@@ -104,10 +106,20 @@ def _rows(items: list[ArticleExport], layout: str) -> list[list[str]]:
     return rows
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(cell: str) -> str:
+    """A cell that a spreadsheet would run as a formula (it starts with = + - @,
+    a tab or a carriage return: a title from a web page can) behind an apostrophe,
+    which spreadsheets take as "text" (OWASP's advice); import-notes removes it."""
+    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
+
+
 def stream(items: list[ArticleExport], options: Options) -> str:
     layout = options.csv_layout
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS if layout == "readwise-export" else IMPORT_COLUMNS)
-    writer.writerows(_rows(items, layout))
+    writer.writerows([neutralised(c) for c in row] for row in _rows(items, layout))
     return out.getvalue()

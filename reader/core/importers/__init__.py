@@ -8,6 +8,7 @@ Formats are told by content, not only by extension.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -218,7 +219,8 @@ def parse_bytes(
     one input is that input's failure, never the end of a batch."""
     try:
         drafts, notes = _parse_bytes(data, name, source, declared_charset, content_type)
-        return [clean_draft(d) for d in drafts], notes
+        origin = clean_line(source)
+        return [replace(clean_draft(d), origin=origin) for d in drafts], notes
     except ImportFailed:
         raise
     except Exception as error:  # a last resort: one input, not the batch
@@ -358,12 +360,19 @@ def _article_like(data: bytes, name: str) -> bool:
 
 
 def _files(folder: Path) -> Iterator[Path]:
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.is_file():
-            yield path
+    """The folder's files, in order, hidden ones left out; a symbolic link is not
+    followed (to a file or a folder): a folder imported is what it holds, not
+    what its links point to (``/etc/passwd``, the home folder, a loop)."""
+    found: list[Path] = []
+    for top, folders, files in os.walk(folder, followlinks=False):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        base = Path(top)
+        found += [
+            base / name
+            for name in files
+            if not name.startswith(".") and not (base / name).is_symlink()
+        ]
+    yield from sorted(found)
 
 
 def count_inputs(inputs: list[str]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
 from typing import Any
 
 from reader.core.importers import ImportFailed
@@ -21,6 +22,8 @@ def _front_matter(raw: str, source: str) -> tuple[dict[str, Any], str]:
     import yaml
 
     block = match.group(1) or ""
+    if len(block) > FRONT_MATTER_LIMIT:
+        raise ImportFailed(f"{source}: front matter over {FRONT_MATTER_LIMIT:,} characters")
     try:
         data = yaml.load(block, Loader=_lenient_loader())  # a SafeLoader
     except yaml.YAMLError as error:
@@ -28,34 +31,50 @@ def _front_matter(raw: str, source: str) -> tuple[dict[str, Any], str]:
         raise ImportFailed(f"{source}: front matter is not valid YAML ({reason})") from None
     except Exception:  # a value yaml cannot construct (!!int "abc")
         try:  # every value as the string it is written as
-            data = yaml.load(block, Loader=yaml.BaseLoader)  # builds strings only
+            data = yaml.load(block, Loader=_loaders()[1])  # builds strings only
         except Exception:  # the metadata is lost, not the article
             data = {}
     return (data if isinstance(data, dict) else {}), raw[match.end() :]
 
 
-_LOADER: Any = None
+FRONT_MATTER_LIMIT = 64_000  # characters: metadata, not a document
 
 
 def _lenient_loader() -> Any:
-    """yaml's SafeLoader, but a timestamp that is no date (2023-02-29,
-    25:00:00) stays the string it is written as instead of raising ValueError."""
-    global _LOADER
-    if _LOADER is None:
-        import yaml
+    return _loaders()[0]
 
-        class LenientLoader(yaml.SafeLoader):
-            pass
 
-        def timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-            try:
-                return loader.construct_yaml_timestamp(node)
-            except (ValueError, OverflowError):
-                return loader.construct_scalar(node)
+@cache
+def _loaders() -> tuple[Any, Any]:
+    """yaml's SafeLoader, but a timestamp that is no date (2023-02-29, 25:00:00)
+    stays the string it is written as instead of raising ValueError; and its
+    BaseLoader (strings only). Neither takes an alias (``*a``): front matter has
+    no use for one, and a kilobyte of aliases to aliases expands to gigabytes."""
+    import yaml
 
-        LenientLoader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
-        _LOADER = LenientLoader
-    return _LOADER
+    class NoAliases:
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):  # type: ignore[attr-defined]
+                mark = self.peek_event().start_mark  # type: ignore[attr-defined]
+                raise yaml.composer.ComposerError(
+                    None, None, "an alias (*name), which front matter may not use", mark
+                )
+            return super().compose_node(parent, index)  # type: ignore[misc]
+
+    class LenientLoader(NoAliases, yaml.SafeLoader):
+        pass
+
+    class StringLoader(NoAliases, yaml.BaseLoader):
+        pass
+
+    def timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+        try:
+            return loader.construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return loader.construct_scalar(node)
+
+    LenientLoader.add_constructor("tag:yaml.org,2002:timestamp", timestamp)
+    return LenientLoader, StringLoader
 
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
