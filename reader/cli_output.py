@@ -6,7 +6,7 @@ window title. Stores and texts are cleaned as they are read; this guard makes
 sure of it for every line, whichever command prints it.
 
 Text written to stdout or stderr loses its control characters and escape
-sequences (newline and tab kept); bytes written to their buffers (JSON lines)
+sequences (newline, tab and a CSV's CRLF kept); bytes written to their buffers (JSON lines)
 have C0 controls removed and DEL and C1 controls written as ``\\u00XX``, which
 keeps a JSON string valid and what it held readable.
 """
@@ -28,7 +28,17 @@ def _escaped(match: re.Match[bytes]) -> bytes:
     return b"\\u%04x" % ord(match.group().decode())
 
 
+def clean_text(text: str) -> str:
+    """``strip_controls``, keeping CRLF line ends (a CSV's, RFC 4180): a lone
+    carriage return, which could hide what is before it, goes."""
+    if "\r\n" in text:
+        return "\r\n".join(strip_controls(part) for part in text.split("\r\n"))
+    return strip_controls(text)
+
+
 def clean_bytes(data: bytes) -> bytes:
+    if b"\r\n" in data:
+        return b"\r\n".join(clean_bytes(part) for part in data.split(b"\r\n"))
     data = data.translate(None, _C0)
     if b"\x7f" in data or b"\xc2" in data:
         data = _DEL_C1.sub(_escaped, data)
@@ -69,7 +79,7 @@ class _GuardedBuffer(io.BufferedIOBase):
 
 class _GuardedText(io.TextIOWrapper):
     def write(self, text: str) -> int:
-        super().write(strip_controls(text))
+        super().write(clean_text(text))
         return len(text)
 
 

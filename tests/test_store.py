@@ -18,6 +18,7 @@ from reader.core.store import (
     ArticleStore,
     StoreCorrupt,
     StoreTooNew,
+    StoreUnreadable,
     atomic_write,
     remove_stray_temporaries,
 )
@@ -155,11 +156,19 @@ def test_entity_cache_does_not_disturb_metadata_or_annotations(store):
 GARBAGE = b"\x89\xff\xfe not json at all {{{ \x00\x01\x02"
 
 
-def test_corrupt_file_is_moved_aside_and_reported(store):
+def test_a_corrupt_file_is_left_by_a_read_and_moved_aside_by_a_write(store):
+    """A read leaves a file it cannot parse as it is (another program may be
+    writing it in place) and says so; a write, which must replace it, moves it
+    aside with its bytes."""
     store.write_info(_info())
     store.path.write_bytes(GARBAGE)
-    with pytest.raises(StoreCorrupt) as caught:
+    with pytest.raises(StoreUnreadable) as unread:
         store.read()
+    assert store.path.read_bytes() == GARBAGE
+    assert "an-article.json" in str(unread.value) and "\n" not in str(unread.value)
+    assert not list(store.path.parent.glob("an-article.json.corrupt-*"))
+    with pytest.raises(StoreCorrupt) as caught:  # no library here to recover from
+        store.save_annotation(_annotation())
     error = caught.value
     assert not store.path.exists()
     assert error.moved_to.parent == store.path.parent
@@ -170,10 +179,32 @@ def test_corrupt_file_is_moved_aside_and_reported(store):
     assert error.moved_to.name in message
 
 
+def test_a_file_being_written_in_place_is_never_set_aside_by_a_read(store):
+    """An editor or a sync tool writing the store in place: a read that finds it
+    half-written says so and leaves it; once the write ends, the notes are read."""
+    store.write_info(_info())
+    annotation = _annotation()
+    store.save_annotation(annotation)
+    whole = store.path.read_bytes()
+    with open(store.path, "r+b") as handle:  # in place, as `>` or an editor does
+        handle.truncate(0)
+        handle.write(whole[: len(whole) // 2])
+        handle.flush()
+        with pytest.raises(StoreUnreadable):
+            store.read()
+        assert store.path.exists()
+        handle.write(whole[len(whole) // 2 :])
+    assert store.path.read_bytes() == whole
+    assert [a.id for a in store.read().annotations] == [annotation.id]
+    assert not list(store.path.parent.glob("an-article.json.corrupt-*"))
+
+
 def test_after_a_corrupt_file_is_moved_aside_the_store_starts_empty(store):
     store.path.write_bytes(GARBAGE)
-    with pytest.raises(StoreCorrupt):
+    with pytest.raises(StoreUnreadable):
         store.read()
+    with pytest.raises(StoreCorrupt):
+        store.save_annotation(_annotation())
     assert (store.read().article, store.read().annotations) == (None, [])
     annotation = _annotation()
     store.save_annotation(annotation)
@@ -203,13 +234,21 @@ def test_library_lists_an_article_whose_store_is_corrupt(seed_library, seed_id):
     seed_library.problems.clear()
     infos = seed_library.list_articles()
     assert [i.id for i in infos] == [seed_id]
-    assert infos[0].title == title
+    assert infos[0].title == title  # the metadata the index had
     assert len(seed_library.problems) == 1
     assert store_path.name in seed_library.problems[0]
-    # Set aside with its bytes; a new store holds the metadata the index had.
+    # Left as it is by the reads; the first write sets it aside with its bytes
+    # and starts a new store with the metadata the index had, the note in it.
+    assert store_path.read_bytes() == GARBAGE
+    assert not list(store_path.parent.glob(f"{store_path.name}.corrupt-*"))
+    annotation = _annotation()
+    seed_library.store(seed_id).save_annotation(annotation)
     (aside,) = store_path.parent.glob(f"{store_path.name}.corrupt-*")
     assert aside.read_bytes() == GARBAGE
-    assert json.loads(store_path.read_bytes())["meta"]["1"]["article"]["title"] == title
+    data = json.loads(store_path.read_bytes())
+    assert data["meta"]["1"]["article"]["title"] == title
+    assert [a["id"] for a in data["annotations"].values()] == [annotation.id]
+    assert any("saved into a new one" in p for p in seed_library.problems)
 
 
 def test_library_reports_a_store_too_new_and_still_lists_the_article(seed_library, seed_id):

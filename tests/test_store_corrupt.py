@@ -71,24 +71,36 @@ def _set_aside(library: Library, article_id: str) -> list[Path]:
 # --- (a) the CLI ------------------------------------------------------------------------
 
 
-def test_list_moves_a_corrupt_store_aside_and_says_where_in_one_line(corrupt) -> None:
+def test_list_reports_an_unreadable_store_in_one_line_and_leaves_it(corrupt) -> None:
+    """A read never sets a store aside (another program may be writing it in
+    place): the article is listed with the metadata the index had, the file is
+    named in one line and left as it is."""
     library, article_id = corrupt
     result = run(library, "list")
     assert result.returncode == 0, result.stderr
     (line,) = result.stdout.splitlines()
     assert line.split("\t")[0] == article_id  # still listed
     assert line.split("\t")[-1] == TITLE  # with its title, from the index it had
-    (moved,) = _set_aside(library, article_id)
     (problem,) = result.stderr.splitlines()
-    assert f"{article_id}.json" in problem and moved.name in problem
+    assert f"{article_id}.json" in problem and "left as it is" in problem
     assert problem.startswith("reader: ")
     assert "Traceback" not in result.stderr
-    assert moved.read_bytes() == GARBAGE  # the original bytes, kept
-    # A new store holds the metadata the index had, and no annotation (they are
-    # in the file set aside).
+    assert library.store(article_id).path.read_bytes() == GARBAGE
+    assert _set_aside(library, article_id) == []
+
+
+def test_a_write_sets_the_unreadable_store_aside_and_keeps_the_note(corrupt) -> None:
+    """The first write to it moves it aside (its bytes kept) and writes into a
+    new store holding the metadata the index had: the note typed is not lost."""
+    library, article_id = corrupt
+    result = run(library, "annotate", article_id, "--quote", QUOTE, "--note", "kept")
+    assert result.returncode == 0, result.stderr
+    (moved,) = _set_aside(library, article_id)
+    assert any(moved.name in line for line in result.stderr.splitlines()), result.stderr
+    assert moved.read_bytes() == GARBAGE
     recovered = json.loads(library.store(article_id).path.read_bytes())
     assert recovered["meta"]["1"]["article"]["title"] == TITLE
-    assert "annotations" not in recovered
+    assert [a["note"] for a in recovered["annotations"].values()] == ["kept"]
 
     # Listed again: nothing more to report, nothing moved again.
     again = run(library, "list", "--json")
@@ -97,24 +109,28 @@ def test_list_moves_a_corrupt_store_aside_and_says_where_in_one_line(corrupt) ->
     assert _set_aside(library, article_id) == [moved]
 
 
-def test_doctor_lists_the_set_aside_store_and_exits_1(corrupt) -> None:
+def test_doctor_reports_the_unreadable_store_and_exits_1(corrupt) -> None:
+    """doctor is the first command run on the damaged library: it says which file,
+    and leaves it for the reader to look at."""
     library, article_id = corrupt
-    assert run(library, "list").returncode == 0
+    result = run(library, "doctor")
+    assert result.returncode == 1
+    assert any(
+        f"{article_id}.json" in line and "could not be read" in line
+        for line in result.stdout.splitlines()
+    ), result.stdout
+    assert library.store(article_id).path.read_bytes() == GARBAGE
+    assert _set_aside(library, article_id) == []
+
+
+def test_doctor_lists_a_store_set_aside_by_a_write(corrupt) -> None:
+    library, article_id = corrupt
+    assert run(library, "annotate", article_id, "--quote", QUOTE).returncode == 0
     (moved,) = _set_aside(library, article_id)
     result = run(library, "doctor")
     assert result.returncode == 1
     assert f"unreadable store set aside: {moved}" in result.stdout.splitlines()
     assert moved.read_bytes() == GARBAGE
-
-
-def test_doctor_on_a_fresh_corrupt_store_sets_it_aside_and_reports_it(corrupt) -> None:
-    """doctor is the first command run on the damaged library."""
-    library, article_id = corrupt
-    result = run(library, "doctor")
-    assert result.returncode == 1
-    (moved,) = _set_aside(library, article_id)
-    assert moved.read_bytes() == GARBAGE
-    assert any(moved.name in line for line in result.stdout.splitlines())
 
 
 @pytest.mark.parametrize(
@@ -234,19 +250,19 @@ async def test_app_starts_lists_the_article_and_notifies_the_file(corrupt) -> No
         assert [info.id for info in screen.listed()] == [article_id]
         assert screen.article_list.row(screen.article_list.ids[0]).id == article_id
 
-        (moved,) = _set_aside(library, article_id)
         # What the user sees: the toasts on screen (queried by widget type name,
-        # rendered as a Static renders), one of which names both files.
+        # rendered as a Static renders), one of which names the file.
         toasts = list(screen.query("Toast"))
         shown = [str(toast.render()) for toast in toasts]
         naming = [
             toast
             for toast, text in zip(toasts, shown, strict=True)
-            if f"{article_id}.json" in text and moved.name in text
+            if f"{article_id}.json" in text and "left as it is" in text
         ]
         assert len(naming) == 1, shown
         assert naming[0].has_class("-error")  # an error toast, not a passing remark
-    assert moved.read_bytes() == GARBAGE
+    assert library.store(article_id).path.read_bytes() == GARBAGE
+    assert _set_aside(library, article_id) == []
 
 
 # --- (c) a newer schema --------------------------------------------------------------------

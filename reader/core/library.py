@@ -32,6 +32,7 @@ from reader.core.store import (
     StoreContents,
     StoreCorrupt,
     StoreError,
+    StoreUnreadable,
     atomic_write,
     info_from_record,
     info_to_record,
@@ -166,7 +167,17 @@ class Library:
     def store(self, article_id: str) -> ArticleStore:
         if not is_safe_id(article_id):
             raise KeyError(f"not an article id: {article_id!r}")
-        return ArticleStore(self.annotations_dir, article_id, writing=self.writing)
+        return ArticleStore(
+            self.annotations_dir,
+            article_id,
+            writing=self.writing,
+            recover=self._recovered_record,
+            problems=self.problems,
+        )
+
+    def _recovered_record(self, article_id: str) -> dict | None:
+        info = self._indexed_info(article_id)
+        return info_to_record(info) if info else None
 
     @property
     def positions(self) -> ReadingPositions:
@@ -270,24 +281,32 @@ class Library:
         store = self.store(article_id)
         try:
             return store.snapshot() if fast else store.read()
+        except StoreUnreadable as error:  # left as it is: the metadata the index had
+            self.problems.append(str(error))
+            info = self._indexed_info(article_id)
+            return StoreContents(info_to_record(info) if info else None)
         except StoreCorrupt as error:
             self.problems.append(str(error))
             return StoreContents(self.recover_metadata(article_id))
         except StoreError as error:
             return StoreContents(None, problems=[str(error)])
 
-    def recover_metadata(self, article_id: str) -> dict | None:
-        """After a store was set aside: the article's metadata as the library
-        index last saw it (title, author, date, source, tags, note), written into
-        a new store, so the article keeps its title. Its annotations are in the
-        file set aside; the index never held them."""
+    def _indexed_info(self, article_id: str) -> ArticleInfo | None:
+        """The article's metadata as the library index last saw it (title, author,
+        date, source, tags, note), without its notes (the index never holds them)."""
         try:
             info = self.catalog.info(article_id) if self.catalog.is_ready() else None
         except sqlite3.Error:
             info = None
+        return replace(info, note_count=0, note_tags=()) if info else None
+
+    def recover_metadata(self, article_id: str) -> dict | None:
+        """After a store was set aside: the article's metadata as the library
+        index last saw it, written into a new store, so the article keeps its
+        title. Its annotations are in the file set aside."""
+        info = self._indexed_info(article_id)
         if info is None:
             return None
-        info = replace(info, note_count=0, note_tags=())
         try:
             self.store(article_id).write_info(info)
         except (StoreError, OSError):

@@ -8,8 +8,11 @@ fsync'd, renamed over the old file with ``os.replace``, and the folder is
 fsync'd. Each read-modify-write holds an ``flock`` on a separate lock file and
 opens the database afresh inside the lock, so two processes lose nothing.
 
-A file that cannot be parsed is never overwritten: it is moved aside with a
-timestamp and reported (:class:`StoreCorrupt`).
+A file that cannot be parsed is never overwritten. It is read again a few
+times first (an editor, a sync tool or ``git checkout`` may be writing it in
+place); a read then leaves it as it is and reports it (:class:`StoreUnreadable`),
+and only a write, which must replace it, moves it aside with a timestamp
+(:class:`StoreCorrupt`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import fcntl
 import os
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -46,6 +50,17 @@ class StoreCorrupt(StoreError):
     def __init__(self, path: Path, moved_to: Path) -> None:
         super().__init__(f"{path.name} could not be read; it was moved aside to {moved_to.name}")
         self.path, self.moved_to = path, moved_to
+
+
+class StoreUnreadable(StoreError):
+    """A store a read could not parse, left as it is (a write sets it aside)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{path.name} could not be read; it is left as it is (set aside, its bytes "
+            "kept, when reader next saves to this article)"
+        )
+        self.path = path
 
 
 class StoreTooNew(StoreError):
@@ -180,27 +195,40 @@ def initial_store(info: ArticleInfo) -> bytes:
     return serialise({_META: {"1": {"schema": SCHEMA_VERSION, "article": info_to_record(info)}}})
 
 
+SAVED_INTO_A_NEW_ONE = "; saved into a new one"  # how a store set aside by a write ends
+REREADS = 3  # more reads of a file that does not parse, REREAD_PAUSE apart
+REREAD_PAUSE = 0.05  # seconds: an editor's or a sync tool's write in place ends
+
+
 class AtomicJSONStorage:
     """TinyDB storage (its Storage interface: read, write, close): orjson, atomic
-    durable replace, corrupt files moved aside."""
+    durable replace. A file that does not parse (or is empty) is read again; still
+    so, it is set aside if ``set_aside`` (a write, which must replace it), else
+    reported and left (:class:`StoreUnreadable`)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, set_aside: bool = False) -> None:
         self.path = Path(path)
+        self.set_aside = set_aside
 
     def read(self) -> dict[str, Any] | None:
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
+        for attempt in range(REREADS + 1):
+            try:
+                raw = self.path.read_bytes()
+            except FileNotFoundError:
+                return None
+            try:
+                data = orjson.loads(raw) if raw.strip() else None
+            except orjson.JSONDecodeError:
+                data = []  # not a dict: not well formed
+            if data is not None and _well_formed(data):
+                return data
+            if attempt < REREADS:
+                time.sleep(REREAD_PAUSE)
+        if data is None:  # empty, every time: a store with nothing in it yet
             return None
-        try:
-            data = orjson.loads(raw) if raw.strip() else None
-        except orjson.JSONDecodeError:
-            data = []  # not a dict: handled below
-        if data is None:
-            return None
-        if not _well_formed(data):
+        if self.set_aside:
             raise StoreCorrupt(self.path, move_aside(self.path))
-        return data
+        raise StoreUnreadable(self.path)
 
     def write(self, data: dict[str, Any]) -> None:
         atomic_write(self.path, serialise(data))
@@ -454,18 +482,43 @@ class ArticleStore:
 
     ``writing(article_id)``, when given, is a context manager around each write
     (the library's: after the write is durable and the lock released, it
-    brings its index up to date)."""
+    brings its index up to date). ``recover(article_id)``, when given, is the
+    metadata record to start a new store with when a write finds the file
+    unreadable and sets it aside (the library's: what its index had), and
+    ``problems`` where that is said."""
 
     def __init__(
         self,
         annotations_dir: Path,
         article_id: str,
         writing: Callable[[str], contextlib.AbstractContextManager[Any]] | None = None,
+        recover: Callable[[str], dict[str, Any] | None] | None = None,
+        problems: list[str] | None = None,
     ) -> None:
         self.article_id = article_id
         self.path = annotations_dir / f"{article_id}.json"
         self._lock_path = annotations_dir / ".locks" / f"{article_id}.lock"
         self._writing = writing
+        self._recover = recover
+        self._problems = problems
+
+    def _set_aside_if_unreadable(self) -> None:
+        """Before a write, under the lock: a file that does not parse is moved aside
+        (its bytes kept), and, with ``recover``, a new store holding the metadata
+        it is given takes its place, so what is written next is never lost; said in
+        ``problems``, or raised (StoreCorrupt) without ``recover``."""
+        try:
+            AtomicJSONStorage(self.path, set_aside=True).read()
+        except StoreCorrupt as error:
+            if self._recover is None:
+                raise
+            record = self._recover(self.article_id)
+            meta: dict[str, Any] = {"schema": SCHEMA_VERSION}
+            if record:
+                meta["article"] = record
+            atomic_write(self.path, serialise({_META: {"1": meta}}))
+            if self._problems is not None:
+                self._problems.append(f"{error}{SAVED_INTO_A_NEW_ONE}")
 
     @contextlib.contextmanager
     def _locked(self, write: bool = False) -> Iterator[TinyDB]:
@@ -475,7 +528,9 @@ class ArticleStore:
 
         around = self._writing(self.article_id) if write and self._writing else None
         with around or contextlib.nullcontext(), flocked(self._lock_path):
-            db = TinyDB(self.path, storage=AtomicJSONStorage)
+            if write:
+                self._set_aside_if_unreadable()
+            db = TinyDB(self.path, storage=AtomicJSONStorage, set_aside=write)
             try:
                 self._check_schema(db)
                 if write and db.table(_META).get(doc_id=1) is None:

@@ -14,7 +14,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from reader.core.library import Library
-from reader.core.store import StoreCorrupt
+from reader.core.store import SAVED_INTO_A_NEW_ONE, StoreCorrupt
 from reader.core.text import strip_controls
 from reader.tui.bindings import GLOBAL, bindings
 from reader.tui.messages import WriteDone
@@ -182,13 +182,19 @@ class ReaderApp(App[None]):
 
         def attempt() -> Any:
             try:
-                return action(*args, **kwargs)
-            except StoreCorrupt as error:
-                # The store was unreadable and is now set aside: write again, into
-                # a new store with the metadata the index had, so nothing typed is lost.
-                set_aside.append(str(error))
+                result = action(*args, **kwargs)
+            except StoreCorrupt as error:  # a store made without the library's recovery
+                set_aside.append(f"{error}; saved into a new one")
                 self.library.recover_metadata(error.path.stem)
-                return action(*args, **kwargs)
+                result = action(*args, **kwargs)
+            # The write found the store unreadable, set it aside and wrote into a new
+            # one with the metadata the index had (see ArticleStore): said by this write.
+            problems = self.library.problems
+            for problem in [p for p in problems if p.endswith(SAVED_INTO_A_NEW_ONE)]:
+                with contextlib.suppress(ValueError):  # (taken by the UI meanwhile)
+                    problems.remove(problem)
+                    set_aside.append(problem)
+            return result
 
         def finish(future: Future[Any]) -> None:
             self._pending.discard(future)
@@ -203,7 +209,7 @@ class ReaderApp(App[None]):
     def on_write_done(self, message: WriteDone) -> None:
         for problem in message.problems:
             self.notify(
-                f"{problem}; saved into a new one",
+                problem,
                 title="Unreadable store",
                 severity="error",
                 timeout=15,
