@@ -644,6 +644,22 @@ async def test_the_article_read_ahead_is_opened_unless_its_files_changed(tmp_pat
         assert [a.note for a in article.annotations.items] == ["added meanwhile"]
 
 
+async def test_reading_ahead_while_the_article_screen_is_first_made(tmp_path: Path) -> None:
+    """The cursor's rest can end (and an article be read ahead) just as the article
+    screen is made, before it has a view: read at the usual width, no crash."""
+    library, ids = build(tmp_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(app, pilot)
+        first = highlighted_id(screen)
+        assert first is not None
+        app.open_article(first)  # made and pushed: composed later
+        app.prefetch_article(first)  # in the same turn: the screen has no view yet
+        await wait_until(pilot, lambda: isinstance(app.screen, ArticleScreen), "the article")
+        await app.workers.wait_for_complete()
+        assert app.is_running and app.screen.article.id == first
+
+
 async def test_search_hit_opens_on_its_first_match_and_n_steps_through(tmp_path: Path) -> None:
     library, ids = build(tmp_path)
     spans = word_spans(TALKS_TEXT, "ceasefire")

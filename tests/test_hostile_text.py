@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from hand_edits import replace_by_hand
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from reader.core.anchoring import new_annotation
@@ -179,16 +180,36 @@ def painted(app: ReaderApp) -> str:
     return console.export_text(styles=False)
 
 
+async def listed(app: ReaderApp, pilot: Pilot) -> LibraryScreen:
+    """The library screen once it lists the library (a generous deadline)."""
+    screen = app.screen
+    assert isinstance(screen, LibraryScreen)
+    for _ in range(400):
+        if screen.shown_generation and screen.article_list.ids:
+            return screen
+        await pilot.pause(0.05)
+    raise AssertionError("the library was never listed")
+
+
+async def open_first(app: ReaderApp, pilot: Pilot) -> ArticleScreen:
+    """enter on the highlighted (first) article, and its screen once it is shown."""
+    await pilot.press("enter")
+    for _ in range(400):
+        if isinstance(app.screen, ArticleScreen):
+            break
+        await pilot.pause(0.05)
+    article = app.screen
+    assert isinstance(article, ArticleScreen)
+    await article.workers.wait_for_complete()
+    await pilot.pause(0.2)
+    return article
+
+
 async def test_the_app_shows_markup_literally_and_no_escapes(tmp_path: Path) -> None:
     library, article_id = hostile_library(tmp_path)
     app = new_app(library)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LibraryScreen)
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if screen.shown_generation and screen.article_list.ids:
-                break
+        screen = await listed(app, pilot)
         row = screen.article_list.line_text(screen.article_list.row(screen.article_list.ids[0]))
         assert SHOWN_TITLE[:40] in row and not any(e in row for e in ESCAPES), row
 
@@ -202,15 +223,7 @@ async def test_the_app_shows_markup_literally_and_no_escapes(tmp_path: Path) -> 
         assert "[@click=app.quit]" in shown and SHOWN_TITLE[:40] in shown, shown
         assert not any(e in shown for e in ESCAPES), repr(shown)
 
-        await pilot.press("enter")
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, ArticleScreen):
-                break
-        article = app.screen
-        assert isinstance(article, ArticleScreen)
-        await article.workers.wait_for_complete()
-        await pilot.pause(0.2)
+        article = await open_first(app, pilot)
         title = str(article.query_one("#article-title", Static).render())
         assert SHOWN_TITLE in title, title
         shown = painted(app)
@@ -509,21 +522,8 @@ async def test_the_app_opens_a_merged_store(tmp_path: Path) -> None:
     library, article_id = merged_library(tmp_path)
     app = new_app(library)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
-        screen = app.screen
-        assert isinstance(screen, LibraryScreen)
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if screen.shown_generation and screen.article_list.ids:
-                break
-        await pilot.press("enter")
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, ArticleScreen):
-                break
-        article = app.screen
-        assert isinstance(article, ArticleScreen)
-        await article.workers.wait_for_complete()
-        await pilot.pause(0.2)
+        await listed(app, pilot)
+        article = await open_first(app, pilot)
         assert [a.note for a in article.annotations.items] == ["theirs"]
         assert app.is_running
 
@@ -597,3 +597,22 @@ def test_import_notes_of_thousands_into_one_article_keeps_every_one(tmp_path: Pa
     annotations = Library(library.root).load(result.article_id)[1]
     assert len(annotations) == 3000
     assert {a.note for a in annotations} == {f"note number {n}" for n in range(3000)}
+
+
+async def test_no_widget_can_draw_an_escape_sequence(tmp_path: Path) -> None:
+    """The last guard: whatever a widget is given (here text that no store or
+    import cleaned), the lines the app draws hold no control character."""
+    from rich.text import Text
+
+    library, _ = hostile_library(tmp_path)
+    app = new_app(library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await listed(app, pilot)
+        hostile = Static(Text(f"left{OSC_TITLE}{CSI_RED}right{OSC_CLIPBOARD}end"))
+        await screen.mount(hostile, before=screen.article_list)
+        await pilot.pause(0.2)
+        shown = painted(app)
+        # (Rich drops the BELs that end the OSCs: the last then runs to the end, as
+        # a terminal would take it, and "end" goes with it.)
+        assert "leftright" in shown and "pwned" not in shown and "ZXZp" not in shown, shown
+        assert not any(e in shown for e in ESCAPES), repr(shown)

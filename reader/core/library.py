@@ -477,6 +477,13 @@ class Library:
         stores: list[tuple[Path, bytes]] = []
         texts: list[tuple[Path, bytes]] = []
         for draft in drafts:
+            # The metadata as the store will hold it (see info_to_record): the same
+            # source found again, whatever control characters it came with.
+            draft = replace(
+                draft,
+                source=strip_controls(draft.source),
+                origin=None if draft.origin is None else strip_controls(draft.origin),
+            )
             text_hash = sha256(draft.text)
             known = self._known(draft, text_hash, by_hash, by_source)
             if known is not None and known.status == "duplicate":

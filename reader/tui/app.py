@@ -95,10 +95,13 @@ class ReaderApp(App[None]):
 
     def prefetch_article(self, article_id: str) -> None:
         """Read the article ahead (it is highlighted: it may be opened next)."""
-        from reader.tui.widgets.article_view import READABLE_WIDTH
+        from reader.tui.widgets.article_view import READABLE_WIDTH, ArticleView
 
+        # The width of the article screen's view, once it has one (the screen is
+        # made before it is first shown); a layout of another width is not used.
         screen = self._article_screen
-        width = screen.view.layout.width if screen is not None else READABLE_WIDTH
+        views = list(screen.query(ArticleView)) if screen is not None else []
+        width = views[0].layout.width if views else READABLE_WIDTH
         self._prefetch(article_id, width)
 
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
