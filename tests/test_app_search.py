@@ -656,7 +656,9 @@ async def test_reading_ahead_while_the_article_screen_is_first_made(tmp_path: Pa
         app.open_article(first)  # made and pushed: composed later
         app.prefetch_article(first)  # in the same turn: the screen has no view yet
         await wait_until(pilot, lambda: isinstance(app.screen, ArticleScreen), "the article")
-        await app.workers.wait_for_complete()
+        await wait_until(
+            pilot, lambda: not any(w.is_running for w in app.workers), "the workers to end"
+        )
         assert app.is_running and app.screen.article.id == first
 
 

@@ -185,7 +185,12 @@ async def listed(app: ReaderApp, pilot: Pilot) -> LibraryScreen:
     screen = app.screen
     assert isinstance(screen, LibraryScreen)
     for _ in range(400):
-        if screen.shown_generation and screen.article_list.ids:
+        if (
+            screen.shown_generation
+            and screen.article_list.ids
+            and screen.article_list.highlighted is not None
+            and not any(w.is_running for w in app.workers)
+        ):
             return screen
         await pilot.pause(0.05)
     raise AssertionError("the library was never listed")
