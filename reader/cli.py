@@ -307,7 +307,10 @@ def notes(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
     catalog = _catalog(ctx, wanted)
     out = sys.stdout
     if not as_json:
-        out.write(catalog.note_listing(wanted))
+        from reader.cli_output import write_clean
+
+        out.flush()
+        write_clean(catalog.note_listing(wanted).encode())  # from strings cleaned as read
         return
     for info, annotation in catalog.notes(wanted):
         if annotation is None:  # the article's own tags and note

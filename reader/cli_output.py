@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from reader.core.text import strip_controls
 
 _C0 = bytes([*range(0x00, 0x09), *range(0x0B, 0x20)])  # tab and newline kept
-_DEL_C1 = re.compile(rb"\x7f|\xc2[\x80-\x9f]")  # DEL, and C1 controls in UTF-8
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")  # C1 controls in UTF-8 (a literal first byte: quick)
 
 
 def _escaped(match: re.Match[bytes]) -> bytes:
@@ -40,8 +40,10 @@ def clean_bytes(data: bytes) -> bytes:
     if b"\r\n" in data:
         return b"\r\n".join(clean_bytes(part) for part in data.split(b"\r\n"))
     data = data.translate(None, _C0)
-    if b"\x7f" in data or b"\xc2" in data:
-        data = _DEL_C1.sub(_escaped, data)
+    if b"\x7f" in data:
+        data = data.replace(b"\x7f", b"\\u007f")
+    if b"\xc2" in data:
+        data = _C1.sub(_escaped, data)
     return data
 
 

@@ -63,12 +63,14 @@ QUOTE_CONTEXT = 32
 
 def has_controls(text: str) -> bool:
     """Whether ``text`` holds a control character (an escape sequence starts with one)."""
-    return _CONTROL.search(text) is not None
+    # Every character _CONTROL matches is unprintable: a printable text (one scan
+    # in C, most texts) has none.
+    return not text.isprintable() and _CONTROL.search(text) is not None
 
 
 def strip_controls(text: str) -> str:
     """Remove terminal escape sequences and control characters (keeps \\n and \\t)."""
-    if not _CONTROL.search(text):  # one scan: most texts have none
+    if text.isprintable() or not _CONTROL.search(text):  # most texts have none
         return text
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
