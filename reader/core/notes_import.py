@@ -14,6 +14,7 @@ import csv
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -188,17 +189,7 @@ def _bodies(record: dict[str, Any]) -> tuple[tuple[str, ...], str, str]:
 
 
 def _import_w3c(library: Library, data: Any, path: Path) -> Report:
-    report = Report()
-    articles = _Articles(library)
-    try:
-        for number, record in enumerate(_items(data, path), 1):
-            try:
-                _import_record(library, articles, record, report)
-            except MALFORMED as error:
-                _malformed(report, f"annotation {number} of {path.name}", error)
-    finally:
-        articles.flush()  # what was placed is written, whatever came after
-    return report
+    return _import_each(library, _items(data, path), "annotation", path, _import_record)
 
 
 # What a record of the wrong shape raises: a field missing or of another type, a
@@ -206,10 +197,31 @@ def _import_w3c(library: Library, data: Any, path: Path) -> Report:
 MALFORMED = (TypeError, ValueError, AttributeError, KeyError, OverflowError, RecursionError)
 
 
-def _malformed(report: Report, what: str, error: BaseException) -> None:
-    report.counts["malformed"] += 1
-    reason = strip_controls(str(error) or type(error).__name__)[:80]
-    report.lines.append(f"{what} is malformed ({reason}): skipped")
+def _import_each(
+    library: Library,
+    items: list[Any],
+    noun: str,
+    path: Path,
+    import_one: Callable[[Library, _Articles, Any, Report], None],
+) -> Report:
+    """Import each item of ``path``; one of the wrong shape is counted and said
+    (its ``noun`` and number), and the rest go on. What was placed is written,
+    one write per article, whatever came after."""
+    report = Report()
+    articles = _Articles(library)
+    try:
+        for number, item in enumerate(items, 1):
+            try:
+                import_one(library, articles, item, report)
+            except MALFORMED as error:
+                report.counts["malformed"] += 1
+                reason = strip_controls(str(error) or type(error).__name__)[:80]
+                report.lines.append(
+                    f"{noun} {number} of {path.name} is malformed ({reason}): skipped"
+                )
+    finally:
+        articles.flush()
+    return report
 
 
 def _import_record(library: Library, articles: _Articles, record: Any, report: Report) -> None:
@@ -400,17 +412,7 @@ def _import_csv(library: Library, text: str, path: Path) -> Report:
         raise NotesImportError(f"{path}: not a CSV file reader can read ({error})") from None
     if not rows or "Highlight" not in rows[0]:
         raise NotesImportError(f"{path}: not a Readwise CSV (no Highlight column)")
-    report = Report()
-    articles = _Articles(library)
-    try:
-        for number, row in enumerate(rows, 1):
-            try:
-                _import_row(library, articles, row, report)
-            except MALFORMED as error:
-                _malformed(report, f"row {number} of {path.name}", error)
-    finally:
-        articles.flush()  # what was placed is written, whatever came after
-    return report
+    return _import_each(library, rows, "row", path, _import_row)
 
 
 def _location(value: Any) -> int:
