@@ -68,8 +68,12 @@ class ReaderApp(App[None]):
             self._entities = EntityService(rules=self.library.rule_store(), isolated=True)
         return self._entities
 
+    def get_default_screen(self) -> Screen[Any]:
+        # The library is the first screen itself (not pushed over an empty one,
+        # which would be laid out and drawn first).
+        return LibraryScreen()
+
     def on_mount(self) -> None:
-        self.push_screen(LibraryScreen())
         self.call_after_refresh(self._collect_later)
 
     def _collect_later(self) -> None:
