@@ -111,9 +111,10 @@ async def _listed(app: Any, timeout: float = 120.0) -> Any:
         )
 
     await _until(ready, timeout, "the library's list")
-    mark = len(app.frames)
-    await _frame(app, mark, lambda f: f.shown == f.generation)
-    return app.screen
+    # The frame that shows it: the last one composed, or the next.
+    screen, mark = app.screen, max(len(app.frames) - 1, 0)
+    await _frame(app, mark, lambda f: f.shown == f.generation == screen._generation)
+    return screen
 
 
 def _key(character: str) -> Any:
