@@ -308,25 +308,14 @@ class CatalogQueries:
 
     def note_listing(self, query: Query = EVERYTHING) -> str:
         """What ``reader notes`` prints, one line per note :meth:`notes` finds, in
-        the same order, from the index's columns (no annotation record parsed): id,
-        article, state, #tags, the quote on one line, the note's first line. An
-        article's own tags and note say "article" for id and state, and no quote."""
+        the same order (the lines kept in the index: see catalog_rows.note_line)."""
         where, params = note_where(query)
         sql = (
-            "SELECT n.id, a.id, n.state, n.tags, n.exact, n.note FROM notes n "
+            "SELECT n.line FROM notes n "
             f"JOIN articles a ON a.rowid = n.article WHERE {where} "
             f"ORDER BY n.id IS NOT NULL, {SORTS['date']}, n.start, n.rowid"
         )
-        lines = []
-        for note_id, article_id, state, tags, exact, note in self.connection().execute(sql, params):
-            marked = " ".join(f"#{tag}" for tag in orjson.loads(tags)) if tags != "[]" else ""
-            first = note.splitlines()[0] if note else ""
-            if note_id is None:
-                lines.append(f"article\t{article_id}\tarticle\t{marked}\t\t{first}\n")
-            else:
-                quote = " ".join(exact.split())
-                lines.append(f"{note_id}\t{article_id}\t{state}\t{marked}\t{quote}\t{first}\n")
-        return "".join(lines)
+        return "".join(line for (line,) in self.connection().execute(sql, params))
 
     # --- what is left to do, and what went wrong -------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -116,13 +117,28 @@ def article_rows(library: Library, article_id: str) -> ArticleRows | None:
     )
 
 
+def note_line(
+    article_id: str, note_id: str | None, state: str, tags: Iterable[str], quote: str, note: str
+) -> str:
+    """What ``reader notes`` prints for a note: id, article, state, #tags, the
+    quote on one line, the note's first line. An article's own tags and note
+    (no ``note_id``) say "article" for id and state, and have no quote. Kept in
+    the index with the note, so that a listing is only read."""
+    marked = " ".join(f"#{tag}" for tag in tags)
+    first = note.splitlines()[0] if note else ""
+    if note_id is None:
+        return f"article\t{article_id}\tarticle\t{marked}\t\t{first}\n"
+    return f"{note_id}\t{article_id}\t{state}\t{marked}\t{' '.join(quote.split())}\t{first}\n"
+
+
 def _note(info: ArticleInfo, annotation: Annotation | None) -> tuple[Any, ...]:
     """A notes row (id, start, state, score, record, exact, tags, tag_keys, note,
-    day) and its note_fts values (title, author, source, tags, quote, note)."""
+    day, line) and its note_fts values (title, author, source, tags, quote, note)."""
     if annotation is None:  # the article's own tags and note
         tags, quote, note = info.tags, "", info.note
         own = orjson.dumps(list(info.tags)).decode()
-        row = (None, 0, "article", 1.0, b"{}", "", own, tag_keys(tags), note, info.date)
+        line = note_line(info.id, None, "article", info.tags, "", note)
+        row = (None, 0, "article", 1.0, b"{}", "", own, tag_keys(tags), note, info.date, line)
     else:
         tags, quote, note = (*annotation.tags, *info.tags), annotation.exact, annotation.note
         row = (
@@ -136,6 +152,7 @@ def _note(info: ArticleInfo, annotation: Annotation | None) -> tuple[Any, ...]:
             tag_keys(tags),
             note,
             annotation.created[:10] or info.date,
+            note_line(info.id, annotation.id, annotation.state, annotation.tags, quote, note),
         )
     searched = (
         index_text(info.title),

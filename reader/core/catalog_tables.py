@@ -61,7 +61,8 @@ CREATE TABLE notes(
     tags TEXT NOT NULL,          -- JSON: its own tags (an article's own: the article's)
     tag_keys TEXT NOT NULL,      -- its tags and its article's, folded, delimited
     note TEXT NOT NULL,
-    day TEXT NOT NULL            -- when it was made (the article's date for its own)
+    day TEXT NOT NULL,           -- when it was made (the article's date for its own)
+    line TEXT NOT NULL           -- what reader notes prints for it (see note_line)
 );
 CREATE TABLE mentions(
     name TEXT NOT NULL,          -- an entity's name as entity: compares it (name_key)
@@ -199,7 +200,7 @@ def store_rows(connection: sqlite3.Connection, rows: ArticleRows, *, loading: bo
     for *note, searched in rows.notes:
         note_rowid = connection.execute(
             "INSERT INTO notes(article, id, start, state, score, record, exact, tags, "
-            "tag_keys, note, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "tag_keys, note, day, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (rowid, *note),
         ).lastrowid
         connection.execute(
