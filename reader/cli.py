@@ -203,9 +203,10 @@ def _catalog(ctx: click.Context, query: Query | None = None) -> Catalog:
             catalog.ensure(progress)
     else:
         catalog.ensure()
-    _library(ctx)
-    for problem in catalog.problems():
+    # Each once: what reading met now, and what the index knows cannot be read.
+    for problem in dict.fromkeys([*library.problems, *catalog.problems()]):
         click.echo(f"reader: {problem}", err=True)
+    library.problems.clear()
     if query is not None and (pending := entities_pending(library, query)):
         click.echo(f"reader: {pending} (reader index finds them)", err=True)
     return catalog

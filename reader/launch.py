@@ -35,7 +35,11 @@ def main() -> None:
         if not root.exists() or root.is_dir():
             from reader.tui.app import run
 
-            sys.exit(run(Library(root).create()))
+            try:
+                library = Library(root).create()
+            except OSError as error:  # its folders cannot be made: one line, not a traceback
+                sys.exit(f"reader: {error.filename}: {error.strerror}")
+            sys.exit(run(library))
     from reader.cli import main as cli  # commands, help, and errors such as a bad --library
 
     cli()

@@ -9,6 +9,8 @@ attribute ruler, lemmatizer and senter are excluded.
 
 from __future__ import annotations
 
+import contextlib
+
 import gc
 import hashlib
 import importlib.util
@@ -370,7 +372,10 @@ class EntityService:
                 recogniser.set_rules(self.library_rules())
                 entities = recogniser.recognise(article.text)
                 key = recogniser.key
-        store.cache_entities(key, article.info.text_sha256, entities)
+        # A cache: a library that cannot be written (read-only, a full disk) still
+        # gets its entities, found again next time.
+        with contextlib.suppress(OSError):
+            store.cache_entities(key, article.info.text_sha256, entities)
         return entities, False
 
     def entities_for(self, article: Article, store: ArticleStore) -> tuple[list[Entity], bool]:

@@ -125,11 +125,21 @@ class Library:
     def create(self) -> Library:
         """Create the folders if needed (and nothing that reads them: the app's
         start-up; its reconciliation clears temporaries of dead writers)."""
-        self.articles_dir.mkdir(parents=True, exist_ok=True)
-        self.annotations_dir.mkdir(parents=True, exist_ok=True)
+        for folder in (self.articles_dir, self.annotations_dir):
+            if not folder.is_dir():  # (a library that cannot be written is still read)
+                folder.mkdir(parents=True, exist_ok=True)
         # The stores' lock files' folder, now: made by a first read instead, it
         # would change annotations/ unbeknown to the index (see Catalog.writing).
-        (self.annotations_dir / ".locks").mkdir(exist_ok=True)
+        locks = self.annotations_dir / ".locks"
+        try:
+            locks.mkdir(exist_ok=True)
+        except FileExistsError:
+            self.problems.append(f"{locks} is not a folder: changes cannot be saved")
+        except OSError as error:  # read-only: shown, and whatever is written says it failed
+            self.problems.append(
+                f"{self.annotations_dir} cannot be written ({error.strerror}): "
+                "the library can be read, not changed"
+            )
         return self
 
     def remove_stray_temporaries(self) -> None:
@@ -250,12 +260,17 @@ class Library:
         have some), bytes that are not UTF-8 as U+FFFD."""
         try:  # not through a symbolic link: articles/x.txt -> /etc/passwd is not shown
             fd = os.open(self.text_path(article_id), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except FileNotFoundError:
+            raise
         except OSError as error:
-            if error.errno != errno.ELOOP:
-                raise
-            return "", [f"{article_id}.txt is a symbolic link: not followed, shown empty"]
-        with open(fd, "rb") as handle:
-            data = handle.read()
+            if error.errno == errno.ELOOP:
+                return "", [f"{article_id}.txt is a symbolic link: not followed, shown empty"]
+            return "", [f"{article_id}.txt cannot be read ({error.strerror}): shown empty"]
+        try:
+            with open(fd, "rb") as handle:
+                data = handle.read()
+        except OSError as error:  # a folder of that name, a failing disk
+            return "", [f"{article_id}.txt cannot be read ({error.strerror}): shown empty"]
         try:
             return strip_controls(data.decode("utf-8")), []
         except UnicodeDecodeError as error:  # edited by hand: shown, reported, not refused
@@ -281,10 +296,15 @@ class Library:
         store = self.store(article_id)
         try:
             return store.snapshot() if fast else store.read()
-        except StoreUnreadable as error:  # left as it is: the metadata the index had
-            self.problems.append(str(error))
+        except (StoreUnreadable, OSError) as error:  # left as it is: what the index had
+            if isinstance(error, OSError):  # a folder of that name, no permission to read
+                if isinstance(error, FileNotFoundError):
+                    raise
+                error = StoreUnreadable(store.path, error.strerror)
+            # A problem of the article's (the index keeps it while it lasts: doctor
+            # and the list say it), not an event said once.
             info = self._indexed_info(article_id)
-            return StoreContents(info_to_record(info) if info else None)
+            return StoreContents(info_to_record(info) if info else None, problems=[str(error)])
         except StoreCorrupt as error:
             self.problems.append(str(error))
             return StoreContents(self.recover_metadata(article_id))

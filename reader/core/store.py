@@ -18,6 +18,7 @@ and only a write, which must replace it, moves it aside with a timestamp
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import re
@@ -55,10 +56,12 @@ class StoreCorrupt(StoreError):
 class StoreUnreadable(StoreError):
     """A store a read could not parse, left as it is (a write sets it aside)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, reason: str | None = None) -> None:
         super().__init__(
-            f"{path.name} could not be read; it is left as it is (set aside, its bytes "
-            "kept, when reader next saves to this article)"
+            f"{path.name} cannot be read ({reason}); it is left as it is"
+            if reason  # a folder of that name, no permission to read: not for reader to move
+            else f"{path.name} could not be read; it is left as it is (set aside, its "
+            "bytes kept, when reader next saves to this article)"
         )
         self.path = path
 
@@ -424,14 +427,35 @@ def _contents(data: dict[str, Any], path: Path) -> StoreContents:
 
 
 @contextlib.contextmanager
-def flocked(lock_path: Path) -> Iterator[None]:
+def flocked(lock_path: Path, *, reading: bool = False) -> Iterator[bool]:
     """Hold an exclusive ``flock`` on ``lock_path``, a file of its own beside the
-    data (a lock on the data file would go with it at each atomic rename)."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+b") as lock:
+    data (a lock on the data file would go with it at each atomic rename); gives
+    True.
+
+    ``reading``: where the lock file cannot be made or opened for writing (a
+    library on a read-only disk, or someone else's; ``.locks`` not a folder),
+    a shared lock on the file if it can be opened to read, else none, and gives
+    False: a read needs none, since every write replaces a file whole, atomically
+    (a reader sees the old file or the new), but it must then change nothing."""
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(lock_path, "a+b")  # noqa: SIM115 (closed below)
+    except OSError as error:
+        if not reading:
+            if isinstance(error, FileExistsError):  # (from mkdir)
+                message = "not a folder (reader keeps its lock files there)"
+                raise NotADirectoryError(errno.ENOTDIR, message, str(lock_path.parent)) from None
+            raise
+        with contextlib.ExitStack() as stack:
+            with contextlib.suppress(OSError):
+                shared = stack.enter_context(open(lock_path, "rb"))
+                fcntl.flock(shared, fcntl.LOCK_SH)
+            yield False
+        return
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            yield
+            yield True
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -527,33 +551,47 @@ class ArticleStore:
         from tinydb import TinyDB  # here: the app's first screen reads no store
 
         around = self._writing(self.article_id) if write and self._writing else None
-        with around or contextlib.nullcontext(), flocked(self._lock_path):
+        with (
+            around or contextlib.nullcontext(),
+            flocked(self._lock_path, reading=not write) as exclusive,
+        ):
             if write:
                 self._set_aside_if_unreadable()
             db = TinyDB(self.path, storage=AtomicJSONStorage, set_aside=write)
             try:
-                self._check_schema(db)
+                db = self._check_schema(db, in_place=exclusive)
                 if write and db.table(_META).get(doc_id=1) is None:
                     db.table(_META).insert(_document({"schema": SCHEMA_VERSION}, 1))
                 yield db
             finally:
                 db.close()
 
-    def _check_schema(self, db: TinyDB) -> None:
-        """Refuse a newer schema; migrate an older one, in place, under the lock.
+    def _check_schema(self, db: TinyDB, in_place: bool = True) -> TinyDB:
+        """Refuse a newer schema; migrate an older one, in place, under the lock
+        (or, not ``in_place``, for a read without write access, a copy in memory,
+        which is given back).
 
         A store with no schema number yet (new, or only just created by a first
         write) is the current version: reading it never rewrites it."""
         meta = db.table(_META).get(doc_id=1)
         if meta is None or "schema" not in meta:
-            return
+            return db
         version = meta["schema"]
         if version > SCHEMA_VERSION:
             raise StoreTooNew(self.path, version)
+        if version < SCHEMA_VERSION and not in_place:
+            from tinydb import TinyDB
+            from tinydb.storages import MemoryStorage
+
+            data = db.storage.read()
+            db.close()
+            db = TinyDB(storage=MemoryStorage)
+            db.storage.write(data)
         while version < SCHEMA_VERSION:
             MIGRATIONS[version](db)
             version += 1
             db.table(_META).upsert(_document({"schema": version}, 1))
+        return db
 
     def read(self) -> StoreContents:
         """The article record and its annotations, in one locked read.

@@ -150,15 +150,27 @@ class LibraryScreen(TypeAhead, Screen[None]):
         """Build the index if there is none (with a progress bar), list, then find
         what other programs changed since it was last brought up to date."""
         catalog = self.app.library.catalog
-        if not ready:
-            total = len(self.app.library.article_ids_on_disk())
-            self.post_message(IndexProgress(0, total))
-            catalog.ensure(lambda done, total: self.post_message(IndexProgress(done, total)))
-            self.post_message(LibraryOpened())
-        if catalog.reconcile() or self.app.library.problems:
-            self.app.call_from_thread(self.request, True)
-        if catalog.count_pending_entities():
-            self.app.call_from_thread(self.app.find_entities_in_background)
+        try:
+            if not ready:
+                total = len(self.app.library.article_ids_on_disk())
+                self.post_message(IndexProgress(0, total))
+                catalog.ensure(lambda done, total: self.post_message(IndexProgress(done, total)))
+                self.post_message(LibraryOpened())
+            if catalog.reconcile() or self.app.library.problems:
+                self.app.call_from_thread(self.request, True)
+            if catalog.count_pending_entities():
+                self.app.call_from_thread(self.app.find_entities_in_background)
+        except (OSError, sqlite3.Error) as error:  # said where the list is, never "empty"
+            self.app.call_from_thread(self._cannot_open, error)
+
+    def _cannot_open(self, error: Exception) -> None:
+        self._progress(None)
+        where = f"{error.filename}: " if isinstance(error, OSError) and error.filename else ""
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        text = f"The library cannot be read: {where}{reason}"
+        if not self._opened:
+            self.article_list.set_message(text)
+        self._status(text)
 
     def _open(self, ready: bool) -> None:
         if ready:
@@ -286,6 +298,7 @@ class LibraryScreen(TypeAhead, Screen[None]):
         return f"finding entities: {left:,} article{'' if left == 1 else 's'} to go"
 
     def on_listing(self, message: Listing) -> None:
+        self._say_problems(message.problems)  # (those of an older answer too: said once)
         if message.generation != self._generation:
             return  # an answer to an older filter
         self.shown_generation = message.generation
@@ -309,10 +322,12 @@ class LibraryScreen(TypeAhead, Screen[None]):
         if not message.total:
             status = EMPTY
         self._status(status)
-        for problem in message.problems:
+
+    def _say_problems(self, problems: list[str]) -> None:
+        for problem in problems:
             if problem not in self._problems_shown:
                 self._problems_shown.add(problem)
-                self.notify(problem, title="Unreadable store", severity="error", timeout=15)
+                self.notify(problem, title="Problem in the library", severity="error", timeout=15)
 
     def _fetch(self, rowids: list[int]) -> dict[int, ArticleInfo]:
         """The rows the list shows (on the UI thread: a few dozen, by primary key)."""
