@@ -17,6 +17,14 @@ from pathlib import Path
 
 import pytest
 from hand_edits import replace_by_hand
+from test_app_annotating import (
+    flush,
+    make_library,
+    open_seed,
+    stored,
+    stored_annotations,
+    type_text,
+)
 from test_hostile_text import QUOTE, TEXT, listed, painted, run
 
 from reader.core.anchoring import new_annotation
@@ -24,6 +32,7 @@ from reader.core.entities import EntityService
 from reader.core.library import LIBRARY_ENV, Library
 from reader.core.models import ArticleDraft
 from reader.tui.app import ReaderApp
+from reader.tui.dialogs.annotate import ConfirmDialog
 from reader.tui.screens.library import EMPTY
 
 NOBODY = 65534
@@ -181,3 +190,52 @@ async def test_the_app_lists_a_damaged_library_and_says_what_is_wrong(tmp_path: 
         assert len(said) == len(set(said))
         assert EMPTY not in painted(app)
         assert app.is_running
+
+
+# --- a note that cannot be saved is kept, tried again, and asked about (finding 7) -------------
+
+
+async def test_a_note_that_cannot_be_saved_is_kept_retried_and_asked_about_on_quit(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    """The save fails (here the lock folder became a file: a write cannot happen,
+    as on a full disk): the note stays in the panel, "Save failed" stays up, a
+    later note waits behind it, and quitting asks before anything is lost. Once
+    the cause is gone, quitting saves both, in order, then quits."""
+    library, article_id = make_library(tmp_path, seed_path)
+    app = ReaderApp(library, EntityService(packages=("no_model_pkg",)))
+    locks = library.annotations_dir / ".locks"
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        await open_seed(app, pilot)
+        shutil.rmtree(locks)
+        locks.write_bytes(b"")
+        for note in ("first note", "second note"):
+            await pilot.press("w", "a")
+            await pilot.pause()
+            await type_text(pilot, note)
+            await pilot.press("ctrl+s")
+            await flush(app, pilot)
+        assert app.unsaved == 2
+        assert [a.note for a in app.screen.annotations.items] == ["first note", "second note"]
+        failed = [n for n in app._notifications if n.title == "Save failed"]
+        assert len(failed) == 1 and "not a folder" in failed[0].message  # said once
+        assert "annotations" not in stored(library, article_id)
+
+        await pilot.press("ctrl+q")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ConfirmDialog) and app.is_running
+        assert "2 changes could not be saved" in app.screen.question
+        await pilot.press("n")  # stay
+        await pilot.pause()
+        assert app.is_running and app.unsaved == 2
+
+        locks.unlink()  # the cause gone (space freed, the folder put back)
+        locks.mkdir()
+        await pilot.press("ctrl+q")
+        for _ in range(100):
+            if not app.is_running:
+                break
+            await pilot.pause(0.05)
+        assert not app.is_running
+    notes = [a["note"] for a in stored_annotations(library, article_id)]
+    assert notes == ["first note", "second note"]

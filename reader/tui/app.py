@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +25,7 @@ from reader.tui.screens.library import LibraryScreen
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
+    from textual.timer import Timer
 
     from reader.core.entities import EntityService
     from reader.tui.prefetch import Prefetched
@@ -36,6 +39,30 @@ def _preload() -> None:
     import reader.tui.screens.article  # noqa: F401
 
     regex.compile(r"\X")
+
+
+RETRY_SECONDS = 5.0  # how often writes that failed are tried again
+UNSAVED_TIMEOUT = 24 * 3600  # "Not saved" stays up until what it says is saved
+
+
+@dataclass
+class _Write:
+    """A write to make on the writer thread, kept to be tried again if it fails."""
+
+    action: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    done: str
+    then: Callable[[], Any] | None
+    keep: bool
+    set_aside: list[str] = field(default_factory=list)  # stores set aside on the way
+
+
+class _HeldBack(Exception):
+    """Not tried: an earlier write failed and is kept; this one waits behind it."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"waiting behind {count - 1} earlier change(s) that could not be saved")
 
 
 class ReaderApp(App[None]):
@@ -57,6 +84,11 @@ class ReaderApp(App[None]):
         self._model_started = False
         self._article_screen: ArticleScreen | None = None
         self.prefetched: Prefetched | None = None  # the highlighted article, read ahead
+        # Writes that failed and every one made after them, in order (the writer
+        # thread's): tried again until they are made (see write).
+        self._held: list[_Write] = []
+        self._last_failure = ""
+        self._retrying: Timer | None = None
 
     @property
     def entities(self) -> EntityService:
@@ -178,40 +210,85 @@ class ReaderApp(App[None]):
         *args: Any,
         done: str = "",
         then: Callable[[], Any] | None = None,
+        keep: bool = True,
         **kwargs: Any,
     ) -> Future[Any]:
         """Run a store write on the writer thread; report failure, never drop it silently.
 
+        A write that fails (a full disk, a library that cannot be written) is kept,
+        with every write made after it (in order: never one before another), and
+        tried again every RETRY_SECONDS and before quitting, which asks first while
+        any is kept. ``keep=False``: a write of nothing the reader wrote (the
+        reading position), not kept.
+
         The outcome comes back to the UI thread as a message: the writer never
         waits for the UI (which may itself be waiting for the writer, on quit)."""
-
-        set_aside: list[str] = []
+        job = _Write(action, args, kwargs, done, then, keep)
 
         def attempt() -> Any:
+            if keep and self._held:  # behind one that failed: kept, in order
+                self._held.append(job)
+                raise _HeldBack(len(self._held))
             try:
-                result = action(*args, **kwargs)
-            except StoreCorrupt as error:  # a store made without the library's recovery
-                set_aside.append(f"{error}; saved into a new one")
-                self.library.recover_metadata(error.path.stem)
-                result = action(*args, **kwargs)
-            # The write found the store unreadable, set it aside and wrote into a new
-            # one with the metadata the index had (see ArticleStore): said by this write.
-            problems = self.library.problems
-            for problem in [p for p in problems if p.endswith(SAVED_INTO_A_NEW_ONE)]:
-                with contextlib.suppress(ValueError):  # (taken by the UI meanwhile)
-                    problems.remove(problem)
-                    set_aside.append(problem)
-            return result
+                return self._attempt(job)
+            except Exception as error:
+                if keep:
+                    self._held.append(job)
+                    self._last_failure = str(error)
+                raise
 
         def finish(future: Future[Any]) -> None:
             self._pending.discard(future)
             error = future.exception()
-            self.post_message(WriteDone(done, str(error) if error else "", then, set_aside))
+            message = WriteDone(done, str(error) if error else "", then, job.set_aside)
+            message.unsaved = len(self._held)
+            self.post_message(message)
 
         future = self._writer.submit(attempt)
         self._pending.add(future)
         future.add_done_callback(finish)
         return future
+
+    def _attempt(self, job: _Write) -> Any:
+        """Make one write (on the writer thread)."""
+        try:
+            result = job.action(*job.args, **job.kwargs)
+        except StoreCorrupt as error:  # a store made without the library's recovery
+            job.set_aside.append(f"{error}; saved into a new one")
+            self.library.recover_metadata(error.path.stem)
+            result = job.action(*job.args, **job.kwargs)
+        # The write found the store unreadable, set it aside and wrote into a new
+        # one with the metadata the index had (see ArticleStore): said by this write.
+        problems = self.library.problems
+        for problem in [p for p in problems if p.endswith(SAVED_INTO_A_NEW_ONE)]:
+            with contextlib.suppress(ValueError):  # (taken by the UI meanwhile)
+                problems.remove(problem)
+                job.set_aside.append(problem)
+        return result
+
+    def _try_kept_writes(self) -> None:
+        """The writes kept after a failure, again, in order, up to the first that
+        fails again (on the writer thread)."""
+        while self._held:
+            job = self._held[0]
+            try:
+                self._attempt(job)
+            except Exception as error:
+                self._last_failure = str(error)
+                return
+            self._held.pop(0)
+            message = WriteDone(job.done, "", job.then, job.set_aside)
+            message.unsaved, message.retried = len(self._held), True
+            self.post_message(message)
+
+    def retry_writes(self) -> Future[Any]:
+        """Try the kept writes again now (the outcome comes as WriteDone messages)."""
+        return self._writer.submit(self._try_kept_writes)
+
+    @property
+    def unsaved(self) -> int:
+        """How many writes failed and are kept to be tried again."""
+        return len(self._held)
 
     def on_write_done(self, message: WriteDone) -> None:
         for problem in message.problems:
@@ -222,21 +299,55 @@ class ReaderApp(App[None]):
                 timeout=15,
             )
         if message.error:
-            self.notify(
-                f"Not saved: {message.error}", title="Save failed", severity="error", timeout=30
-            )
+            if message.unsaved and self._retrying is None:  # the first to fail: said once
+                self._retrying = self.set_interval(RETRY_SECONDS, self.retry_writes)
+                self.notify(
+                    f"Not saved: {message.error}. Kept, and tried again every "
+                    f"{RETRY_SECONDS:.0f} s; quitting asks first.",
+                    title="Save failed",
+                    severity="error",
+                    timeout=UNSAVED_TIMEOUT,
+                )
+            # (Not kept, not the reader's writing, e.g. the reading position: quiet.)
             return
-        if message.done:
+        if message.retried and not message.unsaved:  # every kept write made at last
+            if self._retrying is not None:
+                self._retrying.stop()
+                self._retrying = None
+            self.clear_notifications()  # (the "Not saved" that stayed up)
+            self.notify("Saved what had not been saved.", timeout=5)
+        elif message.done and not message.retried:
             self.notify(message.done, timeout=2)
         if message.then is not None:
             message.then()
 
     def after_writes(self, callback: Callable[[], Any]) -> None:
         """Call back on the UI thread once every write submitted so far is done."""
-        self.write(lambda: None, then=callback)
+        future = self._writer.submit(lambda: None)
+        future.add_done_callback(lambda _: self.post_message(WriteDone("", "", callback)))
+
+    async def action_quit(self) -> None:
+        """Quit; while writes that failed are kept, try them once more, then ask."""
+        if not self._held:
+            self.exit()
+            return
+        await asyncio.wrap_future(self.retry_writes())
+        if not self._held:
+            self.exit()
+            return
+        from reader.tui.dialogs.annotate import ConfirmDialog
+
+        count = len(self._held)
+        question = (
+            f"{count} change{'' if count == 1 else 's'} could not be saved "
+            f"({self._last_failure}). Quit anyway and lose "
+            f"{'it' if count == 1 else 'them'}?"
+        )
+        self.push_screen(ConfirmDialog(question), lambda quit_: self.exit() if quit_ else None)
 
     def writes_pending(self) -> int:
-        return len(self._pending)
+        """Writes not yet made: on their way, or kept after a failure."""
+        return len(self._pending) + len(self._held)
 
     def flush_writes(self) -> None:
         """Block until every write submitted so far is on disk."""

@@ -96,3 +96,5 @@ class WriteDone(Message):
     error: str
     then: Callable[[], Any] | None
     problems: list[str] = field(default_factory=list)  # stores set aside on the way
+    unsaved: int = 0  # writes kept to try again (this one, if it failed), after it
+    retried: bool = False  # a write that had failed, made now

@@ -328,7 +328,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
         offset = self._cursor
         if offset != self._saved_offset:
             self._saved_offset = offset
-            self.app.write(self.app.library.positions.set, self.article.id, offset)
+            self.app.write(self.app.library.positions.set, self.article.id, offset, keep=False)
 
     def on_unmount(self) -> None:
         self.save_position()
