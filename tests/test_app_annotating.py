@@ -91,6 +91,14 @@ def cli(library: Library, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 async def settle(app: ReaderApp, pilot) -> None:  # noqa: ANN001
+    """The app at rest: the library listed, when it is the screen shown, and no
+    worker running (waiting for the workers alone can come before they start)."""
+    for _ in range(400):
+        screen = app.screen
+        listed = not isinstance(screen, LibraryScreen) or screen.shown_generation
+        if listed and not any(w.is_running for w in app.workers):
+            break
+        await pilot.pause(0.05)
     await app.workers.wait_for_complete()
     await pilot.pause()
 

@@ -24,6 +24,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from test_app_annotating import settle
 
 from reader.core.entities import EntityService, LanguageUnsupported
 from reader.core.importers import import_path
@@ -114,8 +115,7 @@ async def test_the_app_says_a_french_article_has_no_entities(tmp_path):
     make_library(tmp_path / "lib", {"Macron": FRENCH})
     app = ReaderApp(Library(tmp_path / "lib"))
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ArticleScreen)

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from test_app_annotating import settle
+
 from reader.core.entities import EntityService
 from reader.core.library import Library
 from reader.core.models import ArticleDraft
@@ -136,8 +138,7 @@ async def test_the_library_screen_shows_the_recognisers_progress(tmp_path: Path)
         fcntl.flock(lock, fcntl.LOCK_EX)
         app = ReaderApp(Library(library.root))
         async with app.run_test(size=(120, 30)) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(app, pilot)
             screen = app.screen
             assert isinstance(screen, LibraryScreen)
             status = str(screen.query_one("#library-status").render())

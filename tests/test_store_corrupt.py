@@ -243,10 +243,13 @@ async def test_app_starts_lists_the_article_and_notifies_the_file(corrupt) -> No
     app = ReaderApp(Library(library.root), EntityService(packages=("no_such_model_pkg",)))
     # notifications=True: run_test hides toasts unless asked to show them.
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, LibraryScreen)
+        for _ in range(400):  # listed, and the workers (the index's, the listing's) done
+            if screen.shown_generation and not any(w.is_running for w in app.workers):
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
         assert [info.id for info in screen.listed()] == [article_id]
         assert screen.article_list.row(screen.article_list.ids[0]).id == article_id
 
