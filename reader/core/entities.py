@@ -10,7 +10,6 @@ attribute ruler, lemmatizer and senter are excluded.
 from __future__ import annotations
 
 import contextlib
-
 import gc
 import hashlib
 import importlib.util
@@ -59,6 +58,66 @@ def label_group(label: str) -> str:
 
 class ModelUnavailable(Exception):
     """No entity model can be loaded; ``str(error)`` is one line for the user."""
+
+
+def failure_reason(error: BaseException) -> str:
+    """One line for the user saying why finding entities failed (any exception)."""
+    message = " ".join(str(error).split())
+    reason = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return reason if len(reason) <= 160 else reason[:159] + "…"
+
+
+# --- long texts: recognised in pieces ---------------------------------------------------
+
+# spaCy refuses a text longer than its ``nlp.max_length`` (1,000,000 characters),
+# and the model's memory grows with the text it is given (measured: 400 MB for
+# 100,000 characters of English): a longer text goes to the model in pieces of
+# at most CHUNK_CHARS, a few at a time (~80 MB), whose entities are then moved
+# to the whole text's offsets. A text of at most WHOLE_CHARS goes whole, as it
+# always has: pieces would change what the rules that look across the article
+# find (reader.core.entity_rules), which in a longer text they do within each
+# piece. (A news article is a few thousand characters; 100,000 is a long report,
+# about 400 MB in the model: the most any one text costs.)
+WHOLE_CHARS = 100_000
+CHUNK_CHARS = 10_000
+CHUNK_BATCH = 4  # pieces per nlp.pipe batch: the memory of a few pieces, not of the text
+# Where a piece may end, best first: a paragraph break, a line break, a sentence
+# end, any space. The last one in the second half of the piece's room is taken;
+# with none there (5,000 characters without a space), the piece is cut.
+_PIECE_ENDS = (
+    re.compile(r"\n\n+"),
+    re.compile(r"\n"),
+    re.compile(r"[.!?…][\"'”’)\]]*\s+"),
+    re.compile(r"\s+"),
+)
+
+
+def _last_end(pattern: re.Pattern[str], text: str, start: int, end: int) -> int | None:
+    last = None
+    for match in pattern.finditer(text, start, end):
+        last = match.end()
+    return last
+
+
+def chunk_bounds(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """(start, end) of consecutive pieces of ``text``, none longer than ``size``,
+    that cover it, each ending at the best boundary it can (see _PIECE_ENDS)."""
+    bounds = []
+    start = 0
+    while len(text) - start > size:
+        end = start + size
+        cut = next(
+            (
+                found
+                for pattern in _PIECE_ENDS
+                if (found := _last_end(pattern, text, start + size // 2, end)) is not None
+            ),
+            end,
+        )
+        bounds.append((start, cut))
+        start = cut
+    bounds.append((start, len(text)))
+    return bounds
 
 
 # Emoji and pictographs (with their joiners and variation selectors) that the
@@ -165,6 +224,10 @@ class SpacyRecogniser:
         except (OSError, ImportError, ValueError) as error:
             reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:120]
             raise ModelUnavailable(f"the entity model {package} failed to load: {reason}") from None
+        except Exception as error:  # a package that is no spaCy model, a broken one
+            raise ModelUnavailable(
+                f"the entity model {package} failed to load: {failure_reason(error)}"
+            ) from None
         self.package = package
         self.nlp.add_pipe(COMPONENT)
         self.set_rules(list(rules))
@@ -177,21 +240,52 @@ class SpacyRecogniser:
             return
         if RULER in self.nlp.pipe_names:
             self.nlp.remove_pipe(RULER)
-        patterns = [{"label": r.label, "pattern": r.text} for r in rules if r.action == "label"]
+        # A rule longer than the model takes a text (a whole long article's text,
+        # labelled) could match no text it is given, and spaCy refuses to read it.
+        patterns = [
+            {"label": r.label, "pattern": r.text}
+            for r in rules
+            if r.action == "label" and len(r.text) <= self.nlp.max_length
+        ]
         if patterns:
             ruler = self.nlp.add_pipe("entity_ruler", name=RULER, config={"overwrite_ents": True})
             with self.nlp.select_pipes(enable=[]):
                 ruler.add_patterns(patterns)
         self.key = key
 
+    def _fits(self, text: str) -> bool:
+        """Whether the model is given ``text`` whole."""
+        return len(text) <= min(WHOLE_CHARS, self.nlp.max_length)
+
     def recognise(self, text: str) -> list[Entity]:
+        if not self._fits(text):
+            return self._recognise_in_pieces(text)
         doc = self.nlp(text)
         return entities_from_doc(text, [(e.start_char, e.end_char, e.label_) for e in doc.ents])
 
+    def _recognise_in_pieces(self, text: str) -> list[Entity]:
+        """A text longer than the model takes, in pieces (see chunk_bounds)."""
+        bounds = chunk_bounds(text)
+        docs = self.nlp.pipe((text[start:end] for start, end in bounds), batch_size=CHUNK_BATCH)
+        spans = [
+            (start + e.start_char, start + e.end_char, e.label_)
+            for (start, _), doc in zip(bounds, docs, strict=True)
+            for e in doc.ents
+        ]
+        return entities_from_doc(text, spans)
+
     def recognise_many(self, texts: list[str], batch_size: int = 32) -> list[list[Entity]]:
+        whole = [text for text in texts if self._fits(text)]
+        found = iter(
+            [
+                entities_from_doc(text, [(e.start_char, e.end_char, e.label_) for e in doc.ents])
+                for text, doc in zip(
+                    whole, self.nlp.pipe(whole, batch_size=batch_size), strict=True
+                )
+            ]
+        )
         return [
-            entities_from_doc(text, [(e.start_char, e.end_char, e.label_) for e in doc.ents])
-            for text, doc in zip(texts, self.nlp.pipe(texts, batch_size=batch_size), strict=True)
+            next(found) if self._fits(text) else self._recognise_in_pieces(text) for text in texts
         ]
 
 

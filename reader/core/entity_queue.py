@@ -93,10 +93,15 @@ def start(library: Library) -> bool:
     return True
 
 
-def run(library: Library, progress: Callable[[int], None] = lambda done: None) -> Counter[str]:
+def run(
+    library: Library,
+    progress: Callable[[int], None] = lambda done: None,
+    report: Callable[[str, str], None] = lambda article_id, reason: None,
+) -> Counter[str]:
     """Find the entities of every article waiting for them, in this process
     (loads the model); returns counts as :func:`~reader.core.indexing.index_entities`
-    does, nothing when another process holds the queue."""
+    does, nothing when another process holds the queue. ``report`` is told of each
+    article whose entities could not be found (it stays waiting, tried once a run)."""
     from reader.core.indexing import index_entities
 
     counts: Counter[str] = Counter()
@@ -111,4 +116,4 @@ def run(library: Library, progress: Callable[[int], None] = lambda done: None) -
                 return counts
             batch = batch[:BATCH]
             tried.update(batch)  # one try each per run: a failing article never spins
-            counts.update(index_entities(library, batch, progress=progress))
+            counts.update(index_entities(library, batch, progress=progress, report=report))

@@ -1,8 +1,14 @@
 """``reader index``: entities for every article that lacks them, in batches
-(``nlp.pipe``) and optionally in several processes."""
+(``nlp.pipe``) and optionally in several processes.
+
+An article whose entities cannot be found (any failure: its files, the model on
+its text) is reported, one line through ``report``, and counted as failed; the
+others go on. Only a model that cannot be loaded stops the work
+(:class:`~reader.core.entities.ModelUnavailable`)."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -13,6 +19,7 @@ from reader.core.entities import (
     EntityService,
     SpacyRecogniser,
     detect_language,
+    failure_reason,
 )
 from reader.core.library import Library
 from reader.core.models import Correction, Entity
@@ -41,9 +48,18 @@ def _start_worker(packages: tuple[str, ...], rules: list[Correction]) -> None:
         _worker.set_rules(rules)
 
 
-def _recognise_batch(texts: list[str]) -> tuple[str, list[list[Entity]]]:
+def _recognise_batch(texts: list[str]) -> tuple[str, list[list[Entity] | str]]:
+    """(cache key, for each text its entities or why they could not be found)."""
     assert _worker is not None
-    return _worker.key, _worker.recognise_many(texts, batch_size=BATCH)
+    with contextlib.suppress(Exception):  # one text failed: each alone, to keep the others
+        return _worker.key, list(_worker.recognise_many(texts, batch_size=BATCH))
+    found: list[list[Entity] | str] = []
+    for text in texts:
+        try:
+            found.append(_worker.recognise(text))
+        except Exception as error:  # said for its article, the rest goes on
+            found.append(failure_reason(error))
+    return _worker.key, found
 
 
 def _batches(items: list, size: int) -> Iterator[list]:
@@ -58,25 +74,46 @@ def index_entities(
     workers: int = 1,
     packages: tuple[str, ...] = MODEL_PACKAGES,
     progress: Callable[[int], None] = lambda done: None,
+    report: Callable[[str, str], None] = lambda article_id, reason: None,
 ) -> Counter[str]:
     """Recognise and cache entities for ``article_ids``; returns counts of
-    "indexed", "skipped-language" (not English) and "failed"."""
+    "indexed", "skipped-language" (not English) and "failed". ``report`` is
+    told (article id, one line why) of each that failed."""
     counts: Counter[str] = Counter()
     rules = library.rule_store().corrections()
+
+    def failed(article_id: str, reason: str) -> None:
+        counts["failed"] += 1
+        report(article_id, reason)
+
     work: list[tuple[str, str, str]] = []  # id, text, text hash
     for article_id in article_ids:
-        article, _ = library.load(article_id)
-        if detect_language(article.text) != "en":
-            library.catalog.mark_not_english(article_id, article.info.text_sha256)
+        try:
+            article, _ = library.load(article_id)
+            english = detect_language(article.text) == "en"
+            if not english:
+                library.catalog.mark_not_english(article_id, article.info.text_sha256)
+        except Exception as error:  # said for its article, the rest goes on
+            failed(article_id, failure_reason(error))
+            progress(1)
+            continue
+        if not english:
             counts["skipped-language"] += 1
             progress(1)
             continue
         work.append((article_id, article.text, article.info.text_sha256))
     batches = list(_batches(work, BATCH))
 
-    def store(batch: list[tuple[str, str, str]], key: str, found: list[list[Entity]]) -> None:
+    def store(batch: list[tuple[str, str, str]], key: str, found: list[list[Entity] | str]) -> None:
         for (article_id, _, text_hash), entities in zip(batch, found, strict=True):
-            library.store(article_id).cache_entities(key, text_hash, entities)
+            if isinstance(entities, str):  # why they could not be found
+                failed(article_id, entities)
+                continue
+            try:
+                library.store(article_id).cache_entities(key, text_hash, entities)
+            except Exception as error:  # a store that cannot be written
+                failed(article_id, failure_reason(error))
+                continue
             counts["indexed"] += 1
         progress(len(batch))
 
@@ -98,8 +135,9 @@ def index_entities(
         for batch, future in futures:
             try:
                 key, found = future.result()
-            except Exception:  # a worker died: the rest goes on
-                counts["failed"] += len(batch)
+            except Exception as error:  # a worker died: the rest goes on
+                for article_id, _, _ in batch:
+                    failed(article_id, failure_reason(error))
                 progress(len(batch))
                 continue
             store(batch, key, found)

@@ -11,6 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import chain
 
 # ANSI/VT escape sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
 # DCS/SOS/PM/APC strings (ESC P|X|^|_ ... ST), character set designations
@@ -152,20 +153,46 @@ def looks_like_heading(line: str) -> bool:
     )
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n\n+")
+_NOT_SPACE = re.compile(r"\S")
+
+
+def _is_heading_line(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is one line that :func:`looks_like_heading`,
+    without copying a long line (a one-line text of megabytes is one block)."""
+    if text.find("\n", start, end) != -1:
+        return False
+    first = _NOT_SPACE.search(text, start, end)  # \s is what str.strip() strips
+    if first is None:
+        return False
+    # Longer than a heading once stripped, if anything but spaces is further on.
+    limit = first.start() + HEADING_MAX_CHARS
+    if limit < end and _NOT_SPACE.search(text, limit, end) is not None:
+        return False
+    return looks_like_heading(text[first.start() : min(end, limit)])
+
+
 def blocks(text: str) -> list[Block]:
     """Split normalised text into paragraphs and sub-headings.
 
     A block is a run of lines between blank lines. A one-line block that looks
     like a heading and sits between paragraphs (not first) is a sub-heading.
     """
+    # The text between runs of two or more line breaks, without a line break it
+    # starts with (only the text's first can): a search for the breaks, so memory
+    # stays that of the blocks found (a pattern matching the blocks themselves, a
+    # repeated group, took ~120 bytes per character of a long line).
     out: list[Block] = []
-    for match in re.finditer(r"[^\n](?:[^\n]|\n(?!\n))*", text):
-        start, end = match.span()
-        chunk = match.group()
-        kind = "paragraph"
-        if out and "\n" not in chunk and looks_like_heading(chunk):
-            kind = "heading"
-        out.append(Block(start, end, kind))
+    start = 0
+    for gap in chain(_PARAGRAPH_BREAK.finditer(text), [None]):
+        end = gap.start() if gap is not None else len(text)
+        while start < end and text[start] == "\n":
+            start += 1
+        if start < end:
+            heading = bool(out) and _is_heading_line(text, start, end)
+            out.append(Block(start, end, "heading" if heading else "paragraph"))
+        if gap is not None:
+            start = gap.end()
     # A heading needs body text after it; a trailing short line is a paragraph.
     if out and out[-1].kind == "heading":
         out[-1] = Block(out[-1].start, out[-1].end, "paragraph")

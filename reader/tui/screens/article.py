@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 
 from reader.core.editing import AnnotationSet
-from reader.core.entities import LABEL_GROUPS, ModelUnavailable, label_group
+from reader.core.entities import LABEL_GROUPS, ModelUnavailable, failure_reason, label_group
 from reader.core.store import StoreError
 from reader.tui.bindings import ARTICLE, GLOBAL, TypeAhead, bindings
 from reader.tui.messages import AnnotationsChanged, EntitiesReady, EntitiesUnavailable
@@ -145,14 +145,19 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
     @work(thread=True, exclusive=True, group="entities", exit_on_error=False)
     def find_entities(self) -> None:
         started = time.perf_counter()
-        store = self.app.library.store(self.article.id)
+        article = self.article  # the screen may show another one before this ends
         try:
-            entities, cached = self.app.entities.entities_for(self.article, store)
+            store = self.app.library.store(article.id)
+            entities, cached = self.app.entities.entities_for(article, store)
         except (ModelUnavailable, StoreError) as error:
-            self.post_message(EntitiesUnavailable(self.article.id, str(error)))
+            self.post_message(EntitiesUnavailable(article.id, str(error)))
+            return
+        except Exception as error:  # the model failed on this text: said, never "finding…"
+            reason = f"entities could not be found: {failure_reason(error)}"
+            self.post_message(EntitiesUnavailable(article.id, reason))
             return
         self.post_message(
-            EntitiesReady(self.article.id, entities, cached, time.perf_counter() - started)
+            EntitiesReady(article.id, entities, cached, time.perf_counter() - started)
         )
 
     def on_entities_ready(self, message: EntitiesReady) -> None:
