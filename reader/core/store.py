@@ -86,17 +86,18 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that a crash leaves the old or the new file."""
+    """Replace ``path`` with ``data`` so that a crash leaves the old or the new file,
+    and a write that fails (a full disk) leaves the old file and no temporary one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle:  # a full disk fails the write, flush or fsync
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):  # the write's own error is the one to tell
             tmp.unlink()
         raise
     _fsync_dir(path.parent)
@@ -115,9 +116,9 @@ def write_durably(items: list[tuple[Path, bytes]], exclusive: set[Path] = frozen
     try:
         for path, data in items:
             tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-            with open(tmp, "xb") as handle:
+            with open(tmp, "xb") as handle:  # a full disk fails the write or closing's flush
+                staged.append((tmp, path))  # so removed below, whatever fails
                 handle.write(data)
-            staged.append((tmp, path))
         os.sync()
         for tmp, path in staged:
             if path in exclusive:
@@ -126,8 +127,8 @@ def write_durably(items: list[tuple[Path, bytes]], exclusive: set[Path] = frozen
             else:
                 os.replace(tmp, path)
     finally:
-        for tmp, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
+        for tmp, _ in staged:  # none is left, whatever failed
+            with contextlib.suppress(OSError):
                 tmp.unlink()
     for folder in {path.parent for path, _ in items}:
         _fsync_dir(folder)

@@ -14,16 +14,27 @@ Limits, so that no server can hang or flood us:
   bound.
 * ``max_bytes`` bounds the body as received and, for a gzip body, as
   decompressed; a Content-Length over the limit is refused before reading.
-* At most :data:`MAX_REDIRECTS` redirects, each to http or https only.
+* At most :data:`MAX_REDIRECTS` redirects, each to http or https only, and
+  none inwards (:func:`redirect_refusal`): every address a redirect's host name
+  resolves to is checked before connecting, and only those are connected to
+  (the name is resolved once, so it cannot answer otherwise the second time).
+  A URL the user gives is fetched wherever it is (a local server, say).
+
+Credentials in a URL (``user:password@``) are sent to its host as Basic
+authentication, never along redirects, and never kept or shown: messages,
+:attr:`Fetched.url` and :attr:`Fetched.final_url` leave them out. Those in a
+redirect's Location are the server's, not the user's: dropped, not sent.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import http
 import http.client
 import http.cookiejar
+import ipaddress
 import re
 import socket
 import ssl
@@ -33,11 +44,12 @@ import time
 import urllib.error
 import urllib.request
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from reader import __version__
-from reader.core.importers import MAX_BYTES, ImportFailed
+from reader.core.importers import MAX_BYTES, ImportFailed, without_credentials
 
 USER_AGENT = f"reader/{__version__} (+offline news reader)"
 MAX_REDIRECTS = 10
@@ -54,8 +66,8 @@ _LINE_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 class Fetched:
     """One downloaded response body."""
 
-    url: str  # the URL asked for
-    final_url: str  # after redirects
+    url: str  # the URL asked for, without credentials
+    final_url: str  # after redirects, without credentials
     content_type: str  # e.g. "text/html" (lower-case, no parameters), "" if none
     charset: str | None  # the Content-Type header's charset parameter, if any
     body: bytes
@@ -87,7 +99,78 @@ def fetch(
     try:
         return _fetch(url, timeout, max_bytes, user_agent)
     except _Failure as failure:
-        raise ImportFailed(f"{_show_url(url)}: {_one_line(failure.reason)}") from None
+        shown = _show_url(without_credentials(url))
+        raise ImportFailed(f"{shown}: {_one_line(failure.reason)}") from None
+
+
+# --- where a redirect may lead -------------------------------------------------------------
+
+_PRIVATE_NETWORKS = tuple(
+    ipaddress.ip_network(network)
+    for network in (
+        "10.0.0.0/8",  # RFC 1918
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",  # shared address space: carrier-grade NAT, Tailscale
+        "fc00::/7",  # unique local
+        "fec0::/10",  # site-local (deprecated)
+    )
+)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # an IPv4 address reached through NAT64
+_NAMED = {
+    "public": "a public",
+    "loopback": "a loopback",
+    "link-local": "a link-local",
+    "private": "a private",
+    "multicast": "a multicast",
+    "unspecified": "the unspecified",
+    "reserved": "a reserved",
+}
+
+
+def address_kind(address: str) -> str:
+    """The kind of network an IP address is on: ``public``, ``loopback``,
+    ``link-local`` (169.254.169.254, the cloud's metadata service, is one),
+    ``private``, ``multicast``, ``unspecified`` (0.0.0.0 reaches this machine) or
+    ``reserved`` (any other address the internet does not route). An IPv4 address
+    written as IPv6 (``::ffff:a.b.c.d``, NAT64's ``64:ff9b::a.b.c.d``) is of its
+    IPv4 address's kind."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in _NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
+    if ip.is_unspecified:
+        return "unspecified"
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_link_local:
+        return "link-local"
+    if ip.is_multicast:
+        return "multicast"
+    if any(ip in network for network in _PRIVATE_NETWORKS):
+        return "private"
+    return "public" if ip.is_global else "reserved"
+
+
+def redirect_refusal(came_from: str | None, addresses: Iterable[str]) -> str | None:
+    """Why a redirect given by a server at address ``came_from`` (None: not known,
+    taken as public) may not lead to a host at ``addresses`` (every address its
+    name resolves to), or None when it may.
+
+    A redirect may always lead to a public address, and to any other only from
+    an address of the same kind: a local server may redirect within the machine,
+    a server on a private network within private networks, but a page on the
+    internet may not send reader to this machine, its network or the cloud's
+    metadata service, nor may a local server send it to another kind of network
+    (loopback to link-local, say)."""
+    came = address_kind(came_from) if came_from else "public"
+    for address in addresses:
+        kind = address_kind(address)
+        if kind != "public" and (kind != came or kind in ("unspecified", "multicast")):
+            return f"it leads from {_NAMED[came]} address to {address}, {_NAMED[kind]} one"
+    return None
 
 
 # --- internals ---------------------------------------------------------------------------
@@ -212,24 +295,85 @@ def _shutdown(sock: socket.socket) -> None:
 
 
 def _watched_connection(base: type[http.client.HTTPConnection], dog: _Watchdog):
-    """An HTTP(S) connection class whose sockets ``dog`` watches."""
+    """An HTTP(S) connection class whose sockets ``dog`` watches. Given the
+    request it connects for (not through a proxy), it records the address it
+    reached, and connects a redirect only where :func:`redirect_refusal` allows."""
 
     class Connection(base):  # type: ignore[misc, valid-type]
-        def __init__(self, *args, **kwargs) -> None:
+        def __init__(self, *args, reader_request=None, **kwargs) -> None:
             super().__init__(*args, **kwargs)
+            self._reader_request = reader_request
             self._create_connection = self._connect_watched
 
         def _connect_watched(self, address, timeout, source_address=None):
-            remaining = dog.remaining()
-            if remaining <= 0:
-                raise TimeoutError("timed out")
-            if isinstance(timeout, int | float):
-                timeout = min(timeout, remaining)
-            sock = socket.create_connection(address, timeout, source_address)
+            request = self._reader_request
+            if request is None or not getattr(request, "reader_redirects", 0):
+                sock = socket.create_connection(address, _bounded(timeout, dog), source_address)
+            else:
+                sock = _connect_redirect(request, address, timeout, source_address, dog)
             dog.watch(sock)
+            if request is not None:  # where a redirect it is given comes from
+                with contextlib.suppress(OSError):  # not known: taken as public
+                    request.reader_peer = sock.getpeername()[0]
             return sock
 
     return Connection
+
+
+def _bounded(timeout, dog: _Watchdog):
+    remaining = dog.remaining()
+    if remaining <= 0:
+        raise TimeoutError("timed out")
+    return min(timeout, remaining) if isinstance(timeout, int | float) else timeout
+
+
+def _connect_redirect(request, address, timeout, source_address, dog: _Watchdog) -> socket.socket:
+    """Connect for a redirect: its host name is resolved once, every address is
+    checked before any connection, and only those addresses are tried."""
+    host, port = address
+    infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    _check_redirect(request, addresses)
+    error: OSError = OSError(f"no address for {host}")
+    for ip in addresses:
+        try:
+            return socket.create_connection((ip, port), _bounded(timeout, dog), source_address)
+        except OSError as failure:  # the next address, as socket.create_connection does
+            error = failure
+    raise error
+
+
+def _check_redirect(request, addresses: list[str]) -> None:
+    reason = redirect_refusal(getattr(request, "reader_came_from", None), addresses)
+    if reason:
+        raise _Failure(f"redirect to {without_credentials(request.full_url)} refused ({reason})")
+
+
+def _proxied(request) -> bool:
+    return request.has_proxy() or bool(getattr(request, "_tunnel_host", None))
+
+
+def _addresses_here(url: str) -> list[str]:
+    """The addresses the URL's host name has here ([] when it does not resolve)."""
+    try:
+        parts = urlsplit(url)
+        if not parts.hostname:  # getaddrinfo(None) would answer the loopback's addresses
+            return []
+        infos = socket.getaddrinfo(parts.hostname, parts.port, 0, socket.SOCK_STREAM)
+    except (OSError, ValueError, UnicodeError):
+        return []
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+def _connection_for(connection, request):
+    """The connection class to open ``request`` with. Through a proxy, which
+    connects for us, a redirect is checked against the addresses its host has
+    here (one that does not resolve here is the proxy's to resolve)."""
+    if not _proxied(request):
+        return functools.partial(connection, reader_request=request)
+    if getattr(request, "reader_redirects", 0):
+        _check_redirect(request, _addresses_here(request.full_url))
+    return connection
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
@@ -238,7 +382,7 @@ class _HTTPHandler(urllib.request.HTTPHandler):
         self._connection = _watched_connection(http.client.HTTPConnection, dog)
 
     def http_open(self, req):
-        return self.do_open(self._connection, req)
+        return self.do_open(_connection_for(self._connection, req), req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
@@ -247,11 +391,12 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         self._connection = _watched_connection(http.client.HTTPSConnection, dog)
 
     def https_open(self, req):
-        return self.do_open(self._connection, req, context=self._context)
+        return self.do_open(_connection_for(self._connection, req), req, context=self._context)
 
 
 class _RedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Follows up to MAX_REDIRECTS redirects, to http and https only."""
+    """Follows up to MAX_REDIRECTS redirects, to http and https only, each
+    remembering the address the redirect came from (see :func:`redirect_refusal`)."""
 
     # urllib's own loop detection would fire first with a less clear message.
     max_repeats = MAX_REDIRECTS + 1
@@ -263,7 +408,7 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
             return None  # not a usable redirect: reported as an HTTP error
         # The redirect response's body is never needed: closing it spares reading it.
         fp.close()
-        target = location.strip()
+        target = without_credentials(location.strip())
         try:
             scheme = urlsplit(urljoin(req.full_url, target)).scheme.lower()
         except ValueError:
@@ -279,9 +424,14 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        # Credentials in a Location are the server's, not the user's: not sent, not kept.
+        new = super().redirect_request(req, fp, code, msg, headers, without_credentials(newurl))
         if new is not None:
             new.reader_redirects = getattr(req, "reader_redirects", 0) + 1
+            came_from = getattr(req, "reader_peer", None)  # None through a proxy
+            if came_from is None:
+                came_from = next(iter(_addresses_here(req.full_url)), None)
+            new.reader_came_from = came_from
         return new
 
 
@@ -428,8 +578,8 @@ def _fetch(url: str, timeout: float, max_bytes: int, user_agent: str) -> Fetched
         ) as error:
             raise _Failure(_network_error(error, dog.fired, reading, timeout)) from None
     return Fetched(
-        url=url,
-        final_url=final_url,
+        url=without_credentials(url),
+        final_url=without_credentials(final_url),
         content_type=content_type,
         charset=charset,
         body=b"".join(parts),
