@@ -7,6 +7,7 @@ stderr and a non-zero exit code.
 from __future__ import annotations
 
 import errno
+import math
 import os
 import sys
 import unicodedata
@@ -25,8 +26,10 @@ if TYPE_CHECKING:
 
 def _library(ctx: click.Context) -> Library:
     library: Library = ctx.obj
+    from reader.cli_output import one_line
+
     for problem in library.problems:
-        click.echo(f"reader: {problem}", err=True)
+        click.echo(f"reader: {one_line(problem)}", err=True)
     library.problems.clear()
     return library
 
@@ -63,7 +66,9 @@ class _Reader(click.Group):
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"reader: {message}", err=True)
+    from reader.cli_output import one_line
+
+    click.echo(f"reader: {one_line(message)}", err=True)
     sys.exit(code)
 
 
@@ -112,6 +117,7 @@ def main(ctx: click.Context, library_dir: Path | None) -> None:
     type=click.FloatRange(min=0.001),
     default=20,
     show_default=True,
+    callback=lambda ctx, param, value: _megabytes(value),
     help="Refuse inputs larger than this many megabytes.",
 )
 @click.pass_context
@@ -136,6 +142,13 @@ def add(
             max_bytes=int(max_mb * 1024 * 1024),
         )
     )
+
+
+def _megabytes(value: float) -> float:
+    """--max-mb: a number of megabytes that is a number of bytes (not nan, inf, 1e999)."""
+    if not math.isfinite(value * 1024 * 1024):
+        raise click.BadParameter(f"{value} is not a size in megabytes", param_hint="'--max-mb'")
+    return value
 
 
 @main.command("list")
@@ -204,8 +217,10 @@ def _catalog(ctx: click.Context, query: Query | None = None) -> Catalog:
     else:
         catalog.ensure()
     # Each once: what reading met now, and what the index knows cannot be read.
+    from reader.cli_output import one_line
+
     for problem in dict.fromkeys([*library.problems, *catalog.problems()]):
-        click.echo(f"reader: {problem}", err=True)
+        click.echo(f"reader: {one_line(problem)}", err=True)
     library.problems.clear()
     if query is not None and (pending := entities_pending(library, query)):
         click.echo(f"reader: {pending} (reader index finds them)", err=True)
@@ -364,8 +379,10 @@ def doctor(ctx: click.Context) -> None:
         findings.append(f"{annotation.state}: {info.id} {annotation.id} “{quote}”")
     problems = [*library.problems, *catalog.problems()]
     findings += [f"problem: {p}" for p in dict.fromkeys(problems)]
+    from reader.cli_output import one_line
+
     for line in findings:
-        click.echo(line)
+        click.echo(one_line(line))
     click.echo(f"reader: {len(findings)} finding(s) in {library.root}", err=True)
     sys.exit(1 if findings else 0)
 
@@ -391,13 +408,17 @@ def index(ctx: click.Context, workers: int, background: bool) -> None:
     from reader.core.indexing import articles_needing_entities, index_entities
 
     library = _library(ctx)
+
+    def report(article_id: str, reason: str) -> None:  # one line, and on to the next
+        click.echo(f"reader: {article_id}: entities could not be found: {reason}", err=True)
+
     # Batch work: below the reader's interactive processes (the app) in the scheduler.
     os.nice(19 if background else 10)
     if background:
         from reader.core import entity_queue
 
         try:
-            counts = entity_queue.run(library)
+            counts = entity_queue.run(library, report=report)
         except ModelUnavailable as error:
             raise click.ClickException(str(error)) from None
         sys.exit(1 if counts["failed"] else 0)
@@ -411,7 +432,7 @@ def index(ctx: click.Context, workers: int, background: bool) -> None:
         from reader.cli_progress import progress_bar
 
         with progress_bar(len(todo), "finding entities", above=0) as advance:
-            counts = index_entities(library, todo, workers=workers, progress=advance)
+            counts = index_entities(library, todo, workers=workers, progress=advance, report=report)
     except ModelUnavailable as error:
         raise click.ClickException(str(error)) from None
     summary = ", ".join(f"{n} {what}" for what, n in counts.items())
@@ -452,6 +473,7 @@ def entities(ctx: click.Context, inputs: tuple[str, ...], as_jsonl: bool, raw: b
         ModelUnavailable,
         apply_corrections,
         detect_language,
+        failure_reason,
         language_name,
     )
     from reader.core.importers import ImportFailed, import_path, read_bytes
@@ -498,6 +520,14 @@ def entities(ctx: click.Context, inputs: tuple[str, ...], as_jsonl: bool, raw: b
             failed = True
         except ModelUnavailable as error:
             raise click.ClickException(str(error)) from None
+        except OSError:
+            raise  # the output's (a closed pipe, a full disk): said by reader's main
+        except Exception as error:  # the model failed on this input: said, and the next
+            click.echo(
+                f"reader: {value}: entities could not be found: {failure_reason(error)}",
+                err=True,
+            )
+            failed = True
     sys.exit(1 if failed else 0)
 
 
@@ -580,6 +610,7 @@ def import_notes_command(ctx: click.Context, file: Path) -> None:
     Each annotation is re-anchored on the library's text; exact duplicates are
     skipped; what cannot be placed is kept as an orphan and reported.
     """
+    from reader.cli_output import one_line
     from reader.core.notes_import import NotesImportError, import_notes
     from reader.core.text import strip_controls
 
@@ -594,7 +625,7 @@ def import_notes_command(ctx: click.Context, file: Path) -> None:
         raise click.ClickException(str(error)) from None
     _library(ctx)  # a store set aside on the way: said on stderr
     for line in report.lines:  # quotes from the file: no escape sequence reaches the terminal
-        click.echo(f"reader: {strip_controls(line)}", err=True)
+        click.echo(f"reader: {one_line(strip_controls(line))}", err=True)
     click.echo(f"reader: notes: {report.summary()}", err=True)
     if report.counts["malformed"]:
         ctx.exit(1)

@@ -8,6 +8,7 @@ from typing import Any
 import click
 import orjson
 
+from reader.cli_output import one_line
 from reader.cli_progress import progress_bar
 from reader.core.importers import Imported, count_inputs, read_inputs
 from reader.core.importing import ImportRun
@@ -45,14 +46,14 @@ def run_add(
             else:
                 click.echo(f"{result.status}\t{result.article_id}\t{result.title}")
         for error in run.errors[shown:]:
-            click.echo(f"reader: {error}", err=True)
+            click.echo(f"reader: {one_line(error)}", err=True)
         shown = len(run.errors)
 
     total = count_inputs(inputs)
     with progress_bar(total, "importing") as advance:
         for imported in read_inputs(inputs, max_bytes=max_bytes, stdin=sys.stdin.buffer):
             for note in imported.notes:
-                click.echo(f"reader: {note}", err=True)
+                click.echo(f"reader: {one_line(note)}", err=True)
             show(_dry_run(run, library, imported, as_json) if dry_run else run.take(imported))
             advance(1, imported.source[-40:])
         show(run.flush())

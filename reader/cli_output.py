@@ -36,6 +36,15 @@ def clean_text(text: str) -> str:
     return strip_controls(text)
 
 
+def one_line(text: str) -> str:
+    """A message as the one line it must be: a line break in it (file names and
+    quotes may hold one) is shown as ``\\n``, so nothing an input holds starts a
+    line of its own, such as a forged ``reader: imported: …``."""
+    if "\n" not in text and "\r" not in text:
+        return text
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def clean_bytes(data: bytes) -> bytes:
     if b"\r\n" in data:
         return b"\r\n".join(clean_bytes(part) for part in data.split(b"\r\n"))

@@ -244,15 +244,20 @@ def _import_record(library: Library, articles: _Articles, record: Any, report: R
         _import_article_note(library, articles, article_id, tags, note, report)
         return
     position = selectors.get("TextPositionSelector", {})
-    exact = _string(quote.get("exact", ""))
+    # As it will be stored (no controls, no lone surrogates): a quote of those alone is none.
+    exact = strip_controls(_string(quote.get("exact", "")))
     if not exact:  # nothing to find it by, in this text or any other
         raise ValueError("no TextQuoteSelector with an exact quote")
     annotation = Annotation(
         id=identifier(record.get("id") or new_annotation("x", 0, 1).id),
-        start=int(position.get("start", 0)),
-        end=int(position.get("end", len(exact))),
-        quote=TextQuote(exact, _string(quote.get("prefix", "")), _string(quote.get("suffix", ""))),
-        text_sha256=_string(target.get("reader:textSha256", "")),
+        start=_offset(position.get("start", 0), 0),
+        end=_offset(position.get("end", len(exact)), len(exact)),
+        quote=TextQuote(
+            exact,
+            strip_controls(_string(quote.get("prefix", ""))),
+            strip_controls(_string(quote.get("suffix", ""))),
+        ),
+        text_sha256=_text_sha256(target.get("reader:textSha256", "")),
         tags=tags,
         note=note,
         created=_string(record.get("created", "")),
@@ -265,6 +270,25 @@ def _string(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{value!r:.40} is not a string")
     return value
+
+
+def _offset(value: Any, default: int) -> int:
+    """An offset of a TextPositionSelector, or ``default`` for one no text has
+    (negative, or beyond 2**53): a stored integer over 64 bits would make the
+    whole store unwritable (orjson writes none). Not a number: ValueError."""
+    offset = int(value)
+    return offset if 0 <= offset < 2**53 else default
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _text_sha256(value: Any) -> str:
+    """The hash of the text the annotation was made on, or "" (not known) for a
+    string that is no SHA-256: it names a file of the library's old texts, so
+    it is never a path (``../../x``) nor too long for a file name."""
+    text = _string(value).lower()
+    return text if _SHA256.fullmatch(text) else ""
 
 
 def _same_note(a: Annotation, b: Annotation) -> bool:
@@ -338,14 +362,20 @@ def _import_correction(
 ) -> None:
     quote = selectors.get("TextQuoteSelector", {})
     position = selectors.get("TextPositionSelector", {})
-    action = str(record.get("reader:correction", "label"))
+    # Of the shape the store applies (see reader.core.store._corrections), else
+    # malformed: said, not stored as if imported and then never applied.
+    action = record.get("reader:correction", "label")
+    if action not in ("remove", "label", "add"):
+        raise ValueError(f"{action!r:.40} is not a correction (remove, label or add)")
     common = {
-        "id": identifier(record.get("id", "")),
+        "id": identifier(_string(record.get("id", ""))),
         "action": action,
-        "text": quote.get("exact", ""),
-        "label": label,
-        "created": record.get("created", ""),
+        "text": strip_controls(_string(quote.get("exact", ""))),
+        "label": strip_controls(_string(label)),
+        "created": _string(record.get("created", "")),
     }
+    if not common["text"]:
+        raise ValueError("no TextQuoteSelector with an exact text to correct")
     if target.get("source") == LIBRARY_SOURCE:
         store, correction, count = library.rule_store(), Correction(**common), "rules"
     else:
@@ -353,7 +383,7 @@ def _import_correction(
         if article_id is None:
             _unplaced(library, record, report, common["text"])
             return
-        start, end = int(position.get("start", -1)), int(position.get("end", -1))
+        start, end = _offset(position.get("start", -1), -1), _offset(position.get("end", -1), -1)
         text = articles.load(article_id)[0].text
         if text[start:end] != common["text"]:
             found = text.find(common["text"]) if common["text"] else -1
@@ -423,7 +453,7 @@ def _location(value: Any) -> int:
 
 def _import_row(library: Library, articles: _Articles, row: dict[str, Any], report: Report) -> None:
     """One Readwise row; raises TypeError/ValueError/… on a malformed one."""
-    highlight = (row.get("Highlight") or "").strip()
+    highlight = strip_controls(row.get("Highlight") or "").strip()  # as it will be stored
     if not highlight:
         return
     title = row.get("Title") or row.get("Book Title") or ""

@@ -34,6 +34,7 @@ from functools import lru_cache
 
 from reader.core.entities import LABEL_GROUPS
 from reader.core.fulltext import fold, has_words, phrase
+from reader.core.text import strip_controls
 
 FIELDS = {
     "tag",
@@ -94,7 +95,11 @@ _TOKEN = re.compile(
 
 def parse_query(text: str, *, typing: bool = False) -> Query:
     """The query in ``text``. With ``typing`` (the app's filter, searched at each
-    key), the last word, unless followed by a space, matches as a prefix."""
+    key), the last word, unless followed by a space, matches as a prefix.
+    Control characters, escape sequences and lone surrogates (an argument that
+    is not UTF-8) go first: the library's text has none, and SQLite takes no
+    surrogate."""
+    text = strip_controls(text)
     clauses: list[list[Term]] = []
     joining = False  # an OR was just read
     tokens = list(_TOKEN.finditer(text))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from reader.core.models import ArticleDraft
-from reader.core.text import normalise
+from reader.core.text import normalise, strip_controls
 
 MAX_BYTES = 20 * 1024 * 1024
 PREFERRED_ENCODINGS = ("cp1252", "latin_1")
@@ -173,12 +173,18 @@ def decode(data: bytes, name: str, declared: str | None = None) -> tuple[str, st
 
 
 def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
-    """The file's bytes, or ImportFailed with a one-line reason."""
+    """The file's bytes, or ImportFailed with a one-line reason. At most
+    ``max_bytes`` are read, whatever the size the file claims: a device
+    (``/dev/zero``) or a pipe has none, and would otherwise be read forever."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise ImportFailed(f"{path}: file is {size:,} bytes, over the {max_bytes:,}-byte limit")
-        return path.read_bytes()
+        with path.open("rb") as file:
+            data = _read_at_most(file, max_bytes + 1)
+        if len(data) > max_bytes:
+            raise ImportFailed(f"{path}: over the {max_bytes:,}-byte limit")
+        return data
     except FileNotFoundError:
         raise ImportFailed(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -187,20 +193,41 @@ def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
         raise ImportFailed(f"{path}: cannot read ({error.strerror})") from None
 
 
+def _read_at_most(file: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes of ``file``, read a megabyte at a time (one read of
+    ``limit`` would take that much memory first)."""
+    data = bytearray()
+    while len(data) < limit and (chunk := file.read(min(1 << 20, limit - len(data)))):
+        data += chunk
+    return bytes(data)
+
+
 def clean_line(value: str) -> str:
     """One line of metadata: no controls, NFC, single spaces."""
     return " ".join(normalise(value).split())
 
 
+# A URL's user:password@ (RFC 3986: the authority runs to the first / ? or #,
+# its user information to the last @ in it, as urllib reads it too).
+_USERINFO = re.compile(r"\A(\s*[A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
+
+
+def without_credentials(value: str) -> str:
+    """``value`` without the ``user:password@`` of a URL (anything else as it is):
+    credentials are for fetching, never kept in a source or shown in a message."""
+    return _USERINFO.sub(r"\1", value, count=1)
+
+
 def clean_draft(draft: ArticleDraft) -> ArticleDraft:
     """Metadata is untrusted text too: every field of every draft is cleaned here,
-    whichever importer made it (the text is normalised by the importers)."""
+    whichever importer made it (the text is normalised by the importers). A
+    source keeps no credentials (a feed's <link>, a Markdown url:)."""
     return replace(
         draft,
         title=clean_line(draft.title),
         author=clean_line(draft.author),
         date=clean_line(draft.date),
-        source=clean_line(draft.source),
+        source=without_credentials(clean_line(draft.source)),
         tags=tuple(dict.fromkeys(t for t in map(clean_line, draft.tags) if t)),
     )
 
@@ -219,7 +246,7 @@ def parse_bytes(
     one input is that input's failure, never the end of a batch."""
     try:
         drafts, notes = _parse_bytes(data, name, source, declared_charset, content_type)
-        origin = clean_line(source)
+        origin = without_credentials(clean_line(source))
         return [replace(clean_draft(d), origin=origin) for d in drafts], notes
     except ImportFailed:
         raise
@@ -356,7 +383,9 @@ def _article_like(data: bytes, name: str) -> bool:
     kind = sniff(data, name)
     if kind != "text":
         return True
-    return looks_like_prose(data[:8192].decode("utf-8", "ignore"))
+    # Judged without its escape sequences (removed on import): the ; and ] of an
+    # ESC]0;title BEL are no code.
+    return looks_like_prose(strip_controls(data[:8192].decode("utf-8", "ignore")))
 
 
 def _files(folder: Path) -> Iterator[Path]:
@@ -402,20 +431,21 @@ def read_inputs(
             yield _import_stdin(stdin, max_bytes)
             continue
         if is_url(value):
+            url = without_credentials(value)  # its credentials are sent, never kept
             try:
                 fetched = fetch(value, max_bytes=max_bytes)
                 drafts, notes = parse_bytes(
                     fetched.body,
-                    value,
-                    value,
+                    url,
+                    url,
                     declared_charset=fetched.charset,
                     content_type=fetched.content_type,
                 )
-                yield Imported(value, drafts, notes=notes)
+                yield Imported(url, drafts, notes=notes)
             except ImportFailed as error:
-                yield Imported(value, error=str(error))
+                yield Imported(url, error=str(error))
             except Exception as error:  # one input's failure, not the batch's
-                yield Imported(value, error=unexpected(value, error))
+                yield Imported(url, error=unexpected(url, error))
             continue
         path = Path(value)
         if path.is_dir():
@@ -443,6 +473,8 @@ def _import_stdin(stdin: BinaryIO | None, max_bytes: int) -> Imported:
 
 def _import_file(path: Path, max_bytes: int, in_folder: bool = False) -> Imported:
     try:
+        if in_folder and not path.is_file():  # a named pipe would wait for a writer forever
+            return Imported(str(path), skipped=f"{path}: not a regular file")
         data = read_bytes(path, max_bytes)
         if in_folder and not _article_like(data, path.name):
             return Imported(str(path), skipped=f"{path}: not an article")

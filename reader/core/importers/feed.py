@@ -10,7 +10,7 @@ from typing import Any
 
 from reader.core.importers import ImportFailed
 from reader.core.models import ArticleDraft
-from reader.core.text import normalise
+from reader.core.text import normalise, strip_controls
 
 _BLOCK_TAGS = {
     "p",
@@ -36,8 +36,11 @@ _BLOCK_TAGS = {
 }
 
 
-def html_fragment_to_text(fragment: str) -> str:
-    """Text of an HTML fragment, one block per paragraph; plain text passes through."""
+def html_fragment_to_text(fragment: str | None) -> str:
+    """Text of an HTML fragment, one block per paragraph; plain text passes through.
+    No fragment (None, as feedparser gives for an empty element) is no text, and
+    control characters go first: lxml refuses them (an ESC or a NUL in a title)."""
+    fragment = strip_controls(fragment) if isinstance(fragment, str) else ""
     if "<" not in fragment:
         return fragment
     import lxml.html

@@ -38,6 +38,8 @@ def _front_matter(raw: str, source: str) -> tuple[dict[str, Any], str]:
 
 
 FRONT_MATTER_LIMIT = 64_000  # characters: metadata, not a document
+FRONT_MATTER_DEPTH = 32  # lists and mappings in lists and mappings: metadata is flat
+_TOO_DEEP = f"lists or mappings nested over {FRONT_MATTER_DEPTH} deep"
 
 
 def _lenient_loader() -> Any:
@@ -49,17 +51,35 @@ def _loaders() -> tuple[Any, Any]:
     """yaml's SafeLoader, but a timestamp that is no date (2023-02-29, 25:00:00)
     stays the string it is written as instead of raising ValueError; and its
     BaseLoader (strings only). Neither takes an alias (``*a``): front matter has
-    no use for one, and a kilobyte of aliases to aliases expands to gigabytes."""
+    no use for one, and a kilobyte of aliases to aliases expands to gigabytes.
+    Nor lists and mappings nested over FRONT_MATTER_DEPTH deep: yaml's scanner
+    takes time growing with the cube of the depth of ``[[[…]]]`` (two kilobytes
+    took 5 s), and its composer recurses once per level."""
     import yaml
 
     class NoAliases:
+        _depth = 0
+
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.AliasEvent):  # type: ignore[attr-defined]
                 mark = self.peek_event().start_mark  # type: ignore[attr-defined]
                 raise yaml.composer.ComposerError(
                     None, None, "an alias (*name), which front matter may not use", mark
                 )
-            return super().compose_node(parent, index)  # type: ignore[misc]
+            if self._depth >= FRONT_MATTER_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[attr-defined]
+                raise yaml.composer.ComposerError(None, None, _TOO_DEEP, mark)
+            self._depth += 1
+            try:
+                return super().compose_node(parent, index)  # type: ignore[misc]
+            finally:
+                self._depth -= 1
+
+        def fetch_flow_collection_start(self, token_class: Any) -> None:
+            if self.flow_level >= FRONT_MATTER_DEPTH:  # type: ignore[attr-defined]
+                mark = self.get_mark()  # type: ignore[attr-defined]
+                raise yaml.scanner.ScannerError(None, None, _TOO_DEEP, mark)
+            super().fetch_flow_collection_start(token_class)  # type: ignore[misc]
 
     class LenientLoader(NoAliases, yaml.SafeLoader):
         pass
