@@ -604,6 +604,27 @@ def test_import_notes_of_thousands_into_one_article_keeps_every_one(tmp_path: Pa
     assert {a.note for a in annotations} == {f"note number {n}" for n in range(3000)}
 
 
+def test_import_notes_of_thousands_no_article_takes_keeps_each_once(tmp_path: Path) -> None:
+    """3,000 notes for articles the library does not have (and 500 of them twice):
+    each kept once in _unplaced.json, written together at the end; imported again,
+    every one is a duplicate."""
+    library = Library(tmp_path / "lib").ensure()
+    library.add_many([ArticleDraft(text=TEXT, title="Plain", date="2024-05-03")])
+    rows = ["Highlight,Title,Author,URL,Note,Location"]
+    rows += [f'"quote {n} from elsewhere",Elsewhere {n},,,"note {n}",0' for n in range(3000)]
+    rows += rows[1:501]
+    readwise = tmp_path / "elsewhere.csv"
+    readwise.write_text("\r\n".join(rows) + "\r\n")
+    done = run(library, "import-notes", str(readwise))
+    assert done.returncode == 0, done.stderr
+    assert b"3000 unplaced" in done.stderr and b"500 duplicate" in done.stderr, done.stderr[-300:]
+    kept = json.loads((library.annotations_dir / "_unplaced.json").read_bytes())["unplaced"]
+    assert len(kept) == 3000
+    assert {r["readwise"]["Note"] for r in kept.values()} == {f"note {n}" for n in range(3000)}
+    again = run(library, "import-notes", str(readwise))
+    assert again.returncode == 0 and b"3500 duplicate" in again.stderr, again.stderr[-300:]
+
+
 async def test_no_widget_can_draw_an_escape_sequence(tmp_path: Path) -> None:
     """The last guard: whatever a widget is given (here text that no store or
     import cleaned), the lines the app draws hold no control character."""

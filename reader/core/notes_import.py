@@ -24,7 +24,7 @@ from reader.core.export.readwise import FORMULA_STARTS, STATE_TAGS, looks_like_t
 from reader.core.export.w3c import LIBRARY_SOURCE, identifier
 from reader.core.library import Library
 from reader.core.models import Annotation, Article, Correction, TextQuote, clean_note, clean_tags
-from reader.core.store import ArticleStore
+from reader.core.store import ArticleStore, record_key
 from reader.core.text import strip_controls
 
 UNPLACED_ID = "_unplaced"
@@ -72,6 +72,21 @@ class _Articles:
             self._by_title.setdefault(info.title, []).append(info.id)
         # Annotations placed, by article, written in one go per article (flush).
         self.pending: dict[str, dict[str, Annotation]] = {}
+        # Records no article could take: those kept already (read once, when the
+        # first comes), and those to keep, written in one go (flush).
+        self._unplaced_kept: set[bytes] | None = None
+        self.unplaced: dict[bytes, dict[str, Any]] = {}
+
+    def keep_unplaced(self, record: dict[str, Any]) -> bool:
+        """Keep a record no article could take; False when it is kept already."""
+        if self._unplaced_kept is None:
+            store = ArticleStore(self.library.annotations_dir, UNPLACED_ID)
+            self._unplaced_kept = {record_key(r) for r in store.unplaced()}
+        key = record_key(record)
+        if key in self._unplaced_kept or key in self.unplaced:
+            return False
+        self.unplaced[key] = record
+        return True
 
     def save(self, article_id: str, annotation: Annotation) -> None:
         self.pending.setdefault(article_id, {})[annotation.id] = annotation
@@ -81,6 +96,10 @@ class _Articles:
         for article_id, placed in self.pending.items():
             self.library.store(article_id).save_annotations(list(placed.values()))
         self.pending.clear()
+        if self.unplaced:
+            store = ArticleStore(self.library.annotations_dir, UNPLACED_ID)
+            store.keep_unplaced_many(list(self.unplaced.values()))
+            self.unplaced.clear()
 
     def load(self, article_id: str) -> tuple[Article, list[Annotation]]:
         if article_id not in self._loaded:
@@ -238,7 +257,7 @@ def _import_record(library: Library, articles: _Articles, record: Any, report: R
         target.get("reader:article", ""), target.get("source", ""), quote=quote.get("exact", "")
     )
     if article_id is None:
-        _unplaced(library, record, report, quote.get("exact", "") or "(whole article)")
+        _unplaced(articles, record, report, quote.get("exact", "") or "(whole article)")
         return
     if not selectors:
         _import_article_note(library, articles, article_id, tags, note, report)
@@ -381,7 +400,7 @@ def _import_correction(
     else:
         article_id = articles.find(target.get("reader:article", ""), target.get("source", ""))
         if article_id is None:
-            _unplaced(library, record, report, common["text"])
+            _unplaced(articles, record, report, common["text"])
             return
         start, end = _offset(position.get("start", -1), -1), _offset(position.get("end", -1), -1)
         text = articles.load(article_id)[0].text
@@ -397,12 +416,10 @@ def _import_correction(
     report.counts[count] += 1
 
 
-def _unplaced(library: Library, record: dict[str, Any], report: Report, what: str) -> None:
-    store = ArticleStore(library.annotations_dir, UNPLACED_ID)
-    if record in store.unplaced():
+def _unplaced(articles: _Articles, record: dict[str, Any], report: Report, what: str) -> None:
+    if not articles.keep_unplaced(record):
         report.counts["duplicate"] += 1
         return
-    store.keep_unplaced(record)
     report.counts["unplaced"] += 1
     report.lines.append(f"no article in the library for “{what[:50]}”: kept in {UNPLACED_ID}.json")
 
@@ -466,7 +483,7 @@ def _import_row(library: Library, articles: _Articles, row: dict[str, Any], repo
     tags = tuple(t for t in tags if t not in STATE_TAGS.values())
     article_id = articles.find(source=row.get("URL") or "", title=title, quote=highlight)
     if article_id is None:
-        _unplaced(library, {"type": "Annotation", "readwise": row}, report, highlight)
+        _unplaced(articles, {"type": "Annotation", "readwise": row}, report, highlight)
         return
     article_text = articles.load(article_id)[0].text
     at = _location(row.get("Location"))

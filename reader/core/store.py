@@ -743,8 +743,15 @@ class ArticleStore:
             return [dict(d) for d in db.table(_UNPLACED).all()]
 
     def keep_unplaced(self, record: dict[str, Any]) -> None:
+        self.keep_unplaced_many([record])
+
+    def keep_unplaced_many(self, records: list[dict[str, Any]]) -> None:
+        """Keep these records, those not kept already, in one write."""
         with self._locked(write=True) as db:
-            db.table(_UNPLACED).insert(record)
+            table = db.table(_UNPLACED)
+            kept = {record_key(d) for d in table.all()}
+            new = {record_key(r): r for r in records}
+            table.insert_multiple(r for key, r in new.items() if key not in kept)
 
     def cache_entities(self, key: str, text_sha256: str, entities: list[Entity]) -> None:
         record = {
@@ -754,6 +761,11 @@ class ArticleStore:
         }
         with self._locked(write=True) as db:
             db.table(_ENTITIES).upsert(_document(record, 1))
+
+
+def record_key(record: Any) -> bytes:
+    """A record's identity, as equality of its JSON."""
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
 
 
 def _entity_row(row: Any) -> bool:
