@@ -213,6 +213,50 @@ def test_an_annotation_for_an_unknown_article_is_kept_unplaced(
     assert unplaced.unplaced() == [record]
 
 
+def test_an_annotation_naming_no_known_article_goes_where_its_quote_is(
+    tmp_path: Path,
+) -> None:
+    """Its article unknown by id, source and title, a note goes to the one article
+    whose text holds its quote (found through the library index's full text),
+    punctuation and line breaks in the quote as in the text."""
+    library = Library(tmp_path / "lib").ensure()
+    texts = [
+        f"Report {n}\n\nThe council met on Monday.\nIt voted on budget line {n}, again."
+        for n in range(40)
+    ]
+    results = library.add_many(
+        [ArticleDraft(text=t, title=f"Report {n}", date="2024-05-03") for n, t in enumerate(texts)]
+    )
+    quote = "It voted on budget line 17, again."
+    record = {
+        "type": "Annotation",
+        "motivation": "commenting",
+        "body": [{"type": "TextualBody", "purpose": "commenting", "value": "Found."}],
+        "target": {
+            "source": "https://moved.example/report",
+            "reader:article": "2099-01-01-renamed",
+            "selector": [{"type": "TextQuoteSelector", "exact": quote}],
+        },
+    }
+    path = tmp_path / "moved.json"
+    path.write_text(json.dumps([record]), encoding="utf-8")
+    report = import_notes(Library(library.root), path)
+    assert report.counts["imported"] == 1, report.lines
+    placed = {r.article_id: Library(library.root).load(r.article_id)[1] for r in results}
+    assert {a: [n.exact for n in notes] for a, notes in placed.items() if notes} == {
+        results[17].article_id: [quote]
+    }
+    common = dict(
+        record,
+        target=dict(
+            record["target"],
+            selector=[{"type": "TextQuoteSelector", "exact": "The council met on Monday."}],
+        ),
+    )
+    path.write_text(json.dumps([common]), encoding="utf-8")  # in every article: not placed
+    assert import_notes(Library(library.root), path).counts["unplaced"] == 1
+
+
 @pytest.mark.parametrize("layout", ["readwise", "readwise-export"])
 def test_readwise_csv_reimport_places_highlights_with_their_tags(
     full: Library, bare: Library, tmp_path: Path, layout: str

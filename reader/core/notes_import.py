@@ -22,8 +22,10 @@ from typing import Any
 from reader.core.anchoring import new_annotation, reanchor
 from reader.core.export.readwise import FORMULA_STARTS, STATE_TAGS, looks_like_tags
 from reader.core.export.w3c import LIBRARY_SOURCE, identifier
+from reader.core.fulltext import has_words
 from reader.core.library import Library
 from reader.core.models import Annotation, Article, Correction, TextQuote, clean_note, clean_tags
+from reader.core.query import Query, Term
 from reader.core.store import ArticleStore, record_key
 from reader.core.text import strip_controls
 
@@ -106,6 +108,16 @@ class _Articles:
             self._loaded[article_id] = self.library.load(article_id)
         return self._loaded[article_id]
 
+    def _may_hold(self, quote: str) -> list[str]:
+        """The articles whose text may hold ``quote``: those the library index finds
+        its words in, as a phrase (every article for a quote without words), so
+        that a note no article takes is not looked for in every text."""
+        if not has_words(quote):
+            return list(self.infos)
+        catalog = self.library.catalog
+        found = catalog.infos(catalog.article_ids(Query(((Term("", quote),),))))
+        return [info.id for info in found if info.id in self.infos]
+
     def find(
         self, article_id: str = "", source: str = "", title: str = "", quote: str = ""
     ) -> str | None:
@@ -119,7 +131,7 @@ class _Articles:
         if len(titled) == 1:
             return titled[0]
         if quote:
-            having = [i for i in self.infos if quote in self.load(i)[0].text]
+            having = [i for i in self._may_hold(quote) if quote in self.load(i)[0].text]
             if len(having) == 1:
                 return having[0]
         # The same article with another text: an id is date-title-texthash, so the
