@@ -207,6 +207,8 @@ def _families() -> dict[str, Callable[[object, list, object], list]]:
 
     return {
         "gazetteer": lambda doc, ents, gaz: rules.apply_gazetteer(doc, ents, gaz),
+        "particles": lambda doc, ents, gaz: rules.apply_particles(doc, ents),
+        "place contexts": lambda doc, ents, gaz: rules.apply_place_contexts(doc, ents),
         "years": lambda doc, ents, gaz: rules.apply_years(ents),
         "acronyms": lambda doc, ents, gaz: rules.apply_acronyms(doc, ents),
         "consistency": lambda doc, ents, gaz: rules.apply_consistency(doc, ents, gaz.places),

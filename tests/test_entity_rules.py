@@ -24,6 +24,8 @@ from reader.core.entity_rules import (
     apply_acronyms,
     apply_consistency,
     apply_gazetteer,
+    apply_particles,
+    apply_place_contexts,
     apply_years,
 )
 from reader.core.gazetteer import Gazetteer, load_gazetteer
@@ -32,7 +34,7 @@ from reader.core.importers.plaintext import parse_plaintext
 # --- unit tests on built Docs ------------------------------------------------------------
 
 GAZETTEER = Gazetteer(
-    places=frozenset({"Aleppo", "Saraqeb", "Homs", "Jordan"}),
+    places=frozenset({"Aleppo", "Saraqeb", "Homs", "Jordan", "Edirne", "New Delhi"}),
     demonyms=frozenset({"Turkish", "Syrian", "French"}),
 )
 
@@ -100,6 +102,62 @@ def test_gazetteer_makes_an_organisation_a_place_only_where_it_says_where(blank)
         (37, "Hamas", "ORG"),
         (48, "Saraqeb", "ORG"),
     ]
+
+
+def test_gazetteer_adds_a_place_the_model_missed_where_a_word_says_where(blank):
+    doc = make_doc(
+        blank, "Refugees gathered near Edirne and flew in New Delhi. Edirne is cold.", []
+    )
+    assert by_position(apply_gazetteer(doc, [], GAZETTEER)) == [
+        (23, "Edirne", "GPE"),
+        (42, "New Delhi", "GPE"),
+    ]  # (the third: no word says it is a place, and a capitalised word may be a name)
+
+
+def test_a_person_runs_on_through_name_particles(blank):
+    doc = make_doc(
+        blank,
+        "President Ursula von der Leyen met Vincent van Gogh and Osama bin Laden.",
+        [
+            ("Ursula von der", "PERSON"),
+            ("Leyen", "GPE"),
+            ("Vincent", "PERSON"),
+            ("Osama bin Laden", "PERSON"),
+        ],
+    )
+    assert labelled(apply_particles(doc, list(doc.ents))) == [
+        ("Osama bin Laden", "PERSON"),
+        ("Ursula von der Leyen", "PERSON"),
+        ("Vincent van Gogh", "PERSON"),
+    ]
+
+
+def test_a_person_does_not_run_on_without_a_particle(blank):
+    doc = make_doc(blank, "Merkel met Macron in Paris.", [("Merkel", "PERSON"), ("Paris", "GPE")])
+    assert labelled(apply_particles(doc, list(doc.ents))) == [
+        ("Merkel", "PERSON"),
+        ("Paris", "GPE"),
+    ]
+
+
+def test_a_news_agency_the_model_missed_is_an_organisation(blank):
+    doc = make_doc(blank, "A picture taken on Monday. (Photo by AFP)", [])
+    assert labelled(apply_gazetteer(doc, [], GAZETTEER)) == [("AFP", "ORG")]
+
+
+def test_words_that_say_where_make_a_name_a_place(blank):
+    doc = make_doc(
+        blank,
+        "Troops entered the town of Kafr Nabl and the area of al-Lirmoun, north of Aleppo.",
+        [("Kafr Nabl", "ORG"), ("al-Lirmoun", "PERSON"), ("Aleppo", "GPE")],
+    )
+    assert labelled(apply_place_contexts(doc, list(doc.ents))) == [
+        ("Aleppo", "GPE"),
+        ("Kafr Nabl", "GPE"),
+        ("al-Lirmoun", "GPE"),
+    ]
+    doc = make_doc(blank, "A spokesman of Hamas, Fawzi Barhoum, spoke.", [("Hamas", "ORG")])
+    assert labelled(apply_place_contexts(doc, list(doc.ents))) == [("Hamas", "ORG")]
 
 
 def test_gazetteer_leaves_places_with_other_labels_alone(blank):
@@ -426,6 +484,11 @@ def test_e2e_a_town_the_model_calls_an_organisation_is_a_place(recogniser):
     text = "Fighting continued near Saraqeb on Sunday. Rebels in Saraqeb said the town was shelled."
     assert labels_of(bare(recogniser, text), "Saraqeb") == ["ORG", "ORG"]
     assert labels_of(read(recogniser, text), "Saraqeb") == ["GPE", "GPE"]
+
+
+def test_e2e_the_seed_names_al_lirmoun_a_place_and_afp_an_organisation(recogniser, seed_path):
+    found = read(recogniser, seed_path.read_text(encoding="utf-8"))
+    assert ("al-Lirmoun", "GPE") in found and ("AFP", "ORG") in found
 
 
 def test_e2e_demonym_the_model_calls_a_language_is_a_nationality(recogniser):
