@@ -15,9 +15,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+from local_server import serving
 
 from reader import __version__
 from reader.core.importers import MAX_BYTES, ImportFailed
@@ -158,19 +159,11 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def base() -> Iterator[str]:
     STOP.clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.block_on_close = False
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        STOP.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(Handler) as server:
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            STOP.set()  # (before the shutdown: handlers waiting on it end)
 
 
 @pytest.fixture(autouse=True)

@@ -22,17 +22,16 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 import pytest
+from local_server import serving
+from test_cli_add import run
 
 from reader.core.importers import ImportFailed, without_credentials
 from reader.core.importers.fetch import address_kind, fetch, redirect_refusal
-from reader.core.library import LIBRARY_ENV
 
 USER, PASSWORD = "alice", "s3cret-pw"
 WORDS = (
@@ -112,18 +111,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[ThreadingHTTPServer]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    httpd.block_on_close = False
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
+    with serving(Handler) as httpd:
         yield httpd
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture
@@ -476,20 +465,3 @@ def test_a_rename_or_link_that_fails_leaves_no_temporary_file(tmp_path):
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``reader`` on the library tmp_path/lib, in a subprocess, without proxies."""
-    env = {
-        k: v for k, v in os.environ.items() if k != LIBRARY_ENV and not k.lower().endswith("_proxy")
-    }
-    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")
-    return subprocess.run(
-        [sys.executable, "-m", "reader", "--library", str(tmp_path / "lib"), *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=tmp_path,
-        env=env,
-        timeout=120,
-    )

@@ -260,16 +260,13 @@ class Library:
         have some), bytes that are not UTF-8 as U+FFFD."""
         try:  # not through a symbolic link: articles/x.txt -> /etc/passwd is not shown
             fd = os.open(self.text_path(article_id), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except FileNotFoundError:
-            raise
-        except OSError as error:
-            if error.errno == errno.ELOOP:
-                return "", [f"{article_id}.txt is a symbolic link: not followed, shown empty"]
-            return "", [f"{article_id}.txt cannot be read ({error.strerror}): shown empty"]
-        try:
             with open(fd, "rb") as handle:
                 data = handle.read()
-        except OSError as error:  # a folder of that name, a failing disk
+        except FileNotFoundError:
+            raise
+        except OSError as error:  # a link, a folder of that name, a failing disk
+            if error.errno == errno.ELOOP:
+                return "", [f"{article_id}.txt is a symbolic link: not followed, shown empty"]
             return "", [f"{article_id}.txt cannot be read ({error.strerror}): shown empty"]
         try:
             return strip_controls(data.decode("utf-8")), []
@@ -296,11 +293,7 @@ class Library:
         store = self.store(article_id)
         try:
             return store.snapshot() if fast else store.read()
-        except (StoreUnreadable, OSError) as error:  # left as it is: what the index had
-            if isinstance(error, OSError):  # a folder of that name, no permission to read
-                if isinstance(error, FileNotFoundError):
-                    raise
-                error = StoreUnreadable(store.path, error.strerror)
+        except StoreUnreadable as error:  # left as it is: what the index had
             # A problem of the article's (the index keeps it while it lasts: doctor
             # and the list say it), not an event said once.
             info = self._indexed_info(article_id)

@@ -447,10 +447,13 @@ def flocked(lock_path: Path, *, reading: bool = False) -> Iterator[bool]:
                 message = "not a folder (reader keeps its lock files there)"
                 raise NotADirectoryError(errno.ENOTDIR, message, str(lock_path.parent)) from None
             raise
-        with contextlib.ExitStack() as stack:
-            with contextlib.suppress(OSError):
-                shared = stack.enter_context(open(lock_path, "rb"))
-                fcntl.flock(shared, fcntl.LOCK_SH)
+        try:
+            shared = open(lock_path, "rb")  # noqa: SIM115 (closed below)
+        except OSError:
+            yield False
+            return
+        with shared:
+            fcntl.flock(shared, fcntl.LOCK_SH)
             yield False
         return
     with lock:
@@ -598,9 +601,16 @@ class ArticleStore:
         """The article record and its annotations, in one locked read.
 
         A malformed annotation record is reported and skipped, not dropped: it
-        stays in the file, which TinyDB rewrites whole on the next save."""
-        with self._locked() as db:
-            data = db.storage.read() or {}
+        stays in the file, which TinyDB rewrites whole on the next save. A file
+        that cannot be opened at all (a folder of that name, no permission to
+        read it) is StoreUnreadable too, with the system's reason."""
+        try:
+            with self._locked() as db:
+                data = db.storage.read() or {}
+        except FileNotFoundError:
+            raise
+        except OSError as error:
+            raise StoreUnreadable(self.path, error.strerror) from None
         return _contents(data, self.path)
 
     def snapshot(self) -> StoreContents:
@@ -613,6 +623,8 @@ class ArticleStore:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return StoreContents(None)
+        except OSError as error:  # (see read)
+            raise StoreUnreadable(self.path, error.strerror) from None
         try:
             data = orjson.loads(raw) if raw.strip() else {}
         except orjson.JSONDecodeError:
@@ -741,9 +753,6 @@ class ArticleStore:
         """Imported records no article could take, kept as they came."""
         with self._locked() as db:
             return [dict(d) for d in db.table(_UNPLACED).all()]
-
-    def keep_unplaced(self, record: dict[str, Any]) -> None:
-        self.keep_unplaced_many([record])
 
     def keep_unplaced_many(self, records: list[dict[str, Any]]) -> None:
         """Keep these records, those not kept already, in one write."""

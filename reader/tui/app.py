@@ -240,9 +240,10 @@ class ReaderApp(App[None]):
         def finish(future: Future[Any]) -> None:
             self._pending.discard(future)
             error = future.exception()
-            message = WriteDone(done, str(error) if error else "", then, job.set_aside)
-            message.unsaved = len(self._held)
-            self.post_message(message)
+            error_text = str(error) if error else ""
+            self.post_message(
+                WriteDone(done, error_text, then, job.set_aside, unsaved=len(self._held))
+            )
 
         future = self._writer.submit(attempt)
         self._pending.add(future)
@@ -277,9 +278,10 @@ class ReaderApp(App[None]):
                 self._last_failure = str(error)
                 return
             self._held.pop(0)
-            message = WriteDone(job.done, "", job.then, job.set_aside)
-            message.unsaved, message.retried = len(self._held), True
-            self.post_message(message)
+            unsaved = len(self._held)
+            self.post_message(
+                WriteDone(job.done, "", job.then, job.set_aside, unsaved=unsaved, retried=True)
+            )
 
     def retry_writes(self) -> Future[Any]:
         """Try the kept writes again now (the outcome comes as WriteDone messages)."""
