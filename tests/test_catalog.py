@@ -133,6 +133,11 @@ def test_entity_caches_and_corrections_reach_the_index(tmp_path: Path) -> None:
     library.store(minister).cache_entities(KEY, info.text_sha256, found)
     assert library.catalog.count_pending_entities() == 1
     assert ids(library, 'entity:"recep tayyip erdogan"') == [minister]
+    # A word of a name finds it too (issue 11: entity:Merkel finds "Angela Merkel").
+    assert ids(library, "entity:Erdogan") == [minister]
+    assert ids(library, "entity:tayyip") == [minister]
+    assert ids(library, 'entity:"Tayyip Erdogan"') == []  # not a name it has, nor one word
+    assert ids(library, "entity:ankar") == []  # words, not parts of words
     assert ids(library, "label:person") == [minister]
     assert ids(library, "label:place") == [minister]
     assert_known(library)

@@ -111,6 +111,9 @@ def found(indexed: tuple[Library, dict[str, str]], query: str, sort: str = "date
         ("has:note", ["ankara"]),
         ("has:tag", ["ankara", "beirut"]),
         ('entity:"recep tayyip erdogan"', ["ankara"]),
+        ("entity:Erdogan", ["ankara"]),  # one word of the name (issue 11)
+        ('entity:"Erdogan" OR entity:ankara', ["ankara"]),
+        ("entity:erdo", []),  # a word, not a part of one
         ("label:person", ["ankara"]),
         ("since:2021", ["seoul", "tokyo", "beijing", "gdansk"]),
         ("until:2020-02", ["ankara", "beirut"]),

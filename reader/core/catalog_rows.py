@@ -19,7 +19,7 @@ import orjson
 from reader.core.fulltext import fold, index_text
 from reader.core.library import Library
 from reader.core.models import Annotation, ArticleInfo
-from reader.core.query import label_mask, name_key, tag_keys
+from reader.core.query import label_mask, name_keys, tag_keys
 from reader.core.store import annotation_to_record
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class ArticleRows:
     fts_key: str  # what its article_fts row is made of
     fts: tuple[str, str, str]  # title, author and text, as indexed
     notes: list[tuple[Any, ...]]  # notes rows, each with its note_fts values last
-    names: list[str]  # its entities' names (name_key), sorted
+    names: list[str]  # what entity: finds its entities by (name_keys), sorted
     text_sha256: str
     events: list[str] = field(default_factory=list)  # what happened reading (a store set aside)
 
@@ -75,7 +75,7 @@ def article_rows(library: Library, article_id: str) -> ArticleRows | None:
     if snapshot is None:  # gone meanwhile
         return None
     info = snapshot.info
-    names = sorted({name_key(text) for text, _ in snapshot.names} - {""})
+    names = sorted(set().union(*(name_keys(text, label) for text, label in snapshot.names)))
     values = {
         "id": article_id,
         "title": info.title,

@@ -12,7 +12,8 @@ author, and the quotes, tags and notes of their annotations), folding case
 and diacritics (``erdogan`` finds Erdoğan); ``word*`` matches a prefix.
 Chinese, Japanese and Korean words are found inside runs of text without
 spaces (see :mod:`reader.core.fulltext`). ``entity:`` matches an entity's
-name in any case (without a leading "the"), ``label:`` an OntoNotes label or
+name in any case (without a leading "the"), or one word of a name of
+several (``entity:merkel`` finds "Angela Merkel"), ``label:`` an OntoNotes label or
 a group (``label:place``), ``source:`` and ``author:`` a part of those.
 
 Searching notes (``reader notes``, the Notes screen, exports), the words match
@@ -166,6 +167,35 @@ def name_key(name: str) -> str:
     without the leading "the" spaCy often takes in ("the European Union")."""
     key = " ".join(fold(name).split())
     return key[4:] if key.startswith("the ") else key
+
+
+# Labels whose names are proper names, found by each of their words too; and
+# the words of names no one looks a name up by.
+NAME_LABELS = frozenset(
+    {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
+)
+_NOT_NAME_WORDS = frozenset(
+    {"of", "the", "and", "for", "in", "on", "at", "to", "a", "an", "&", "de", "du", "des",
+     "la", "le", "el", "al", "von", "van", "der", "den", "da", "di", "bin", "ibn", "st", "mr"}
+)  # fmt: skip
+_NAME_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def name_keys(name: str, label: str) -> set[str]:
+    """What ``entity:`` finds an entity by: its name (``name_key``) and, for a
+    proper name of several words, each word of it ("merkel" for "Angela
+    Merkel", "assad" for "Bashar al-Assad"), except particles and one-letter
+    words."""
+    key = name_key(name)
+    if not key:
+        return set()
+    keys = {key}
+    if label in NAME_LABELS and (" " in key or "-" in key):
+        keys.update(
+            word for word in _NAME_WORD.findall(key)
+            if len(word) > 1 and word not in _NOT_NAME_WORDS and not word.isdigit()
+        )  # fmt: skip
+    return keys
 
 
 def tag_key(tag: str) -> str:

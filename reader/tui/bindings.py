@@ -139,6 +139,22 @@ ARTICLE = [
     Key("article.relabel", "l", "relabel", "Relabel entity", show=False),
     Key("article.mark", "E", "mark_entity", "Mark selection as entity", show=False),
     Key("article.mentions", "m", "mentions", "Articles mentioning", show=False),
+    Key(
+        "article.next_mention",
+        "asterisk",
+        "next_mention(1)",
+        "Next mention of this entity",
+        show=False,
+        display="*",
+    ),
+    Key(
+        "article.previous_mention",
+        "number_sign",
+        "next_mention(-1)",
+        "Previous mention of this entity",
+        show=False,
+        display="#",
+    ),
     *(
         Key(
             f"article.toggle_{n}",

@@ -190,7 +190,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
         self._show_entities()
 
     def _show_entities(self) -> None:
-        self.query_one(EntityList).show(self.view.entities, self._styles(), self.view.hidden_groups)
+        self.query_one(EntityList).show(self.view.linked, self._styles(), self.view.hidden_groups)
 
     # --- changes made by another process -------------------------------------------------
 
@@ -260,8 +260,15 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
             review = " (needs review)" if annotation.state == "needs-review" else ""
             parts.append(f"“{annotation.exact[:40]}”{review} {tags} {note}".strip())
         entity = view.entity_at(offset)
-        if entity:
+        linked = view.linked_at(offset)
+        if entity and linked:
             parts.append(f"{entity.text} — {label_group(entity.label)} ({entity.label})")
+            if len(linked.mentions) > 1:
+                number = linked.mentions.index(entity) + 1
+                also = f"{linked.name}: " if linked.name != entity.text else ""
+                parts.append(
+                    f"{also}mention {number} of {len(linked.mentions)} (* next, # previous)"
+                )
         # One line (app.tcss): no layout of the screen at each move of the cursor.
         status = Text("  ·  ".join(parts), no_wrap=True, overflow="ellipsis")
         self.query_one("#article-status", Static).update(status, layout=False)
@@ -270,7 +277,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
         if isinstance(event.option_list, EntityList):
             found = event.option_list.entity(event.option.id)
             if found:
-                self.jump_to_mention(*found)
+                self.jump_to_mention(found)
             return
         annotation = self.annotations.by_id(event.option.id)
         if annotation is None:

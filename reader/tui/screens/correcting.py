@@ -11,6 +11,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from reader.core.entities import LABEL_GROUPS
+from reader.core.entity_links import LinkedEntity, entity_query
 from reader.core.models import Correction, Entity
 from reader.tui.dialogs.entity import EntityChoice, LabelDialog, RemoveEntityDialog
 from reader.tui.screens.annotating import CORRECTION
@@ -101,8 +102,9 @@ class CorrectingMixin:
         self._show_legend()
 
     def action_mentions(self) -> None:
-        """The library, filtered to the articles mentioning the entity here."""
-        entity = self._entity_here() or self._panel_entity()
+        """The library, filtered to the articles mentioning the entity here by
+        any of its names."""
+        entity = self.view.linked_at(self.view.cursor) or self._panel_entity()
         if entity is None:
             self.notify(
                 "Put the cursor on an entity (or pick one in the panel).", severity="warning"
@@ -112,20 +114,32 @@ class CorrectingMixin:
 
         self.app.pop_screen()
         if isinstance(self.app.screen, LibraryScreen):
-            self.app.screen.set_filter(f'entity:"{entity.text}"')
+            self.app.screen.set_filter(entity_query(entity))
 
-    def _panel_entity(self) -> Entity | None:
+    def _panel_entity(self) -> LinkedEntity | None:
         from reader.tui.widgets.panels import EntityList
 
         panel = self.query_one(EntityList)  # type: ignore[attr-defined]
         if not panel.has_focus or panel.highlighted is None:
             return None
-        found = panel.entity(panel.get_option_at_index(panel.highlighted).id)
-        return Entity(-1, -1, found[1], found[0]) if found else None
+        return panel.entity(panel.get_option_at_index(panel.highlighted).id)
 
-    def jump_to_mention(self, text: str, label: str) -> None:
-        """The next mention of an entity after the cursor, wrapping round."""
-        starts = [e.start for e in self.view.entities if (e.text, e.label) == (text, label)]
-        if starts:
-            after = [s for s in starts if s > self.view.cursor]
-            self.view.move_to((after or starts)[0])
+    def jump_to_mention(self, entity: LinkedEntity, delta: int = 1) -> None:
+        """The next (``delta`` 1) or previous (-1) mention of an entity, under
+        any of its names, from the cursor, wrapping round."""
+        starts = [m.start for m in entity.mentions]
+        if not starts:
+            return
+        cursor = self.view.cursor
+        if delta > 0:
+            self.view.move_to(next((s for s in starts if s > cursor), starts[0]))
+        else:
+            self.view.move_to(next((s for s in reversed(starts) if s < cursor), starts[-1]))
+
+    def action_next_mention(self, delta: int) -> None:
+        """``*`` and ``#``: the next or previous mention of the entity here."""
+        entity = self.view.linked_at(self.view.cursor)
+        if entity is None:
+            self.notify("No entity under the cursor.", severity="warning")
+            return
+        self.jump_to_mention(entity, delta)

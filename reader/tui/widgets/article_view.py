@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.core.entities import LABEL_GROUPS, label_group
+from reader.core.entity_links import LinkedEntity, link_entities
 from reader.core.models import Annotation, Entity
 from reader.core.text import cluster_at, words
 from reader.tui.bindings import READING, bindings
@@ -77,6 +78,8 @@ class ArticleView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.text = text
         self.entities: list[Entity] = []
+        self.linked: list[LinkedEntity] = []
+        self._linked_of: dict[tuple[int, int], LinkedEntity] = {}
         self.hidden_groups: set[str] = set()  # entity types not painted
         self._prefix = ""  # the first key of a two-key motion (]e, [e)
         self._entity_starts: list[int] = []
@@ -114,6 +117,7 @@ class ArticleView(ScrollView, can_focus=True):
         for derived in ("_words", "_word_starts"):
             self.__dict__.pop(derived, None)
         self.entities, self._entity_starts, self._longest_entity = [], [], 0
+        self.linked, self._linked_of = [], {}
         self.annotations = []
         self.set_matches([])
         self.hidden_groups = set()
@@ -128,6 +132,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def set_entities(self, entities: list[Entity]) -> None:
         self.entities = sorted(entities, key=lambda e: (e.start, e.end))
+        self.linked = link_entities(self.entities)
+        self._linked_of = {(m.start, m.end): one for one in self.linked for m in one.mentions}
         self._entity_starts = [e.start for e in self.entities]
         self._longest_entity = max((e.end - e.start for e in self.entities), default=0)
         self.refresh()
@@ -183,6 +189,11 @@ class ArticleView(ScrollView, can_focus=True):
 
     def entity_at(self, offset: int) -> Entity | None:
         return next((e for e in self.entities if e.start <= offset < e.end), None)
+
+    def linked_at(self, offset: int) -> LinkedEntity | None:
+        """The linked entity (all names of one thing) of the mention at ``offset``."""
+        entity = self.entity_at(offset)
+        return self._linked_of.get((entity.start, entity.end)) if entity else None
 
     def word_at(self, offset: int) -> tuple[int, int] | None:
         index = bisect_left(self._word_starts, offset + 1) - 1

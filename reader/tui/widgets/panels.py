@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.core.entities import LABEL_GROUPS, label_group
-from reader.core.models import Annotation, Entity
+from reader.core.entities import LABEL_GROUPS
+from reader.core.entity_links import LinkedEntity
+from reader.core.models import Annotation
 
 
 class Legend(Static):
@@ -85,7 +84,8 @@ class AnnotationList(Panel):
 
 
 class EntityList(Panel):
-    """The article's distinct entities by type, with mention counts, the most
+    """The article's entities by type, one entry per thing named (its mentions
+    linked: "Erdogan" is "Recep Tayyip Erdogan"), with mention counts, the most
     mentioned first; choosing one moves the cursor to its next mention.
 
     A long article names hundreds: each type lists its first ``PER_TYPE`` (a
@@ -94,30 +94,29 @@ class EntityList(Panel):
 
     PER_TYPE = 20
 
-    def show(self, entities: list[Entity], styles: dict[str, Style], hidden: set[str]) -> None:
-        self.names: list[tuple[str, str]] = []
-        counts = Counter((e.text, e.label) for e in entities)
+    def show(self, linked: list[LinkedEntity], styles: dict[str, Style], hidden: set[str]) -> None:
+        self.names: list[LinkedEntity] = []
         options = []
         more = 0
         for group in LABEL_GROUPS:
             if group in hidden:
                 continue
             found = sorted(
-                ((t, lab) for t, lab in counts if label_group(lab) == group),
-                key=lambda key: (-counts[key], key[0]),
+                (one for one in linked if one.group == group),
+                key=lambda one: (-len(one.mentions), one.name),
             )
             more += max(0, len(found) - self.PER_TYPE)
-            for text, label in found[: self.PER_TYPE]:
-                prompt = Text(f" {text} ", styles[group])
-                prompt.append(f" {counts[(text, label)]}", "dim")
+            for one in found[: self.PER_TYPE]:
+                prompt = Text(f" {one.name} ", styles[group])
+                prompt.append(f" {len(one.mentions)}", "dim")
                 options.append(Option(prompt, id=str(len(self.names))))
-                self.names.append((text, label))
+                self.names.append(one)
         if more:
             hint = Text(f" … {more} more: ]e and [e step through every entity", "dim italic")
             options.append(Option(hint, disabled=True))
         self.clear_options()
         self.add_options(options)  # at once: one layout, not one per entity
 
-    def entity(self, option_id: str | None) -> tuple[str, str] | None:
+    def entity(self, option_id: str | None) -> LinkedEntity | None:
         index = int(option_id) if option_id and option_id.isdigit() else -1
         return self.names[index] if 0 <= index < len(getattr(self, "names", [])) else None
