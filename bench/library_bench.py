@@ -52,6 +52,7 @@ from bench.harness import (
     machine,
 )
 from bench.headless import FILTER_WORDS
+from bench.sections import sections
 
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 SMOKE_SIZE = 1_000
@@ -239,6 +240,7 @@ def write_readme(report: Report, info: dict[str, str]) -> Path:
 
 def write_markdown(report: Report, command: str, info: dict[str, str], failed: list[str]) -> Path:
     path = REPO / "BENCHMARKS.md"
+    kept = sections(path.read_text(encoding="utf-8")) if path.exists() else []
     lines = [
         "# Benchmarks",
         "",
@@ -267,6 +269,7 @@ def write_markdown(report: Report, command: str, info: dict[str, str], failed: l
         notes = report.notes.get(name, [])
         if notes:
             lines += [*(f"- {note}" for note in notes), ""]
+    lines += kept  # the other benches' sections (bench/sections.py), as they were
     path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
     return path
 
