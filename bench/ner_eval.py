@@ -80,7 +80,7 @@ class Document:
 
 _TOKENS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
 _TOKENS |= {"``": "“", "''": "”", "`": "‘"}
-_NO_SPACE_BEFORE = re.compile(r"^(?:[,.;:!?%)\]}”’]|'s|'S|n't|'re|'ve|'ll|'d|'m)$")
+_NO_SPACE_BEFORE = re.compile(r"^(?:[,.;:!?%)\]}”’']|'s|'S|n't|'re|'ve|'ll|'d|'m)$")
 _NO_SPACE_AFTER = {"(", "[", "{", "“", "‘", "$", "#"}
 
 
@@ -94,6 +94,9 @@ def _join(sentences: list[list[str]]) -> tuple[str, list[list[tuple[int, int]]]]
         glue = bool(parts)  # a space before the sentence, after the first
         for n, raw in enumerate(sentence):
             token = _TOKENS.get(raw, raw)
+            if token == "." and parts and len(parts[-1]) > 1 and parts[-1].endswith("."):
+                spans.append((length, length))  # "U.S." ending a sentence: one period, as written
+                continue
             space = glue and not _NO_SPACE_BEFORE.match(token)
             if (
                 n
@@ -207,6 +210,11 @@ def _conll2003_document(name: str, rows: list[list[list[str]]]) -> Document:
 # --- the pipelines compared ---------------------------------------------------------------
 
 
+# The last step of reader's recogniser, after the rules: each span trimmed of
+# surrounding punctuation and cut at a line break (entities.clean_span).
+CLEANING = "span cleaning"
+
+
 def _families() -> dict[str, Callable[[object, list, object], list]]:
     from reader.core import entity_rules as rules
 
@@ -217,6 +225,7 @@ def _families() -> dict[str, Callable[[object, list, object], list]]:
         "years": lambda doc, ents, gaz: rules.apply_years(ents),
         "acronyms": lambda doc, ents, gaz: rules.apply_acronyms(doc, ents),
         "consistency": lambda doc, ents, gaz: rules.apply_consistency(doc, ents, gaz.places),
+        "repeats": lambda doc, ents, gaz: rules.apply_repeats(doc, ents),
     }
 
 
@@ -237,7 +246,7 @@ def run(pipelines: list[Pipeline], documents: list[Document]) -> None:
     import spacy
     from spacy.util import filter_spans
 
-    from reader.core.entities import EXCLUDED_COMPONENTS, find_model
+    from reader.core.entities import EXCLUDED_COMPONENTS, entities_from_doc, find_model
     from reader.core.gazetteer import load_gazetteer
 
     found = find_model()
@@ -255,10 +264,12 @@ def run(pipelines: list[Pipeline], documents: list[Document]) -> None:
             for family in families:  # reader's order
                 if family in pipeline.families:
                     ents = families[family](doc, ents, gazetteer)
-            ents = filter_spans(ents)
+            spans = [(e.start_char, e.end_char, e.label_) for e in filter_spans(ents)]
+            if CLEANING in pipeline.families:  # as reader's recogniser gives them
+                spans = [(e.start, e.end, e.label) for e in entities_from_doc(doc.text, spans)]
             pipeline.seconds += model_seconds + time.perf_counter() - started
             pipeline.found[document.name] = {
-                (e.start_char, e.end_char, CLASS_OF[e.label_]) for e in ents if e.label_ in CLASS_OF
+                (start, end, CLASS_OF[label]) for start, end, label in spans if label in CLASS_OF
             }
 
 
@@ -362,7 +373,7 @@ def main() -> None:
         ("OntoNotes 5 development (nw, bn)", ontonotes, CLASSES),
         ("CoNLL-2003 validation (eng.testa)", conll, CONLL_CLASSES),
     ]
-    names = tuple(_families())
+    names = (*_families(), CLEANING)
     parts = []
     for title, documents, classes in sets:
         if not documents:

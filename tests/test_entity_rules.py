@@ -26,6 +26,7 @@ from reader.core.entity_rules import (
     apply_gazetteer,
     apply_particles,
     apply_place_contexts,
+    apply_repeats,
     apply_years,
 )
 from reader.core.gazetteer import Gazetteer, load_gazetteer
@@ -227,6 +228,12 @@ def test_other_numbers_stay_cardinals(blank, number):
     assert labelled(apply_years(list(doc.ents))) == [(number, "CARDINAL")]
 
 
+@pytest.mark.parametrize("text", ["They flew the Mirage 2000 jet.", "It runs Windows 2000 still."])
+def test_a_number_after_a_name_is_a_model_not_a_year(blank, text):
+    doc = make_doc(blank, text, [("2000", "CARDINAL")])
+    assert labelled(apply_years(list(doc.ents))) == [("2000", "CARDINAL")]
+
+
 def test_years_leave_other_labels_alone(blank):
     doc = make_doc(
         blank, "It cost 2011 dollars in 2011.", [("2011 dollars", "MONEY"), ("2011", "DATE", 1)]
@@ -323,6 +330,35 @@ def test_consistency_leaves_numbers_and_dates_alone(blank):
     assert labelled(out) == labelled(list(doc.ents))
 
 
+def test_consistency_never_relabels_a_number_whose_text_is_also_a_name(blank):
+    text = "The Mirage 2000 flew. In 2000 the war began."
+    doc = make_doc(blank, text, [("2000", "PRODUCT"), ("2000", "DATE", 1)])
+    assert labelled(apply_consistency(doc, list(doc.ents))) == [
+        ("2000", "PRODUCT"),
+        ("2000", "DATE"),
+    ]
+
+
+def test_repeats_finds_a_name_again_where_the_model_missed_it(blank):
+    text = "Hezbollah fighters crossed. Later Hezbollah said the road was open."
+    doc = make_doc(blank, text, [("Hezbollah", "ORG")])
+    assert labelled(apply_repeats(doc, list(doc.ents))) == [("Hezbollah", "ORG")] * 2
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Washington said no. The Washington Post said yes.", "Washington"),  # a longer name
+        ("S&P fell. The S&P 500 rose.", "S&P"),  # a name and a number: another thing
+        ("Palestinian groups met. Israeli-Palestinian talks ended.", "Palestinian"),
+        ("The Government fell. The government rose.", "Government"),  # not capitalised
+    ],
+)
+def test_repeats_leaves_other_uses_of_the_words_alone(blank, text, found):
+    doc = make_doc(blank, text, [(found, "ORG")])
+    assert labelled(apply_repeats(doc, list(doc.ents))) == [(found, "ORG")]
+
+
 # --- span cleaning ---------------------------------------------------------------------------
 
 
@@ -343,6 +379,16 @@ def test_consistency_leaves_numbers_and_dates_alone(blank):
         ("Angela Merkel 👋 waved", 0, 15, "Angela Merkel"),
         ("Microsoft 🖥️ said", 0, 12, "Microsoft"),
         ("🇫🇷 France won", 0, 9, "France"),
+        # What is the name's own stays: an abbreviation's period (spaCy keeps it in
+        # the word), a decade's apostrophe, a plural's possessive.
+        ("in the U.S.", 7, 11, "U.S."),
+        ("the U.S., said", 4, 9, "U.S."),
+        ("Mazda Motor Corp. said", 0, 17, "Mazda Motor Corp."),
+        ("Sacramento, Calif. On", 12, 18, "Calif."),
+        ("non-U.S. firms", 0, 8, "non-U.S."),
+        ("in the '80s", 7, 11, "'80s"),
+        ("the past two days' gains", 0, 18, "the past two days'"),
+        ("said ‘Reuters’ today", 5, 14, "Reuters"),
     ],
 )
 def test_clean_span_trims_punctuation_brackets_and_line_breaks(text, start, end, expected):

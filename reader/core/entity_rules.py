@@ -19,6 +19,9 @@ Applied in this order on ``doc.ents``:
    (a vote across its mentions, the first mention breaking ties), and a later
    bare mention of a person seen in full ("Erdogan" after "Recep Tayyip
    Erdogan") is that person.
+5. **Repeats**: a capitalised name the model found is found where it is
+   repeated and the model missed it (not inside a longer name, "S&P 500" or
+   "Israeli-Palestinian").
 
 Only imported by the spaCy recogniser (it imports spaCy).
 """
@@ -29,7 +32,7 @@ import re
 from collections import Counter, defaultdict
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from reader.core.gazetteer import Gazetteer, load_gazetteer
@@ -174,9 +177,16 @@ def apply_particles(doc: Doc, ents: list[Span]) -> list[Span]:
 
 
 def apply_years(ents: list[Span]) -> list[Span]:
-    return [
-        _relabel(e, "DATE") if e.label_ == "CARDINAL" and _YEAR.match(e.text) else e for e in ents
-    ]
+    """A year the model read as a cardinal is a date, unless it follows a name
+    ("Mirage 2000", "Windows 2000": a model, not a year)."""
+    return [_relabel(e, "DATE") if _is_year(e) else e for e in ents]
+
+
+def _is_year(ent: Span) -> bool:
+    if ent.label_ != "CARDINAL" or not _YEAR.match(ent.text):
+        return False
+    before = ent.doc[ent.start - 1] if ent.start else None
+    return before is None or not ((before.is_title or before.is_upper) and not before.is_stop)
 
 
 def _initials_match(name: str, acronym: str) -> bool:
@@ -240,7 +250,7 @@ def apply_consistency(
         tied = {label for label, n in counts if n == best}
         return first[text] if first[text] in tied else counts[0][0]
 
-    out = [_relabel(e, winner(e.text)) if e.text in votes else e for e in ents]
+    out = [_relabel(e, winner(e.text)) if e.label_ in NAME_LABELS else e for e in ents]
     # Bare later mentions of a person's full name: "Erdogan" after "Recep Tayyip
     # Erdogan". Only people: an organisation's last word is often generic
     # ("Rights" in "... for Human Rights", "Council", "Party").
@@ -267,6 +277,63 @@ def apply_consistency(
     return out
 
 
+def apply_repeats(doc: Doc, ents: list[Span]) -> list[Span]:
+    """A name the model found once is the same thing where it is repeated and
+    the model missed it: each later or earlier mention of the same capitalised
+    words, free of other entities, gets its label (the label of most of its
+    found mentions)."""
+    labels: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+    for ent in ents:
+        words = [t for t in ent if not t.is_punct]
+        capitalised = words and all(t.is_title or t.is_upper for t in words)
+        if ent.label_ in NAME_LABELS and capitalised and (len(ent) > 1 or not ent[0].is_stop):
+            labels[tuple(t.text for t in ent)][ent.label_] += 1
+    if not labels:
+        return ents
+    covered = {i for e in ents for i in range(e.start, e.end)}
+    by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for words in sorted(labels, key=len, reverse=True):
+        by_first[words[0]].append(words)
+    out = list(ents)
+    for token in doc:
+        if token.i in covered:
+            continue
+        for words in by_first.get(token.text, ()):
+            end = token.i + len(words)
+            if end > len(doc) or covered.intersection(range(token.i, end)):
+                continue
+            if tuple(t.text for t in doc[token.i : end]) != words:
+                continue
+            after = doc[end] if end < len(doc) else None
+            if after is not None and (
+                ((after.is_title or after.is_upper) and not after.is_stop)  # "Washington Post"
+                or after.like_num  # "S&P 500"
+                or after.text in ("-", "–")  # "Israeli-Palestinian"
+            ):
+                continue
+            before = doc[token.i - 1] if token.i else None
+            if before is not None and (
+                before.text in ("-", "–")
+                or (
+                    (before.is_title or before.is_upper)
+                    and not (before.is_stop or _starts_sentence(before))
+                )  # the end of a longer name ("New Hezbollah")
+            ):
+                continue
+            out.append(Span(doc, token.i, end, label=labels[words].most_common(1)[0][0]))
+            covered.update(range(token.i, end))
+            break
+    return out
+
+
+def _starts_sentence(token: Token) -> bool:
+    """Whether a word begins a sentence (no parser here: after . ! ? or a line break)."""
+    if token.i == 0:
+        return True
+    before = token.doc[token.i - 1]
+    return before.text in (".", "!", "?", "…") or "\n" in before.text_with_ws
+
+
 @Language.factory(COMPONENT)
 def make_reader_rules(nlp: Language, name: str) -> ReaderRules:  # noqa: ARG001
     return ReaderRules(load_gazetteer())
@@ -284,5 +351,6 @@ class ReaderRules:
         ents = apply_years(ents)
         ents = apply_acronyms(doc, ents)
         ents = apply_consistency(doc, ents, self.gazetteer.places)
+        ents = apply_repeats(doc, ents)
         doc.ents = filter_spans(ents)
         return doc
