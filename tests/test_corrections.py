@@ -326,6 +326,28 @@ def test_cache_key_changes_when_rules_change(service, lib):
     assert keys[4] == keys[1]
 
 
+def test_entities_cached_under_older_rules_are_found_again_not_shown(service, lib):
+    """The cache key holds the rules' version (issue 11): an article whose
+    entities were cached by an older version of reader's rules is listed for
+    the background recogniser, and opening it finds them again."""
+    from reader.core.entities import RULES_VERSION
+    from reader.core.indexing import articles_needing_entities
+
+    article_id = add(lib, ARTICLE, "Ardern visits")
+    article, _ = lib.load(article_id)
+    key = service.cache_key()
+    assert f"+rules{RULES_VERSION}+" in key
+    older = key.replace(f"+rules{RULES_VERSION}+", f"+rules{RULES_VERSION - 1}+")
+    stale = [Entity(0, 5, "ORG", "Prime")]  # what an older version might have said
+    lib.store(article_id).cache_entities(older, article.info.text_sha256, stale)
+    assert articles_needing_entities(lib, service) == [article_id]
+    found, cached = entities(service, lib, article_id)
+    assert cached is False
+    assert ("Prime", "ORG") not in pairs(found)
+    assert ("Jacinda Ardern", "PERSON") in pairs(found)
+    assert articles_needing_entities(lib, service) == []
+
+
 def test_library_remove_rule_reaches_the_entity_filter(service, lib):
     """BUG: the library's `entity:"NAME"` filter (app and `reader list`) reads the
     names from the entity cache, which holds the model's entities before the
