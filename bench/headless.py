@@ -12,6 +12,8 @@ posting it to the first frame that shows its effect.
 from __future__ import annotations
 
 import asyncio
+import gc
+import os
 import shutil
 import subprocess
 import sys
@@ -127,6 +129,34 @@ def _key(character: str) -> Any:
 # --- 2: a filter keystroke ------------------------------------------------------------
 
 
+class _Collections:
+    """The garbage collector's pauses while it is entered (a slow key may be one):
+    (generation, seconds) each."""
+
+    def __enter__(self) -> _Collections:
+        self.pauses: list[tuple[int, float]] = []
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses.append((info["generation"], time.perf_counter() - self._started))
+
+    def summary(self) -> str:
+        oldest = [s for generation, s in self.pauses if generation == 2]
+        longest = max((s for _, s in self.pauses), default=0.0)
+        return (
+            f"{len(self.pauses)} garbage collections ({len(oldest)} of the oldest generation), "
+            f"the longest {ms(longest)}"
+        )
+
+
 async def _type_words(root: Path, words: list[str]) -> list[tuple[str, str, float]]:
     from textual.widgets import Input
 
@@ -165,7 +195,9 @@ def filter_keys(report: Report, roots: dict[int, Path], words: list[str]) -> Non
         "answer (shown_generation reaching the key's _generation)",
     )
     for size, root in roots.items():
-        samples = asyncio.run(_type_words(root, words))
+        load = " ".join(f"{n:.2f}" for n in os.getloadavg())
+        with _Collections() as collections:
+            samples = asyncio.run(_type_words(root, words))
         seconds = [s for _, _, s in samples]
         worst = sorted(samples, key=lambda s: -s[2])[:3]
         _median_and_p95(
@@ -179,7 +211,9 @@ def filter_keys(report: Report, roots: dict[int, Path], words: list[str]) -> Non
             + "; median by word: "
             + ", ".join(
                 f"{w} {ms(median([s for word, _, s in samples if word == w]))}" for w in words
-            ),
+            )
+            + f"; load average before {load}; in the bench's process meanwhile "
+            + collections.summary(),
         )
 
 
