@@ -366,7 +366,7 @@ def notes(models: list[Model]) -> str:
         )
         lines.append(
             f"- {m.name} {m.version}: {m.pipeline}, spaCy {m.meta['spacy_version']}, "
-            f"license {m.meta['license']}, from {m.directory}; loaded: "
+            f"license {m.meta['license']}, from {'/'.join(m.directory.parts[-2:])}; loaded: "
             f"{', '.join(m.probes[0]['pipes'])} (excluded {', '.join(excluded(m.directory))}); "
             f"vectors {vectors.get('vectors', 0):,} x {vectors.get('width', 0)}; memory {memory}"
             + (f"; warnings: {' / '.join(warned)}" if warned else "")

@@ -394,7 +394,7 @@ def _section(parts: list[str]) -> str:
     from reader.core.entities import RULES_VERSION, find_model
 
     found = find_model()
-    model = f"{found[0]} {found[1]}" if found else "no model"
+    model = found[1].split("+")[0] if found else "no model"  # package==version
     return "\n\n".join(
         [
             "## Entity quality on news no one here wrote (issue 11)",
