@@ -254,6 +254,53 @@ async def test_undo_and_redo_of_create_delete_and_note_edit(
         assert record["tags"] == ["leader", "turkey"]
 
 
+def burst(app: ReaderApp, text: str, *keys: str) -> None:
+    """``text`` and then ``keys`` (by name) delivered to the app in one go, as
+    one write from the terminal brings them (SSH, mosh, a text expander): no
+    key waits for the one before it to be handled."""
+    from textual import events
+
+    for character in text:
+        name = "space" if character == " " else character
+        app.post_message(events.Key(name, character))
+    for key in keys:
+        app.post_message(events.Key(key, None))
+
+
+async def test_text_and_its_submit_key_in_one_write_are_all_saved(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    """Issue 12: a note's text and ctrl+s in one write saved the old text."""
+    library, article_id = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_seed(app, pilot)
+        screen = app.screen
+        await pilot.press("A")  # the article's note
+        await pilot.pause()
+        assert app.screen is not screen
+        burst(app, "Read twice, all of it", "ctrl+s")
+        for _ in range(100):
+            if app.screen is screen:
+                break
+            await pilot.pause(0.02)
+        assert app.screen is screen, "ctrl+s did not close the note dialog"
+        await flush(app, pilot)
+        assert stored(library, article_id)["meta"]["1"]["article"]["note"] == (
+            "Read twice, all of it"
+        )
+
+        await pilot.press("T")  # its tags: text and enter in one write
+        await pilot.pause()
+        burst(app, "syria, war", "enter")
+        for _ in range(100):
+            if app.screen is screen:
+                break
+            await pilot.pause(0.02)
+        await flush(app, pilot)
+        assert stored(library, article_id)["meta"]["1"]["article"]["tags"] == ["syria", "war"]
+
+
 # --- 2. tags and a note on the whole article -------------------------------------------
 
 

@@ -155,8 +155,7 @@ def test_annotate_export_and_reopen_in_a_real_terminal(tmux: Tmux, tmp_path: Pat
     # Tag it.
     tmux.type("t")
     tmux.wait_for(lambda s: "Tags (comma-separated)" in s and f"“{QUOTE}”" in s, "the tag dialog")
-    tmux.type(TAG)
-    tmux.keys("Enter")
+    tmux.keys(TAG, "Enter")  # in one write, as over SSH or from a text expander
     panel = tmux.wait_for(
         lambda s: "Tags (comma-separated)" not in s and f"#{TAG}" in s,
         f"#{TAG} in the side panel",
@@ -166,9 +165,9 @@ def test_annotate_export_and_reopen_in_a_real_terminal(tmux: Tmux, tmp_path: Pat
     # The cursor is inside the new annotation: a notes it.
     tmux.type("a")
     tmux.wait_for(lambda s: "ctrl+s save" in s and f"“{QUOTE}”" in s, "the note dialog")
-    tmux.type(NOTE)
-    tmux.wait_for(NOTE, "the typed note in the dialog")
-    tmux.keys("C-s")
+    # The note and ctrl+s in one write (issue 12: the text typed before the
+    # save key was lost while "Saved" showed).
+    tmux.keys(NOTE, "C-s")
     screen = tmux.wait_for(
         lambda s: "ctrl+s save" not in s and NOTE in s, "the note in the side panel"
     )

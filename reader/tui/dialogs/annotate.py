@@ -85,7 +85,17 @@ class NoteDialog(ModalScreen[str | None]):
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text.strip())
+        # ctrl+s is taken by the app as it arrives, while the keys typed just
+        # before it (in one write, over SSH, from a text expander) still wait in
+        # the editor's queue: read the text after the editor has taken them.
+        area = self.query_one(TextArea)
+
+        def save() -> None:
+            # Not returned: call_later would await the dismissal, which waits for
+            # this editor to close while it runs this.
+            self.dismiss(area.text.strip())
+
+        area.call_later(save)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
