@@ -259,10 +259,10 @@ def burst(app: ReaderApp, text: str, *keys: str) -> None:
     one write from the terminal brings them (SSH, mosh, a text expander): no
     key waits for the one before it to be handled."""
     from textual import events
+    from textual.keys import _character_to_key
 
     for character in text:
-        name = "space" if character == " " else character
-        app.post_message(events.Key(name, character))
+        app.post_message(events.Key(_character_to_key(character), character))
     for key in keys:
         app.post_message(events.Key(key, None))
 

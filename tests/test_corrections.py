@@ -591,6 +591,32 @@ async def test_bracket_e_moves_to_the_next_and_previous_entity(service, app_libr
         assert view.cursor == starts[-1]
 
 
+async def test_bracket_e_in_one_write_still_moves_to_the_next_entity(service, app_library):
+    """Issue 12: "]e" arriving in one write (SSH, tmux) acted as "e" (end of word):
+    the prefix was set by a binding only once "]" had bubbled up to the app."""
+    from tests.test_app_annotating import burst
+
+    library, _ = app_library
+    app = make_app(library, service)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_article(app, pilot)
+        starts = sorted({e.start for e in view.entities if e.start > 0})
+        view.move_to(0)
+        await pilot.pause()
+        burst(app, "]e")
+        await pilot.pause()
+        assert view.cursor == starts[0]
+        burst(app, "]e]e[e")
+        await pilot.pause()
+        assert view.cursor == starts[1]
+        burst(app, "]w")  # not a sequence: "]" is dropped, "w" moves a word
+        await pilot.pause()
+        after = view.cursor
+        view.move_to(starts[1])
+        await pilot.press("w")
+        assert after == view.cursor != starts[1]
+
+
 async def test_enter_in_the_entity_panel_jumps_to_the_next_mention(service, app_library):
     """The panel has one entry for "Jacinda Ardern" and the later "Ardern"s (one
     person), and Enter on it steps through all three mentions."""

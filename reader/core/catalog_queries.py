@@ -319,6 +319,18 @@ class CatalogQueries:
 
     # --- what is left to do, and what went wrong -------------------------------------------------
 
+    def tag_names(self) -> list[str]:
+        """Every tag of the library (its annotations' and its articles' own), each
+        once as first written, the most used first: what the tag dialog completes."""
+        sql = "SELECT j.value, count(*) FROM notes n, json_each(n.tags) j GROUP BY j.value"
+        counts: dict[str, list] = {}  # folded -> [as written, uses]
+        for tag, uses in self.connection().execute(sql):
+            if isinstance(tag, str) and tag.strip("#"):
+                tag = tag.lstrip("#")
+                entry = counts.setdefault(tag.casefold(), [tag, 0])
+                entry[1] += uses
+        return [tag for tag, _ in sorted(counts.values(), key=lambda e: (-e[1], e[0].casefold()))]
+
     def pending_entities(self, limit: int | None = None) -> list[str]:
         """Ids of the articles whose entities are still to be found, newest added first."""
         sql = f"SELECT id FROM articles WHERE entity_state = {WANTED} ORDER BY added DESC"

@@ -18,7 +18,7 @@ import orjson
 
 from reader.core.fulltext import fold, index_text
 from reader.core.library import Library
-from reader.core.models import Annotation, ArticleInfo
+from reader.core.models import Annotation, ArticleInfo, hashtags
 from reader.core.query import label_mask, name_keys, tag_keys
 from reader.core.store import annotation_to_record
 
@@ -124,7 +124,7 @@ def note_line(
     quote on one line, the note's first line. An article's own tags and note
     (no ``note_id``) say "article" for id and state, and have no quote. Kept in
     the index with the note, so that a listing is only read."""
-    marked = " ".join(f"#{tag}" for tag in tags)
+    marked = hashtags(tags)
     first = note.splitlines()[0] if note else ""
     if note_id is None:
         return f"article\t{article_id}\tarticle\t{marked}\t\t{first}\n"

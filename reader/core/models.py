@@ -15,16 +15,24 @@ from reader.core.text import strip_controls
 
 def clean_tags(values: Iterable[str]) -> tuple[str, ...]:
     """Tags as the reader keeps them: commas separate tags (so no tag holds one),
-    runs of white space become one space, control characters and terminal escape
-    sequences go, empty ones are dropped, and each tag comes once, in order, in
-    the case it was first written (``leader, Leader`` is one tag, ``leader``)."""
+    a leading ``#`` goes (``#shield`` is ``shield``: shown ``#shield``), white
+    space inside a tag becomes one ``-`` (``Turkey Syria`` is ``Turkey-Syria``,
+    as notes apps write tags), control characters and terminal escape sequences
+    go, empty ones are dropped, and each tag comes once, in order, in the case
+    it was first written (``leader, Leader`` is one tag, ``leader``)."""
     seen: dict[str, str] = {}
     for value in values:
         for tag in strip_controls(value).split(","):
-            tag = " ".join(tag.split())
+            tag = "-".join(tag.strip().lstrip("#").split())
             if tag:
                 seen.setdefault(tag.casefold(), tag)
     return tuple(seen.values())
+
+
+def hashtags(tags: Iterable[str]) -> str:
+    """Tags as shown: ``#shield #Turkey-Syria`` (one ``#``, even on a tag stored
+    with one before tags were normalised at entry)."""
+    return " ".join(f"#{tag.lstrip('#')}" for tag in tags)
 
 
 def clean_note(note: str) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, TextArea
 
 from reader.core.models import clean_tags
@@ -31,14 +35,46 @@ def _quote_label(quote: str, limit: int = 70) -> Label:
     return Label(Content(f"“{quote}”"), classes="dialog-quote")
 
 
+class TagSuggester(Suggester):
+    """Completes the tag being typed (after the last comma, with or without "#")
+    from the library's tags, the most used first; they are read once, off the
+    UI thread, when the first key asks."""
+
+    def __init__(self, known: Callable[[], list[str]]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self._known = known
+        self._tags: list[str] | None = None
+
+    async def get_suggestion(self, value: str) -> str | None:
+        start = value.rfind(",") + 1
+        typed = value[start:].lstrip()
+        stem = typed.lstrip("#").casefold()
+        if not stem:
+            return None
+        if self._tags is None:
+            self._tags = await asyncio.to_thread(self._known)
+        taken = {t.casefold() for t in parse_tags(value[:start])}
+        for tag in self._tags:
+            folded = tag.casefold()
+            if folded.startswith(stem) and folded != stem and folded not in taken:
+                return value + tag[len(stem) :]
+        return None
+
+
 class TagDialog(ModalScreen[tuple[str, ...] | None]):
-    """Tags for a span: several, comma-separated. Enter saves, escape cancels."""
+    """Tags for a span: several, comma-separated, completed from the library's
+    tags (right arrow takes the completion). Enter saves, escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, quote: str, tags: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        quote: str,
+        tags: tuple[str, ...] = (),
+        known: Callable[[], list[str]] | None = None,
+    ) -> None:
         super().__init__()
-        self.quote, self.tags = quote, tags
+        self.quote, self.tags, self.known = quote, tags, known
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -50,8 +86,9 @@ class TagDialog(ModalScreen[tuple[str, ...] | None]):
                 placeholder="e.g. leader, claim",
                 id="tags",
                 select_on_focus=False,
+                suggester=TagSuggester(self.known) if self.known else None,
             )
-            yield Label("enter save · escape cancel", classes="dialog-hint")
+            yield Label("enter save · → complete · escape cancel", classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(parse_tags(event.value))

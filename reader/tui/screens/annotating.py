@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from reader.core.anchoring import new_annotation
 from reader.core.editing import AnnotationSet, Change, persist_change
-from reader.core.models import Annotation, utc_now
+from reader.core.models import Annotation, hashtags, utc_now
 from reader.core.text import quote_context, sha256
 from reader.tui.dialogs.annotate import WHOLE_ARTICLE, ConfirmDialog, NoteDialog, TagDialog
 
@@ -108,7 +108,8 @@ class AnnotatingMixin:
                 self._save(existing, span, tags=result)
 
         tags = existing.tags if existing else ()
-        self.app.push_screen(TagDialog(self._quote(existing, span), tags), done)
+        known = self.app.library.catalog.tag_names
+        self.app.push_screen(TagDialog(self._quote(existing, span), tags, known), done)
 
     def action_note(self) -> None:
         existing, span = self._target()
@@ -215,7 +216,7 @@ class AnnotatingMixin:
             for name, old, new in (("tags", was[0], tags), ("note", was[1], note))
             if old != new
         ]
-        shown = " ".join(f"#{t}" for t in tags) if "tags" in what else ""
+        shown = hashtags(tags) if "tags" in what else ""
         self.notify(
             f"{verb}: the article's {' and '.join(what) or 'tags'} {shown}".strip(), timeout=3
         )
@@ -269,7 +270,8 @@ class AnnotatingMixin:
                 self._update_article(tags=result)
 
         info = self.article.info
-        self.app.push_screen(TagDialog(f"{WHOLE_ARTICLE}{info.title}", info.tags), done)
+        known = self.app.library.catalog.tag_names
+        self.app.push_screen(TagDialog(f"{WHOLE_ARTICLE}{info.title}", info.tags, known), done)
 
     def action_note_article(self) -> None:
         def done(result: str | None) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import Input, OptionList, Static
 
 from reader.core.editing import AnnotationSet
 from reader.core.entities import LABEL_GROUPS, ModelUnavailable, failure_reason, label_group
+from reader.core.models import hashtags
 from reader.core.store import StoreError
 from reader.tui.bindings import ARTICLE, GLOBAL, TypeAhead, bindings
 from reader.tui.messages import AnnotationsChanged, EntitiesReady, EntitiesUnavailable
@@ -123,7 +124,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
         info = self.article.info
         title = Text(info.title, style="bold", no_wrap=True, overflow="ellipsis")
         if info.tags:
-            title.append("   " + " ".join(f"#{t}" for t in info.tags), "italic")
+            title.append("   " + hashtags(info.tags), "italic")
         self.query_one("#article-title", Static).update(title)
         parts = (info.author, info.date, f"{info.word_count:,} words", info.source)
         details = Text(" · ".join(p for p in parts if p), style="dim")
@@ -255,7 +256,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
             start, end = view.selection
             parts.append(f"selected {end - start} characters")
         for annotation in view.annotations_at(offset):
-            tags = " ".join(f"#{t}" for t in annotation.tags)
+            tags = hashtags(annotation.tags)
             note = annotation.note.splitlines()[0] if annotation.note else ""
             review = " (needs review)" if annotation.state == "needs-review" else ""
             parts.append(f"“{annotation.exact[:40]}”{review} {tags} {note}".strip())

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.core.models import Annotation, ArticleInfo
+from reader.core.models import Annotation, ArticleInfo, hashtags
 from reader.tui.bindings import GLOBAL, NOTES, TypeAhead, bindings
 from reader.tui.widgets.footer import KeyFooter
 
@@ -31,7 +31,7 @@ def note_label(info: ArticleInfo, annotation: Annotation | None) -> Text:
     if annotation is None:  # the article's own tags and note
         text.append("  (the whole article)", "italic")
         if info.tags:
-            text.append("\n" + " ".join(f"#{t}" for t in info.tags), "italic")
+            text.append("\n" + hashtags(info.tags), "italic")
         if info.note:
             text.append("\n" + info.note.strip().splitlines()[0][:100], "dim")
         return text
@@ -39,7 +39,7 @@ def note_label(info: ArticleInfo, annotation: Annotation | None) -> Text:
         text.append(f"  ({annotation.state})", "italic")
     text.append("\n“" + " ".join(annotation.exact.split())[:100] + "”")
     if annotation.tags:
-        text.append("  " + " ".join(f"#{t}" for t in annotation.tags), "italic")
+        text.append("  " + hashtags(annotation.tags), "italic")
     if annotation.note:
         text.append("\n" + annotation.note.strip().splitlines()[0][:100], "dim")
     return text

@@ -402,12 +402,29 @@ class ArticleView(ScrollView, can_focus=True):
     def action_prefix(self, key: str) -> None:
         self._prefix = key
 
+    def _prefix_bound_to(self, key: str) -> str | None:
+        """The prefix (``]``, ``[``) a key is bound to start, if it is."""
+        for binding in self._bindings.key_to_bindings.get(key, ()):
+            action = binding.action
+            if action.startswith("prefix(") and action.endswith(")"):
+                return action[len("prefix(") : -1].strip("'\"")
+        return None
+
     def on_key(self, event: events.Key) -> None:
+        """Two-key motions (``]e``, ``[e``), taken here as each key arrives: a
+        binding's action runs only once its key has bubbled up to the app, after
+        the keys that came with it in one write (``]e`` acted as ``e``)."""
         prefix, self._prefix = self._prefix, ""
         if prefix and event.key == "e":
             event.stop()
             event.prevent_default()
             self.move_to(self.next_entity(1 if prefix == "]" else -1))
+            return
+        starts = self._prefix_bound_to(event.key)
+        if starts is not None:
+            event.stop()
+            event.prevent_default()
+            self._prefix = starts
 
     def action_move(self, motion: str) -> None:
         self.move_to(MOTIONS[motion](self), keep_column=motion in VERTICAL)

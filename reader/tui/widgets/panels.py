@@ -9,7 +9,7 @@ from textual.widgets.option_list import Option
 
 from reader.core.entities import LABEL_GROUPS
 from reader.core.entity_links import LinkedEntity
-from reader.core.models import Annotation
+from reader.core.models import Annotation, hashtags
 
 
 class Legend(Static):
@@ -40,7 +40,7 @@ def annotation_label(annotation: Annotation, width: int = 30) -> Text:
         quote = quote[: width - 1] + "…"
     text = Text(f"“{quote}”", style="bold" if annotation.state == "anchored" else "dim strike")
     if annotation.tags:
-        text.append("\n" + " ".join(f"#{tag}" for tag in annotation.tags), "italic")
+        text.append("\n" + hashtags(annotation.tags), "italic")
     if annotation.note:
         first = annotation.note.strip().splitlines()[0]
         text.append("\n" + (first[: width + 1] + "…" if len(first) > width + 2 else first))
