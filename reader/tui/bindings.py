@@ -101,6 +101,22 @@ READING = [
     ),
     Key("view.half_down", "ctrl+d", "move('half_down')", "Half page down", show=False),
     Key("view.half_up", "ctrl+u", "move('half_up')", "Half page up", show=False),
+    Key(
+        "view.page_down",
+        "pagedown,ctrl+f,space",
+        "move('page_down')",
+        "Page down",
+        show=False,
+        display="PgDn ctrl+f Space",
+    ),
+    Key(
+        "view.page_up",
+        "pageup,ctrl+b,shift+space",
+        "move('page_up')",
+        "Page up",
+        show=False,
+        display="PgUp ctrl+b shift+Space",
+    ),
     Key("view.top", "g", "move('top')", "Top", show=False),
     Key("view.bottom", "G", "move('bottom')", "Bottom", show=False),
     Key(

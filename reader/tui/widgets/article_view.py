@@ -80,6 +80,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.entities: list[Entity] = []
         self.linked: list[LinkedEntity] = []
         self._linked_of: dict[tuple[int, int], LinkedEntity] = {}
+        self._paging = False  # the view scrolled with the cursor, not away from it
         self.hidden_groups: set[str] = set()  # entity types not painted
         self._prefix = ""  # the first key of a two-key motion (]e, [e)
         self._entity_starts: list[int] = []
@@ -388,6 +389,48 @@ class ArticleView(ScrollView, can_focus=True):
     def line(self, delta: int) -> int:
         return self._layout.step_row(self.cursor, delta, self._column)
 
+    def page(self, sign: int, rows: int) -> int:
+        """Scroll ``rows`` rows down (``sign`` 1) or up, and the cursor with the
+        view, keeping its place on screen (vim's ctrl+d, ctrl+f; less's Space);
+        where the view can scroll no further, the cursor goes on alone."""
+        layout = self._layout
+        if not layout.lines:
+            return self.cursor
+        height = max(1, self.scrollable_content_region.height)
+        top = round(self.scroll_offset.y)
+        new_top = min(max(top + sign * rows, 0), round(self.max_scroll_y))
+        row = layout.row_of(self.cursor) + (new_top - top if new_top != top else sign * rows)
+        row = max(min(row, new_top + height - 1, len(layout) - 1), new_top, 0)
+        self._paging = True
+        try:
+            self.scroll_to(0, new_top, animate=False, immediate=True)
+        finally:
+            self._paging = False
+        at = layout.offset_at(row, 0)
+        found = layout.step_row(at, 0, self._column)  # a text row, not a blank one
+        if sign > 0 and layout.row_of(found) < row:
+            found = layout.step_row(at, 1, self._column)
+        return found
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """The view scrolled by the wheel or the scroll bar: the cursor comes along
+        to the nearest row in sight, so the next key acts where the reader looks."""
+        super().watch_scroll_y(old_value, new_value)
+        if self._paging or not self.text or not self._layout.lines:
+            return
+        height = max(1, self.scrollable_content_region.height)
+        top = round(new_value)
+        row = self._layout.row_of(self.cursor)
+        if top <= row < top + height:
+            return
+        target = top if row < top else min(top + height - 1, len(self._layout) - 1)
+        self._paging = True  # the cursor is put in sight: no scrolling back
+        try:
+            offset = self._layout.offset_at(target, self._column)
+            self.move_to(self._layout.step_row(offset, 0, self._column), keep_column=True)
+        finally:
+            self._paging = False
+
     def toggle_group(self, group: str) -> None:
         self.hidden_groups ^= {group}
         self.refresh()
@@ -472,7 +515,12 @@ class ArticleView(ScrollView, can_focus=True):
 
 
 def _half_page(view: ArticleView, sign: int) -> int:
-    return view.line(sign * max(1, view.scrollable_content_region.height // 2))
+    return view.page(sign, max(1, view.scrollable_content_region.height // 2))
+
+
+def _full_page(view: ArticleView, sign: int) -> int:
+    """A page less two rows (vim's ctrl+f: the last rows seen stay in sight)."""
+    return view.page(sign, max(1, view.scrollable_content_region.height - 2))
 
 
 MOTIONS = {
@@ -487,7 +535,9 @@ MOTIONS = {
     "paragraph_back": lambda v: v.paragraph(-1),
     "half_down": lambda v: _half_page(v, 1),
     "half_up": lambda v: _half_page(v, -1),
+    "page_down": lambda v: _full_page(v, 1),
+    "page_up": lambda v: _full_page(v, -1),
     "top": lambda v: 0,
     "bottom": lambda v: len(v.text) - 1,
 }
-VERTICAL = {"down", "up", "half_down", "half_up"}
+VERTICAL = {"down", "up", "half_down", "half_up", "page_down", "page_up"}
