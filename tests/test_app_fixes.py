@@ -230,7 +230,7 @@ async def test_undo_after_an_entity_correction_does_not_undo_an_older_edit(
         await pilot.press("enter")
         await pilot.pause()
         assert len(screen_items(app)) == 1
-        await pilot.press("w", "w", "w", "E")  # mark a word as an entity
+        await pilot.press("w", "w", "w", "M")  # mark a word as an entity
         await pilot.pause()
         assert not isinstance(app.screen, ArticleScreen), "E opened no label dialog"
         await pilot.press("enter")
@@ -289,7 +289,7 @@ async def test_panels_highlight_a_row_on_focus_and_enter_jumps(
         await type_text(pilot, "x")
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press("g")
+        await pilot.press("g", "g")
         assert view.cursor == 0
 
         await pilot.press("tab")
@@ -320,7 +320,7 @@ async def test_panels_highlight_a_row_on_focus_and_enter_jumps(
         await pilot.pause()
         annotations = app.screen.query_one(AnnotationList)
         assert annotations.has_focus and annotations.highlighted == 0
-        await pilot.press("tab", "g", "tab", "tab")
+        await pilot.press("tab", "g", "g", "tab", "tab")
         await pilot.pause()
         assert view.cursor == 0 and annotations.has_focus
         await pilot.press("enter")

@@ -781,7 +781,7 @@ async def test_slash_finds_words_in_the_article(tmp_path: Path) -> None:
         assert view.cursor == text.index("highway")
 
         # A search from the cursor on: the next match after it, then n wraps round.
-        await pilot.press("g", "slash", *"the", "enter")
+        await pilot.press("g", "g", "slash", *"the", "enter")
         spans = word_spans(text, "the")
         assert len(spans) >= 3 and view.matches == spans
         assert view.cursor == spans[0][0]
@@ -811,7 +811,7 @@ async def test_slash_finds_words_in_the_article(tmp_path: Path) -> None:
         assert "Not found: zeppelin" in said.since(before), said.since(before)
 
         # a notes the word at the cursor (a dialog); n does not.
-        await pilot.press("g", "a")
+        await pilot.press("g", "g", "a")
         await pilot.pause()
         assert type(app.screen).__name__ == "NoteDialog", app.screen
         await pilot.press("escape")

@@ -439,7 +439,7 @@ async def test_l_relabels_the_entity_under_the_cursor(service, app_library):
         view = await open_article(app, pilot)
         target = await goto_entity(pilot, view, "Wellington")
         assert target.label == "GPE"
-        await pilot.press("l")
+        await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, LabelDialog))
         await pilot.press("up", "enter")  # GPE is highlighted; ORG is above it
         relabelled = Entity(target.start, target.end, "ORG", "Wellington")
@@ -520,7 +520,7 @@ async def test_E_marks_the_selection_as_an_entity(service, app_library):
         assert view.cursor == start
         await pilot.press("v", "e")
         assert view.selection == (start, start + len("farmers"))
-        await pilot.press("E")
+        await pilot.press("M")
         await until(pilot, lambda: isinstance(app.screen, LabelDialog))
         await pilot.press("down", "enter")  # PERSON is highlighted first; ORG is next
         added = Entity(start, start + len("farmers"), "ORG", "farmers")

@@ -130,7 +130,7 @@ def test_annotate_export_and_reopen_in_a_real_terminal(tmux: Tmux, tmp_path: Pat
     tmux.wait_for(lambda s: re.search(r"\d+ entities \(", s) is not None, "the entity count")
 
     # To "Recep": top, four paragraphs down, five words on.
-    tmux.type("g")
+    tmux.type("gg")
     tmux.type("}}}}")
     tmux.wait_for(
         lambda s: cursor_word(s).startswith("Earlier on Saturday"),

@@ -80,3 +80,63 @@ async def test_the_wheel_takes_the_cursor_along(tmp_path: Path, seed_path: Path)
             view.post_message(events.MouseScrollUp(view, 5, 5, 0, 0, 0, False, False, False))
         await pilot.pause(0.3)
         assert round(view.scroll_offset.y) < top and in_sight(view)
+
+
+TEXT = (
+    "He said it. “Then what?” she asked! The U.S.-led talks ended in 2020.\n\n"
+    "A second paragraph starts here. It has two sentences."
+)
+
+
+async def test_vim_motions_words_sentences_rows_and_gg(tmp_path: Path) -> None:
+    from reader.core.library import Library
+    from reader.core.models import ArticleDraft
+
+    library = Library(tmp_path / "lib").ensure()
+    library.add(ArticleDraft(text=TEXT, title="Motions", date="2020-01-01"))
+    app = new_app(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = await open_seed(app, pilot)
+        assert view.text == TEXT
+
+        async def keys(*pressed: str) -> str:
+            await pilot.press(*pressed)
+            await pilot.pause()
+            return TEXT[view.cursor :]
+
+        view.move_to(0)
+        # ) and ( by sentences: "she" after "?”" starts none (lowercase).
+        assert (await keys("right_parenthesis")).startswith("“Then what?” she asked!")
+        assert (await keys("right_parenthesis")).startswith("The U.S.-led")
+        assert (await keys("right_parenthesis")).startswith("A second paragraph")
+        assert (await keys("right_parenthesis")).startswith("It has two")
+        await keys("w", "w")
+        assert (await keys("left_parenthesis")).startswith("It has two")  # this one's start
+        assert (await keys("left_parenthesis")).startswith("A second")  # then the one before
+
+        # W B E by WORDs, w by words.
+        view.move_to(TEXT.index("The U.S."))
+        assert (await keys("W")).startswith("U.S.-led talks")
+        assert (await keys("E")).startswith("d talks")  # the last letter of "U.S.-led"
+        assert (await keys("W")).startswith("talks")
+        assert (await keys("B")).startswith("U.S.-led")
+        assert not (await keys("w")).startswith("talks")  # a word stops inside "U.S.-led"
+
+        # l is right (relabel moved to r); 0 ^ $ on the screen row.
+        view.move_to(TEXT.index("said"))
+        assert (await keys("l")).startswith("aid")
+        await keys("dollar_sign")
+        assert view.layout.row_of(view.cursor) == 0
+        assert view.cursor == TEXT.index("\n") - 1  # the row's last character: "."
+        assert await keys("0") == TEXT
+        view.move_to(TEXT.index("sentences"))
+        assert (await keys("circumflex_accent")).startswith("A second")
+
+        # gg to the top; a g alone then j: the j moves a line.
+        assert (await keys("g", "g")) == TEXT
+        view.move_to(TEXT.index("sentences"))
+        await keys("G")
+        assert view.cursor == len(TEXT) - 1
+        view.move_to(TEXT.index("He said"))
+        after = await keys("g", "j")
+        assert view.layout.row_of(view.cursor) > 0 and after != TEXT

@@ -177,7 +177,7 @@ class AnnotatingMixin:
         entry = self._history.pop()
         if entry == CORRECTION:
             self.notify(
-                "Entity corrections (x, l, E) are not undone by u: correct the entity again. "
+                "Entity corrections (x, r, M) are not undone by u: correct the entity again. "
                 "u again undoes the change before it.",
                 title="Not undone",
                 severity="warning",

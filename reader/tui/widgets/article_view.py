@@ -9,6 +9,7 @@ the current width, so a resize never loses the place.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
@@ -108,6 +109,19 @@ class ArticleView(ScrollView, can_focus=True):
     def _word_starts(self) -> list[int]:
         return [start for start, _ in self._words]
 
+    @cached_property
+    def _big_words(self) -> list[tuple[int, int]]:
+        """vim's WORDs: runs of anything but white space."""
+        return [(m.start(), m.end()) for m in _BIG_WORD.finditer(self.text)]
+
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        """Where sentences start: at each paragraph, and after . ! ? (and any
+        closing quote or bracket) and a space, before anything but a lowercase
+        letter."""
+        starts = {m.end() for m in _SENTENCE_BREAK.finditer(self.text)}
+        return sorted(s for s in starts | {0} if s < len(self.text))
+
     # --- content -----------------------------------------------------------------
 
     def set_text(self, text: str, layout: Layout | None = None) -> None:
@@ -115,7 +129,7 @@ class ArticleView(ScrollView, can_focus=True):
         cursor at its start, nothing on it; ``layout``, the text's laid out
         ahead (used if of the view's width)."""
         self.text = text
-        for derived in ("_words", "_word_starts"):
+        for derived in ("_words", "_word_starts", "_big_words", "_sentence_starts"):
             self.__dict__.pop(derived, None)
         self.entities, self._entity_starts, self._longest_entity = [], [], 0
         self.linked, self._linked_of = [], {}
@@ -378,6 +392,38 @@ class ArticleView(ScrollView, can_focus=True):
                 return end - 1
         return len(self.text) - 1
 
+    def next_big_word(self) -> int:
+        return next((s for s, _ in self._big_words if s > self.cursor), len(self.text) - 1)
+
+    def previous_big_word(self) -> int:
+        return next((s for s, _ in reversed(self._big_words) if s < self.cursor), 0)
+
+    def big_word_end(self) -> int:
+        return next((e - 1 for _, e in self._big_words if e - 1 > self.cursor), len(self.text) - 1)
+
+    def sentence(self, delta: int) -> int:
+        """The start of the next (``delta`` 1) sentence, or of this one (-1; of
+        the one before, at a start), as vim's ``)`` and ``(``."""
+        starts = self._sentence_starts
+        if delta > 0:
+            index = bisect_left(starts, self.cursor + 1)
+            return starts[index] if index < len(starts) else len(self.text) - 1
+        index = bisect_left(starts, self.cursor) - 1
+        return starts[index] if index >= 0 else 0
+
+    def row_bound(self, where: str) -> int:
+        """On the cursor's screen row: its first character (``0``), its first
+        that is not a space (``^``), its last (``$``)."""
+        line = self._layout.lines[self._layout.row_of(self.cursor)]
+        if line.end <= line.start:
+            return line.start
+        if where == "start":
+            return line.start
+        row = self.text[line.start : line.end]
+        if where == "first":
+            return line.start + (len(row) - len(row.lstrip()))
+        return self.character_start(line.start + max(len(row.rstrip()), 1) - 1)
+
     def paragraph(self, delta: int) -> int:
         """The first character of the next (``delta`` 1) or this/previous paragraph."""
         if delta > 0:
@@ -458,10 +504,15 @@ class ArticleView(ScrollView, can_focus=True):
         binding's action runs only once its key has bubbled up to the app, after
         the keys that came with it in one write (``]e`` acted as ``e``)."""
         prefix, self._prefix = self._prefix, ""
-        if prefix and event.key == "e":
+        if prefix in "[]" and prefix and event.key == "e":
             event.stop()
             event.prevent_default()
             self.move_to(self.next_entity(1 if prefix == "]" else -1))
+            return
+        if prefix == "g" and event.key == "g":
+            event.stop()
+            event.prevent_default()
+            self.move_to(0)
             return
         starts = self._prefix_bound_to(event.key)
         if starts is not None:
@@ -523,10 +574,21 @@ def _full_page(view: ArticleView, sign: int) -> int:
     return view.page(sign, max(1, view.scrollable_content_region.height - 2))
 
 
+_BIG_WORD = re.compile(r"\S+")
+_SENTENCE_BREAK = re.compile(r"(?:[.!?…][\"'”’)\]]*[ \t]+|\n+)(?=[^\sa-z])")
+
 MOTIONS = {
     "word": ArticleView.next_word,
     "back": ArticleView.previous_word,
     "end": ArticleView.word_end,
+    "big_word": ArticleView.next_big_word,
+    "big_back": ArticleView.previous_big_word,
+    "big_end": ArticleView.big_word_end,
+    "sentence": lambda v: v.sentence(1),
+    "sentence_back": lambda v: v.sentence(-1),
+    "row_start": lambda v: v.row_bound("start"),
+    "row_first": lambda v: v.row_bound("first"),
+    "row_end": lambda v: v.row_bound("end"),
     "left": lambda v: v.character_start(v.cursor - 1),
     "right": lambda v: v.character_end(v.cursor),
     "down": lambda v: v.line(1),
