@@ -266,7 +266,7 @@ def annotate(
 ) -> None:
     """Annotate a quote of ARTICLE; prints the annotation's id once it is durably saved."""
     from reader.core.anchoring import new_annotation
-    from reader.core.models import clean_note, clean_tags
+    from reader.core.models import clean_note, typed_tags
 
     library = _library(ctx)
     if not library.has_article(article):
@@ -292,7 +292,7 @@ def annotate(
             err=True,
         )
     annotation = new_annotation(
-        loaded.text, at, at + len(quote), clean_tags(tags), clean_note(note)
+        loaded.text, at, at + len(quote), typed_tags(tags), clean_note(note)
     )
     try:
         library.store(article).save_annotation(annotation)  # atomic and fsync'd on return

@@ -212,7 +212,7 @@ def test_annotate_splits_tags_on_commas_and_keeps_newlines_plain(tmp_path, added
     assert result.returncode == 0, result.stderr
     (annotation,) = Library(tmp_path / "lib").load(added)[1]
     assert annotation.id == result.stdout.strip()
-    assert annotation.tags == ("leader", "Turkey", "civil war")
+    assert annotation.tags == ("leader", "Turkey", "civil-war")  # typed: spaces a -
     assert annotation.note == "first line\nsecond\nthird"
 
 

@@ -1,6 +1,7 @@
-"""Tags as they are entered (issue 12): a leading "#" dropped, spaces inside a
-tag made one "-", one tag per name in any case, shown as first typed; and found
-by ``tag:`` with or without "#", in any case."""
+"""Tags as they are typed (issue 12): a leading "#" dropped, spaces inside a
+tag made one "-", one tag per name in any case, shown as first typed; found by
+``tag:`` with or without "#", in any case; imported tags kept as the other tool
+wrote them (so an export, imported and exported again, is the same)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from reader.core.anchoring import new_annotation
 from reader.core.library import Library
-from reader.core.models import ArticleDraft, clean_tags
+from reader.core.models import ArticleDraft, clean_tags, typed_tags
 from reader.core.query import parse_query
 from reader.tui.dialogs.annotate import parse_tags
 
@@ -28,9 +29,13 @@ from reader.tui.dialogs.annotate import parse_tags
         ("war\x1b[31m, x", ("war", "x")),  # terminal escapes go
     ],
 )
-def test_tags_are_normalised_as_they_are_entered(typed: str, kept: tuple[str, ...]) -> None:
+def test_tags_are_normalised_as_they_are_typed(typed: str, kept: tuple[str, ...]) -> None:
     assert parse_tags(typed) == kept
-    assert clean_tags([typed]) == kept
+    assert typed_tags([typed]) == kept
+
+
+def test_imported_tags_keep_their_spaces_and_hashes() -> None:
+    assert clean_tags(["#shield, Turkey  Syria, turkey syria"]) == ("#shield", "Turkey Syria")
 
 
 def test_a_tag_typed_with_hash_or_spaces_is_found_with_or_without_them(tmp_path: Path) -> None:
@@ -38,7 +43,7 @@ def test_a_tag_typed_with_hash_or_spaces_is_found_with_or_without_them(tmp_path:
     text = "Turkish troops moved toward Saraqeb on Thursday, officials said."
     (added,) = library.add_many([ArticleDraft(text=text, title="Saraqeb", date="2020-02-27")])
     store = library.store(added.article_id)
-    tags = clean_tags(["#Shield, Turkey Syria"])
+    tags = typed_tags(["#Shield, Turkey Syria"])
     store.save_annotation(new_annotation(text, 0, 15, tags, ""))
     catalog = library.catalog
 

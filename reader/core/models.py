@@ -15,18 +15,29 @@ from reader.core.text import strip_controls
 
 def clean_tags(values: Iterable[str]) -> tuple[str, ...]:
     """Tags as the reader keeps them: commas separate tags (so no tag holds one),
-    a leading ``#`` goes (``#shield`` is ``shield``: shown ``#shield``), white
-    space inside a tag becomes one ``-`` (``Turkey Syria`` is ``Turkey-Syria``,
-    as notes apps write tags), control characters and terminal escape sequences
-    go, empty ones are dropped, and each tag comes once, in order, in the case
-    it was first written (``leader, Leader`` is one tag, ``leader``)."""
+    runs of white space become one space, control characters and terminal escape
+    sequences go, empty ones are dropped, and each tag comes once, in order, in
+    the case it was first written (``leader, Leader`` is one tag, ``leader``).
+    What an import brings is kept so (another tool's tags, as it wrote them)."""
     seen: dict[str, str] = {}
     for value in values:
         for tag in strip_controls(value).split(","):
-            tag = "-".join(tag.strip().lstrip("#").split())
+            tag = " ".join(tag.split())
             if tag:
                 seen.setdefault(tag.casefold(), tag)
     return tuple(seen.values())
+
+
+def typed_tags(values: Iterable[str]) -> tuple[str, ...]:
+    """Tags as a reader types them (the tag dialog, ``reader annotate --tag``),
+    normalised as notes apps write tags: a leading ``#`` goes (``#shield`` is
+    ``shield``, shown ``#shield``), and the white space inside a tag becomes one
+    ``-`` (``Turkey Syria`` is ``Turkey-Syria``); then as :func:`clean_tags`."""
+    return clean_tags(
+        "-".join(tag.strip().lstrip("#").split())
+        for value in values
+        for tag in strip_controls(value).split(",")
+    )
 
 
 def hashtags(tags: Iterable[str]) -> str:

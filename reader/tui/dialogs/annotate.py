@@ -13,12 +13,13 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, TextArea
 
-from reader.core.models import clean_tags
+from reader.core.models import typed_tags
 
 
 def parse_tags(value: str) -> tuple[str, ...]:
-    """Comma-separated tags, trimmed, de-duplicated in order, empty ones dropped."""
-    return clean_tags([value])
+    """Comma-separated tags as typed, normalised (``typed_tags``): trimmed,
+    without a leading #, spaces inside one a -, de-duplicated in order."""
+    return typed_tags([value])
 
 
 WHOLE_ARTICLE = "the whole article: "  # a quote starting so names the article, unquoted

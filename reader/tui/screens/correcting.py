@@ -48,7 +48,9 @@ class CorrectingMixin:
     def action_relabel(self) -> None:
         entity = self._entity_here()
         if entity is None:
-            self.notify("No entity under the cursor (M marks a selection as one).", severity="warning")
+            self.notify(
+                "No entity under the cursor (M marks a selection as one).", severity="warning"
+            )
             return
 
         def done(choice: EntityChoice | None) -> None:
