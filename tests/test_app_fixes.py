@@ -690,3 +690,36 @@ async def test_the_library_list_follows_notes_made_in_another_window(
                 break
         assert app.screen.listed()[0].note_count == 1
         assert app.screen.listed()[0].note_tags == ("elsewhere",)
+
+
+async def test_m_from_an_article_opened_on_the_notes_screen_filters_the_library(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    """Issue 12, 7: m went back to the Notes screen, with no filter."""
+    from reader.core.anchoring import new_annotation
+    from reader.tui.screens.library import LibraryScreen
+
+    library, article_id = make_library(tmp_path, seed_path)
+    store = library.store(article_id)
+    text = library.load(article_id)[0].text
+    at = text.index(NAME)
+    store.save_annotation(new_annotation(text, at, at + len(NAME), ("leader",), ""))
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NotesScreen)
+        await pilot.press("enter", "enter")  # to the list, then open at the annotation
+        for _ in range(100):
+            if isinstance(app.screen, ArticleScreen):
+                break
+            await pilot.pause(0.02)
+        await app.screen.workers.wait_for_complete()
+        await give_entities(app, pilot, [entity(NAME, text, "PERSON")])
+        view = app.screen.query_one(ArticleView)
+        assert view.cursor == at
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+        assert app.screen.query_one("#filter", Input).value == f'entity:"{NAME}"'

@@ -114,7 +114,10 @@ class CorrectingMixin:
             return
         from reader.tui.screens.library import LibraryScreen
 
-        self.app.pop_screen()
+        # Back to the library (the article may have been opened from the Notes
+        # screen, which would otherwise come back unfiltered).
+        while len(self.app.screen_stack) > 1 and not isinstance(self.app.screen, LibraryScreen):
+            self.app.pop_screen()
         if isinstance(self.app.screen, LibraryScreen):
             self.app.screen.set_filter(entity_query(entity))
 
