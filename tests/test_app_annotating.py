@@ -147,6 +147,19 @@ async def type_text(pilot, text: str) -> None:  # noqa: ANN001
             await pilot.press("enter")
 
 
+async def submit_note(app: ReaderApp, pilot) -> None:  # noqa: ANN001
+    """ctrl+s in the note editor, and wait for the dialog to close: the note is
+    read from the editor's own queue, after the keys typed before ctrl+s."""
+    from reader.tui.dialogs.annotate import NoteDialog
+
+    await pilot.press("ctrl+s")
+    for _ in range(500):
+        if not any(isinstance(screen, NoteDialog) for screen in app.screen_stack):
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("ctrl+s did not close the note dialog")
+
+
 def screen_items(app: ReaderApp) -> list:
     assert isinstance(app.screen, ArticleScreen)
     return list(app.screen.annotations.items)
@@ -228,7 +241,7 @@ async def test_undo_and_redo_of_create_delete_and_note_edit(
         await pilot.press("a")
         await pilot.pause()
         await type_text(pilot, "First note")
-        await pilot.press("ctrl+s")
+        await submit_note(app, pilot)
         await pilot.pause()
         await flush(app, pilot)
         (record,) = stored_annotations(library, article_id)
@@ -237,7 +250,7 @@ async def test_undo_and_redo_of_create_delete_and_note_edit(
         await pilot.press("a")  # the dialog opens with the note, the cursor at its end
         await pilot.pause()
         await type_text(pilot, ", revised")
-        await pilot.press("ctrl+s")
+        await submit_note(app, pilot)
         await pilot.pause()
         await flush(app, pilot)
         (record,) = stored_annotations(library, article_id)
@@ -330,7 +343,7 @@ async def test_whole_article_tags_and_note(tmp_path: Path, seed_path: Path) -> N
         await pilot.pause()
         assert app.screen is not screen, "N opened no note dialog"
         await type_text(pilot, "Retaliation after Idlib.\nCheck the SOHR count.")
-        await pilot.press("ctrl+s")
+        await submit_note(app, pilot)
         await pilot.pause()
         assert app.screen is screen
         await flush(app, pilot)
@@ -559,7 +572,8 @@ async def test_library_note_count_updates_after_returning(tmp_path: Path, seed_p
         await pilot.press("w", "a")
         await pilot.pause()
         await type_text(pilot, "a note")
-        await pilot.press("ctrl+s", "q")
+        await submit_note(app, pilot)
+        await pilot.press("q")
         await settle(app, pilot)
         assert isinstance(app.screen, LibraryScreen)
         assert len(view.annotations) == 1
@@ -671,7 +685,8 @@ async def test_library_note_count_updates_after_returning_when_the_save_is_slow(
         await pilot.press("w", "a")
         await pilot.pause()
         await type_text(pilot, "a note")
-        await pilot.press("ctrl+s", "q")
+        await submit_note(app, pilot)
+        await pilot.press("q")
         await settle(app, pilot)
         assert isinstance(app.screen, LibraryScreen)
         await flush(app, pilot)

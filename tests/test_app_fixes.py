@@ -38,6 +38,7 @@ from tests.test_app_annotating import (
     screen_items,
     settle,
     stored,
+    submit_note,
     type_text,
     walk_to,
 )
@@ -181,7 +182,7 @@ async def test_undo_undoes_article_tags_and_note_before_older_span_edits(
         await pilot.press("A")
         await pilot.pause()
         await type_text(pilot, "Whole")
-        await pilot.press("ctrl+s")
+        await submit_note(app, pilot)
         await pilot.pause()
         await flush(app, pilot)
         meta = stored(library, article_id)["meta"]["1"]["article"]
@@ -656,7 +657,7 @@ async def test_a_note_saved_onto_a_store_broken_meanwhile_is_kept(
         await pilot.pause()
         await type_text(pilot, "important note")
         library.store(article_id).path.write_bytes(b"xx")
-        await pilot.press("ctrl+s")
+        await submit_note(app, pilot)
         await flush(app, pilot)
         await pilot.pause()
         assert any(n.title == "Unreadable store" for n in app._notifications)

@@ -14,6 +14,7 @@ from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.panels import AnnotationList
+from tests.test_app_annotating import submit_note
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEED = SHARED / "articles" / "000_7151e915db61d1a9.txt"
@@ -70,7 +71,7 @@ async def test_tag_and_note_a_span_by_keyboard(tmp_path: Path) -> None:
             await pilot.press(*line)
             if line != NOTE.split("\n")[-1]:
                 await pilot.press("enter")
-        await pilot.press("ctrl+s")
+        await submit_note(app, pilot)
         await pilot.pause()
         app.flush_writes()
 

@@ -23,6 +23,7 @@ from test_app_annotating import (
     open_seed,
     stored,
     stored_annotations,
+    submit_note,
     type_text,
 )
 from test_hostile_text import QUOTE, TEXT, listed, painted, run
@@ -213,7 +214,7 @@ async def test_a_note_that_cannot_be_saved_is_kept_retried_and_asked_about_on_qu
             await pilot.press("w", "a")
             await pilot.pause()
             await type_text(pilot, note)
-            await pilot.press("ctrl+s")
+            await submit_note(app, pilot)
             await flush(app, pilot)
         assert app.unsaved == 2
         assert [a.note for a in app.screen.annotations.items] == ["first note", "second note"]

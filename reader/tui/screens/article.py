@@ -99,6 +99,12 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
         self._fit_panel()
         self._show()
         self.set_interval(WATCH_SECONDS, self._watch_store)
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, _theme: object) -> None:
+        """The legend and the entity panel in the new theme's colours."""
+        self.view.notify_style_update()
+        self.call_after_refresh(self._show_legend)
 
     def _show(self) -> None:
         """Show the article loaded: its header, annotations, cursor and matches."""

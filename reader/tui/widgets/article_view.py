@@ -28,10 +28,12 @@ from reader.core.entity_links import LinkedEntity, link_entities
 from reader.core.models import Annotation, Entity
 from reader.core.text import cluster_at, words
 from reader.tui.bindings import READING, bindings
+from reader.tui.contrast import readable
 from reader.tui.widgets.layout import Layout
 
 READABLE_WIDTH = 76
 ENTITY_CLASSES = {group: f"article-view--{group}" for group in LABEL_GROUPS}
+_CURSOR_IN_SELECTION = Style(reverse=False, underline=True, bold=True)
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -44,6 +46,8 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--selection",
         "article-view--cursor",
         "article-view--cursor-blurred",
+        "article-view--bar",
+        "article-view--bar-review",
         "article-view--match",
         *ENTITY_CLASSES.values(),
     }
@@ -239,8 +243,11 @@ class ArticleView(ScrollView, can_focus=True):
         super().notify_style_update()
 
     def _style(self, name: str) -> Style:
+        """A component class's style, its text colour made to read at WCAG AA on
+        what it is painted on (see reader.tui.contrast)."""
         if name not in self._styles:
-            self._styles[name] = self.get_component_rich_style(name, partial=True)
+            style = self.get_component_rich_style(name, partial=True)
+            self._styles[name] = readable(style, self.rich_style)
         return self._styles[name]
 
     def entity_style(self, group: str) -> Style:
@@ -255,7 +262,7 @@ class ArticleView(ScrollView, can_focus=True):
         if row >= len(self._layout) or not self.text:
             return Strip([Segment(" " * width, base)], width)
         line = self._layout.lines[row]
-        segments = [Segment(" " * self._margin, base)]
+        segments = self._margin_segments(line.start, line.end, base)
         for run_start, run_end, style in self._runs(line.start, line.end, line.kind):
             chunk = self.text[run_start:run_end].replace("\n", " ")
             segments.append(Segment(chunk, base + style))
@@ -292,7 +299,12 @@ class ArticleView(ScrollView, can_focus=True):
             spans.append((*self.selection, self._style("article-view--selection")))
         if self.has_focus:
             cursor = (self.cursor, self.character_end(self.cursor))
-            spans.append((*cursor, self._style("article-view--cursor")))
+            selected = self.selection
+            if selected and selected[0] <= self.cursor < selected[1]:
+                # Reversed like the selection around it: shown un-reversed, underlined.
+                spans.append((*cursor, _CURSOR_IN_SELECTION))
+            else:
+                spans.append((*cursor, self._style("article-view--cursor")))
         else:
             # The focus is in a panel (which may just have moved the cursor to a
             # mention): the entity, else the character, at the cursor stays marked.
@@ -305,6 +317,23 @@ class ArticleView(ScrollView, can_focus=True):
             spans.append((*span, self._style("article-view--cursor-blurred")))
         return [
             (max(s, start), min(e, end), style) for s, e, style in spans if s < end and e > start
+        ]
+
+    def _margin_segments(self, start: int, end: int, base: Style) -> list[Segment]:
+        """The left margin of a row: blank, or with a bar where an annotation
+        runs through the row (red when one there needs review)."""
+        if self._margin < 2:
+            return [Segment(" " * self._margin, base)]
+        states = {
+            a.state for a in self.annotations if a.start < max(end, start + 1) and a.end > start
+        }
+        if not states:
+            return [Segment(" " * self._margin, base)]
+        bar = "article-view--bar" if states == {"anchored"} else "article-view--bar-review"
+        return [
+            Segment(" " * (self._margin - 2), base),
+            Segment("▌", base + self._style(bar)),
+            Segment(" ", base),
         ]
 
     def _runs(self, start: int, end: int, kind: str) -> list[tuple[int, int, Style]]:
