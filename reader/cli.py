@@ -364,6 +364,7 @@ def doctor(ctx: click.Context) -> None:
     """
     from reader.core.query import parse_query
     from reader.core.search import ready_catalog
+    from reader.core.text import shorten
 
     library: Library = ctx.obj
     catalog = ready_catalog(library)
@@ -375,7 +376,7 @@ def doctor(ctx: click.Context) -> None:
     for info, annotation in catalog.notes(parse_query("state:orphan OR state:needs-review")):
         if annotation is None:
             continue
-        quote = " ".join(annotation.exact.split())[:60]
+        quote = shorten(annotation.exact, 60)
         findings.append(f"{annotation.state}: {info.id} {annotation.id} “{quote}”")
     problems = [*library.problems, *catalog.problems()]
     findings += [f"problem: {p}" for p in dict.fromkeys(problems)]

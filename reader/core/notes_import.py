@@ -27,7 +27,7 @@ from reader.core.library import Library
 from reader.core.models import Annotation, Article, Correction, TextQuote, clean_note, clean_tags
 from reader.core.query import Query, Term
 from reader.core.store import ArticleStore, record_key
-from reader.core.text import strip_controls
+from reader.core.text import shorten, strip_controls
 
 UNPLACED_ID = "_unplaced"
 _ID_HASH = re.compile(r"-[0-9a-f]{8,32}(?:-\d+)?$")  # see Library.new_id
@@ -359,7 +359,8 @@ def _place(
     if placed.state != "anchored":
         report.counts[placed.state] += 1
         report.lines.append(
-            f"{article_id}: “{placed.exact[:50]}” is {placed.state} (kept; see reader doctor)"
+            f"{article_id}: “{shorten(placed.exact, 50)}” is {placed.state} "
+            "(kept; see reader doctor)"
         )
 
 
@@ -433,7 +434,9 @@ def _unplaced(articles: _Articles, record: dict[str, Any], report: Report, what:
         report.counts["duplicate"] += 1
         return
     report.counts["unplaced"] += 1
-    report.lines.append(f"no article in the library for “{what[:50]}”: kept in {UNPLACED_ID}.json")
+    report.lines.append(
+        f"no article in the library for “{shorten(what, 50)}”: kept in {UNPLACED_ID}.json"
+    )
 
 
 # --- Readwise CSV -----------------------------------------------------------------------

@@ -104,6 +104,28 @@ def words(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _WORD.finditer(text)]
 
 
+def shorten(text: str, limit: int, *, tail: bool = False) -> str:
+    """``text`` on one line, cut to at most ``limit`` characters at a word's
+    edge, with "…" where it was cut (at its start, keeping its end, with
+    ``tail``: the words before a quote). A word longer than a third of the
+    room is cut inside."""
+    one = " ".join(text.split())
+    if len(one) <= limit:
+        return one
+    room = max(limit - 1, 1)
+    if tail:
+        cut = one[-room:]
+        space = cut.find(" ")
+        if one[-room - 1] != " " and 0 <= space < room * 2 // 3:
+            cut = cut[space + 1 :]
+        return "…" + cut.lstrip()
+    cut = one[:room]
+    space = cut.rfind(" ")
+    if one[room] != " " and space > room // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
 def slug(text: str, limit: int = 48) -> str:
     """A lower-case ASCII slug safe in any file name."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -14,6 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from reader.core.text import shorten
+
 # spaCy's OntoNotes labels, in the order people reach for them.
 LABELS = [
     ("PERSON", "person"),
@@ -99,7 +101,7 @@ class RemoveEntityDialog(ModalScreen[EntityChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(
-                Content(f"“{' '.join(self.text.split())[:60]}” is not a {self.label}?"),
+                Content(f"“{shorten(self.text, 60)}” is not a {self.label}?"),
                 classes="dialog-title",
             )
             yield Label(

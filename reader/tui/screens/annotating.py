@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from reader.core.anchoring import new_annotation
 from reader.core.editing import AnnotationSet, Change, persist_change
 from reader.core.models import Annotation, hashtags, utc_now
-from reader.core.text import quote_context, sha256
+from reader.core.text import quote_context, sha256, shorten
 from reader.tui.dialogs.annotate import WHOLE_ARTICLE, ConfirmDialog, NoteDialog, TagDialog
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ class AnnotatingMixin:
                 self._refresh_annotations()
                 self.notify("Deleted. u undoes it.", timeout=3)
 
-        quote = " ".join(annotation.exact.split())[:50]
+        quote = shorten(annotation.exact, 50)
         self.app.push_screen(ConfirmDialog(f"Delete the annotation on “{quote}”?"), done)
 
     # --- undo and redo ----------------------------------------------------------------
@@ -232,7 +232,8 @@ class AnnotatingMixin:
         # What the user did: undo returns the inverse of it, redo the change itself.
         done = change.inverse if verb == "Undone" else change
         what = "creation" if done.before is None else ("deletion" if done.after is None else "edit")
-        self.notify(f"{verb}: {what} of “{(change.after or change.before).exact[:40]}”", timeout=2)
+        quote = shorten((change.after or change.before).exact, 40)
+        self.notify(f"{verb}: {what} of “{quote}”", timeout=2)
 
     # --- orphans ------------------------------------------------------------------------
 
@@ -260,7 +261,7 @@ class AnnotatingMixin:
         self.record_change(SPAN)
         self.view.clear_selection()
         self._refresh_annotations()
-        self.notify(f"Re-attached to “{exact[:40]}”", timeout=3)
+        self.notify(f"Re-attached to “{shorten(exact, 40)}”", timeout=3)
 
     # --- the whole article ------------------------------------------------------------
 

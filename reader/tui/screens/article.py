@@ -18,6 +18,7 @@ from reader.core.editing import AnnotationSet
 from reader.core.entities import LABEL_GROUPS, ModelUnavailable, failure_reason, label_group
 from reader.core.models import hashtags
 from reader.core.store import StoreError
+from reader.core.text import shorten
 from reader.tui.bindings import ARTICLE, GLOBAL, TypeAhead, bindings
 from reader.tui.messages import AnnotationsChanged, EntitiesReady, EntitiesUnavailable
 from reader.tui.screens.annotating import AnnotatingMixin
@@ -265,7 +266,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
             tags = hashtags(annotation.tags)
             note = annotation.note.splitlines()[0] if annotation.note else ""
             review = " (needs review)" if annotation.state == "needs-review" else ""
-            parts.append(f"“{annotation.exact[:40]}”{review} {tags} {note}".strip())
+            parts.append(f"“{shorten(annotation.exact, 40)}”{review} {tags} {note}".strip())
         entity = view.entity_at(offset)
         linked = view.linked_at(offset)
         if entity and linked:

@@ -10,6 +10,7 @@ from textual.widgets.option_list import Option
 from reader.core.entities import LABEL_GROUPS
 from reader.core.entity_links import LinkedEntity
 from reader.core.models import Annotation, hashtags
+from reader.core.text import shorten
 
 
 class Legend(Static):
@@ -35,22 +36,19 @@ class Legend(Static):
 
 
 def annotation_label(annotation: Annotation, width: int = 30) -> Text:
-    quote = " ".join(annotation.exact.split())
-    if len(quote) > width:
-        quote = quote[: width - 1] + "…"
+    quote = shorten(annotation.exact, width)
     text = Text(f"“{quote}”", style="bold" if annotation.state == "anchored" else "dim strike")
     if annotation.tags:
         text.append("\n" + hashtags(annotation.tags), "italic")
     if annotation.note:
-        first = annotation.note.strip().splitlines()[0]
-        text.append("\n" + (first[: width + 1] + "…" if len(first) > width + 2 else first))
+        text.append("\n" + shorten(annotation.note.strip().splitlines()[0], width + 2))
     if annotation.state != "anchored":
         # Where it was: its old context, so the reader can find the new place.
-        before = " ".join(annotation.quote.prefix.split())[-14:]
-        after = " ".join(annotation.quote.suffix.split())[:14]
-        text.append(f"\n({annotation.state}) was: …{before}", "dim")
-        text.append(f"[{' '.join(annotation.exact.split())[:20]}]", "dim bold")
-        text.append(f"{after}…", "dim")
+        before = shorten(annotation.quote.prefix, 16, tail=True)
+        after = shorten(annotation.quote.suffix, 16)
+        text.append(f"\n({annotation.state}) was: {before} ", "dim")
+        text.append(f"[{shorten(annotation.exact, 24)}]", "dim bold")
+        text.append(f" {after}", "dim")
         if annotation.state == "orphan":
             text.append("\nselect its new place, then enter here", "dim italic")
     return text
