@@ -724,3 +724,47 @@ async def test_m_from_an_article_opened_on_the_notes_screen_filters_the_library(
         await pilot.pause()
         assert isinstance(app.screen, LibraryScreen)
         assert app.screen.query_one("#filter", Input).value == f'entity:"{NAME}"'
+
+
+async def test_notes_screen_down_goes_to_the_list_and_q_back_from_it(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    """Issue 12, 9: the Notes screen ignored Down and q from its search box."""
+    from textual.widgets import OptionList
+
+    from reader.core.anchoring import new_annotation
+    from reader.tui.screens.library import LibraryScreen
+
+    library, article_id = make_library(tmp_path, seed_path)
+    text = library.load(article_id)[0].text
+    at = text.index(NAME)
+    library.store(article_id).save_annotation(
+        new_annotation(text, at, at + len(NAME), ("leader",), "")
+    )
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        notes = app.screen
+        assert isinstance(notes, NotesScreen) and isinstance(app.focused, Input)
+        await pilot.press("q")  # in the search box, q is a letter
+        await pilot.pause()
+        assert app.screen is notes and notes.query_one(Input).value == "q"
+        await pilot.press("backspace", "down")
+        await pilot.pause()
+        assert isinstance(app.focused, OptionList)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_the_side_panel_widens_on_a_wide_screen(tmp_path: Path, seed_path: Path) -> None:
+    library, _ = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await open_seed(app, pilot)
+        assert app.screen.query_one("#side-panel").outer_size.width == 50  # a quarter
+    async with new_app(library).run_test(size=(120, 40)) as pilot:
+        await open_seed(pilot.app, pilot)
+        assert pilot.app.screen.query_one("#side-panel").outer_size.width == 38

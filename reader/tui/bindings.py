@@ -222,6 +222,8 @@ ARTICLE = [
 NOTES = [
     Key("notes.query", "slash", "focus_query", "Search", display="/", priority=True),
     Key("notes.back", "escape", "back", "Back"),
+    Key("notes.quit", "q", "back", "Back (from the list)", show=False),
+    Key("notes.to_list", "down", "to_list", "From the search to the list", show=False),
     Key("notes.export", "ctrl+e", "app.export", "Export these", priority=True),
     Key("notes.help", "f1", "app.help", "Keys"),
 ]

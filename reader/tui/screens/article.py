@@ -319,7 +319,8 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
         width = self.app.size.width
         shown = width >= PANEL_MIN_WIDTH if self._panel_wanted is None else self._panel_wanted
         side = self.query_one("#side-panel")
-        side.styles.width = 38 if width >= PANEL_FULL_WIDTH else 28
+        # A quarter of a wide screen (longer names and notes fit), 38 to 60 columns.
+        side.styles.width = min(60, max(38, width // 4)) if width >= PANEL_FULL_WIDTH else 28
         if side.display != shown:
             side.display = shown
             if not shown and self.focused is not None and self.focused is not self.view:

@@ -123,5 +123,9 @@ class NotesScreen(TypeAhead, Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def action_to_list(self) -> None:
+        """Down in the search box: to the list of notes (in the list, down moves)."""
+        self.set_focus(self.query_one(OptionList))
+
     def action_focus_query(self) -> None:
         self.set_focus(self.query_one(Input))  # at once: what is typed next goes to it
