@@ -443,7 +443,7 @@ async def test_orphan_is_listed_reattached_and_undone(tmp_path: Path, seed_path:
         assert "orphan" in str(panel.get_option_at_index(0).prompt)
 
         # o alone focuses the orphan in the panel.
-        await pilot.press("o")
+        await pilot.press("O")
         await pilot.pause()
         assert panel.has_focus and panel.highlighted == 0
         assert panel.get_option_at_index(0).id == annotation_id
@@ -456,7 +456,7 @@ async def test_orphan_is_listed_reattached_and_undone(tmp_path: Path, seed_path:
         await walk_to(pilot, view, target)
         await pilot.press("v", "e", "e", "e")
         assert view.selection == (target, target + len(replacement))
-        await pilot.press("o")
+        await pilot.press("O")
         await pilot.pause()
         assert panel.has_focus
         await pilot.press("enter")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from rich.cells import cell_len
 from textual.widgets import Input, Static
 
@@ -768,3 +769,60 @@ async def test_the_side_panel_widens_on_a_wide_screen(tmp_path: Path, seed_path:
     async with new_app(library).run_test(size=(120, 40)) as pilot:
         await open_seed(pilot.app, pilot)
         assert pilot.app.screen.query_one("#side-panel").outer_size.width == 38
+
+
+async def test_y_copies_a_quote_with_its_source_and_o_opens_the_source(
+    tmp_path: Path, seed_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: y copies the selection, or the annotation under the cursor, as a
+    quote with its source line (OSC 52); o opens the article's source URL."""
+    import webbrowser
+
+    from reader.core.anchoring import new_annotation
+    from reader.core.models import ArticleDraft
+
+    library = Library(tmp_path / "lib").ensure()
+    text = "Talks resumed in Geneva on Monday. Both sides said progress was slow."
+    (added,) = library.add_many(
+        [
+            ArticleDraft(
+                text=text,
+                title="Talks resume",
+                author="Jan Kowalski",
+                date="2020-03-02",
+                source="https://news.example/talks",
+            )
+        ]
+    )
+    at = text.index("Both sides")
+    library.store(added.article_id).save_annotation(
+        new_annotation(text, at, len(text) - 1, ("talks",), "")
+    )
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\nprintf %s "$1" > {opened}\n', encoding="utf-8")
+    browser.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(browser))
+    monkeypatch.setattr(webbrowser, "_tryorder", None)  # read BROWSER again
+    monkeypatch.setattr(webbrowser, "_browsers", {})
+
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_seed(app, pilot)
+        source = "Talks resume, Jan Kowalski, 2020-03-02, https://news.example/talks"
+        view.move_to(0)
+        await pilot.press("v", "w", "w", "e", "v", "y")  # "Talks resumed in"
+        await pilot.pause()
+        assert app.clipboard == f"“Talks resumed in”\n— {source}"
+        view.clear_selection()
+        view.move_to(at + 3)  # on the annotation, nothing selected
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.clipboard == f"“{text[at:-1]}”\n— {source}"
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        for _ in range(100):
+            if opened.exists() and opened.read_text(encoding="utf-8"):
+                break
+            await pilot.pause(0.05)
+        assert opened.read_text(encoding="utf-8") == "https://news.example/talks"

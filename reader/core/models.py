@@ -46,6 +46,12 @@ def hashtags(tags: Iterable[str]) -> str:
     return " ".join(f"#{tag.lstrip('#')}" for tag in tags)
 
 
+def citation(info: ArticleInfo) -> str:
+    """The line a copied quote comes with: title, author, date and source, those
+    the article has."""
+    return ", ".join(part for part in (info.title, info.author, info.date, info.source) if part)
+
+
 def clean_note(note: str) -> str:
     """A note with its line ends as ``\n`` (``\r\n`` and ``\r`` from a shell or a
     Windows file would otherwise reach every export), and no control character or

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from reader.core.anchoring import new_annotation
 from reader.core.editing import AnnotationSet, Change, persist_change
-from reader.core.models import Annotation, hashtags, utc_now
+from reader.core.models import Annotation, citation, hashtags, utc_now
 from reader.core.text import quote_context, sha256, shorten
 from reader.tui.dialogs.annotate import WHOLE_ARTICLE, ConfirmDialog, NoteDialog, TagDialog
 
@@ -96,6 +96,29 @@ class AnnotatingMixin:
 
     def _quote(self, existing: Annotation | None, span: tuple[int, int] | None) -> str:
         return existing.exact if existing else self.article.text[span[0] : span[1]]  # type: ignore[index]
+
+    def action_copy(self) -> None:
+        """y: the selection, else the annotation under the cursor, to the clipboard
+        as a quote with its source line (OSC 52, so it works over SSH too)."""
+        existing, span = self._target()
+        if existing is None and (span is None or self.view.selection is None):
+            self.notify("Nothing to copy: select a span with v, or go to an annotation.")
+            return
+        quote = " ".join(self._quote(existing, span).split())
+        self.app.copy_to_clipboard(f"“{quote}”\n— {citation(self.article.info)}")
+        self.notify(f"Copied “{shorten(quote, 40)}”", timeout=2)
+
+    def action_open_source(self) -> None:
+        """o: the article's source in the browser (newsboat's key)."""
+        source = self.article.info.source
+        if not source.startswith(("http://", "https://")):
+            self.notify("This article has no web address to open.", severity="warning")
+            return
+        import webbrowser
+
+        # In a thread: a browser may take a while to start, or run in the terminal.
+        self.run_worker(lambda: webbrowser.open(source), thread=True, group="browser")
+        self.notify(f"Opening {source}", timeout=2)
 
     def action_tag(self) -> None:
         existing, span = self._target()
