@@ -230,3 +230,30 @@ def _quote_selectors(value: object) -> Iterator[dict]:
     elif isinstance(value, list):
         for item in value:
             yield from _quote_selectors(item)
+
+
+def test_ctrl_g_edits_the_note_in_the_users_editor(tmp_path: Path) -> None:
+    """Issue 12: ctrl+g in the note editor hands the note to $EDITOR (the app
+    suspended, as git does) and takes back what the editor saved."""
+    library = tmp_path / "lib"
+    added = reader_cli("--library", str(library), "add", str(SEED))
+    assert added.returncode == 0, added.stderr
+    article_id = added.stdout.split("\t")[1]
+    editor = tmp_path / "editor"  # an editor that adds a line and saves
+    editor.write_text('#!/bin/sh\nprintf "\\nfrom the editor\\n" >> "$1"\n', encoding="utf-8")
+    editor.chmod(0o755)
+    with tmux_server(tmp_path, app_env=(f"EDITOR={editor}", "VISUAL=")) as tmux:
+        open_seed(tmux, library)
+        tmux.type("a")  # a note on the word under the cursor
+        tmux.wait_for(lambda s: "ctrl+s save" in s, "the note dialog")
+        tmux.keys("typed here", "C-g")
+        tmux.wait_for("from the editor", "the editor's line back in the dialog")
+        tmux.keys("C-s")
+        tmux.wait_for(lambda s: "ctrl+s save" not in s, "the dialog closed")
+        tmux.type("q")
+        tmux.wait_for(TITLE, "the library")
+        tmux.type("q")
+        assert tmux.wait_exit() == 0
+    store = json.loads((library / "annotations" / f"{article_id}.json").read_text("utf-8"))
+    notes = [a["note"] for a in store["annotations"].values()]
+    assert notes == ["typed here\nfrom the editor"], notes

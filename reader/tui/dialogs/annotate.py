@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shlex
+import subprocess
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -99,10 +104,12 @@ class TagDialog(ModalScreen[tuple[str, ...] | None]):
 
 
 class NoteDialog(ModalScreen[str | None]):
-    """A multi-line note. ctrl+s saves, escape cancels."""
+    """A multi-line note. ctrl+s saves, ctrl+g edits it in $VISUAL or $EDITOR
+    (vi if neither is set), escape cancels."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+g", "edit_outside", "Edit in $EDITOR", priority=True),
         Binding("escape", "cancel", "Cancel", priority=True),
     ]
 
@@ -115,7 +122,7 @@ class NoteDialog(ModalScreen[str | None]):
             yield Label("Note", classes="dialog-title")
             yield _quote_label(self.quote)
             yield TextArea(self.note, id="note", soft_wrap=True, show_line_numbers=False)
-            yield Label("ctrl+s save · escape cancel", classes="dialog-hint")
+            yield Label("ctrl+s save · ctrl+g $EDITOR · escape cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -134,6 +141,36 @@ class NoteDialog(ModalScreen[str | None]):
             self.dismiss(area.text.strip())
 
         area.call_later(save)
+
+    def action_edit_outside(self) -> None:
+        """The note in the user's editor (the app suspended, as git does); what the
+        editor saved comes back into the dialog, to save with ctrl+s."""
+        area = self.query_one(TextArea)
+        area.call_later(self._edit_outside, area)  # after the keys typed before ctrl+g
+
+    def _edit_outside(self, area: TextArea) -> None:
+        from textual.app import SuspendNotSupported
+
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        with tempfile.NamedTemporaryFile(
+            "w", suffix=".md", prefix="reader-note-", delete=False, encoding="utf-8"
+        ) as handle:
+            handle.write(area.text)
+        path = Path(handle.name)
+        try:
+            with self.app.suspend():
+                finished = subprocess.run([*shlex.split(editor), str(path)], check=False)
+            if finished.returncode != 0:
+                self.notify(f"{editor} exited with {finished.returncode}: the note is as it was.")
+                return
+            area.text = path.read_text(encoding="utf-8").rstrip("\n")  # editors end with one
+            area.move_cursor(area.document.end)
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand over to an editor.", severity="warning")
+        except (OSError, UnicodeDecodeError) as error:
+            self.notify(f"The editor could not be run: {error}", severity="error")
+        finally:
+            path.unlink(missing_ok=True)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
