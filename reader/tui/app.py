@@ -7,7 +7,7 @@ import contextlib
 import gc
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,16 +15,18 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from reader.core.config import Config, save_theme
 from reader.core.library import Library
 from reader.core.store import SAVED_INTO_A_NEW_ONE, StoreCorrupt
 from reader.core.text import strip_controls
-from reader.tui.bindings import GLOBAL, bindings
+from reader.tui.bindings import ALL_KEYS, GLOBAL, bindings
 from reader.tui.messages import WriteDone
 from reader.tui.no_controls import NoControls
 from reader.tui.screens.library import LibraryScreen
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
+    from textual.theme import Theme
     from textual.timer import Timer
 
     from reader.core.entities import EntityService
@@ -70,10 +72,23 @@ class ReaderApp(App[None]):
     TITLE = "reader"
     BINDINGS = bindings(GLOBAL)
 
-    def __init__(self, library: Library, entities: EntityService | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        entities: EntityService | None = None,
+        config: Config | None = None,
+        config_path: Path | None = None,
+        config_problems: list[str] | None = None,
+    ) -> None:
         super().__init__()
         self._filters.append(NoControls())  # no escape sequence reaches the terminal
         self.library = library
+        # The user's settings (reader.core.config); the file, when they came from
+        # one: a theme chosen in the palette is saved there (never in tests).
+        self.config = config or Config()
+        self._config_path = config_path
+        self._config_problems = list(config_problems or [])
+        self._apply_config()
         # (article id, reason) of "entities unavailable" already shown in this run.
         self.told_unavailable: set[tuple[str, str]] = set()
         self._entities = entities
@@ -105,8 +120,43 @@ class ReaderApp(App[None]):
         # which would be laid out and drawn first).
         return LibraryScreen()
 
+    def _apply_config(self) -> None:
+        config = self.config
+        if config.theme is not None:
+            if config.theme in self.available_themes:
+                self.theme = config.theme
+            else:
+                self._config_problems.append(
+                    f"theme {config.theme!r} is not one of reader's themes; the default is used"
+                )
+        if config.keys:
+            known = {key.id for key in ALL_KEYS}
+            unknown = sorted(set(config.keys) - known)
+            if unknown:
+                self._config_problems.append(
+                    f"[keys]: no binding {', '.join(unknown)} (the help screen, ?, shows them)"
+                )
+            self.set_keymap({k: v for k, v in config.keys.items() if k in known})
+
     def on_mount(self) -> None:
         self.call_after_refresh(self._collect_later)
+        for problem in self._config_problems:
+            self.notify(problem, title="Settings", severity="warning", timeout=10)
+        self.theme_changed_signal.subscribe(self, self._keep_theme)
+
+    def _keep_theme(self, theme: Theme) -> None:
+        """A theme chosen in the app is kept in the settings file (when there is one
+        to keep it in: the app started by ``reader``, not a test)."""
+        if self._config_path is None or theme.name == self.config.theme:
+            return
+        path, name = self._config_path, theme.name
+        self.config = replace(self.config, theme=name)
+
+        def save() -> None:
+            with contextlib.suppress(OSError):  # settings, not notes: a read-only home is fine
+                save_theme(name, path)
+
+        self.run_worker(save, thread=True, group="settings", exit_on_error=False)
 
     def _collect_later(self) -> None:
         # Everything loaded so far lives as long as the app: out of the collector's
@@ -131,13 +181,13 @@ class ReaderApp(App[None]):
 
     def prefetch_article(self, article_id: str) -> None:
         """Read the article ahead (it is highlighted: it may be opened next)."""
-        from reader.tui.widgets.article_view import READABLE_WIDTH, ArticleView
+        from reader.tui.widgets.article_view import ArticleView
 
         # The width of the article screen's view, once it has one (the screen is
         # made before it is first shown); a layout of another width is not used.
         screen = self._article_screen
         views = list(screen.query(ArticleView)) if screen is not None else []
-        width = views[0].layout.width if views else READABLE_WIDTH
+        width = views[0].layout.width if views else self.config.reading_width
         self._prefetch(article_id, width)
 
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
@@ -368,7 +418,7 @@ class ReaderApp(App[None]):
             if request is not None:
                 self._export(request)
 
-        folder = str(self.library.root / "exports")
+        folder = str(self.config.export_folder or self.library.root / "exports")
         self.push_screen(ExportDialog(query, folder), done)
 
     @work(thread=True, group="export", exit_on_error=False)
@@ -434,8 +484,13 @@ class ReaderApp(App[None]):
 
 
 def run(library: Library) -> int:
-    """Run the app on ``library``; its exit status: non-zero after a crash (Textual
-    prints the traceback and returns rather than raising)."""
-    app = ReaderApp(library)
+    """Run the app on ``library`` with the user's settings; its exit status:
+    non-zero after a crash (Textual prints the traceback and returns rather than
+    raising)."""
+    from reader.core.config import config_path, load_config
+
+    path = config_path()
+    config, problems = load_config(path)
+    app = ReaderApp(library, config=config, config_path=path, config_problems=problems)
     app.run()
     return app.return_code or 0

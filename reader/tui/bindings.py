@@ -230,6 +230,8 @@ NOTES = [
     Key("notes.help", "f1", "app.help", "Keys"),
 ]
 
+ALL_KEYS = [*GLOBAL, *LIBRARY, *LIST, *READING, *ARTICLE, *NOTES]
+
 HELP_SECTIONS = [
     ("Everywhere", GLOBAL),
     ("Library", LIST + LIBRARY),

@@ -85,7 +85,12 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
             yield Static(id="article-title")
             yield Static(id="article-details")
         with Horizontal(id="article-body"):
-            yield ArticleView(self.article.text, id="article-view", layout=self._layout)
+            yield ArticleView(
+                self.article.text,
+                id="article-view",
+                layout=self._layout,
+                width=self.app.config.reading_width,
+            )
             with Vertical(id="side-panel"):
                 yield Legend(id="legend")
                 yield Static("Entities", classes="panel-title")
@@ -320,7 +325,8 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
         shown = width >= PANEL_MIN_WIDTH if self._panel_wanted is None else self._panel_wanted
         side = self.query_one("#side-panel")
         # A quarter of a wide screen (longer names and notes fit), 38 to 60 columns.
-        side.styles.width = min(60, max(38, width // 4)) if width >= PANEL_FULL_WIDTH else 28
+        wide = self.app.config.panel_width or min(60, max(38, width // 4))
+        side.styles.width = wide if width >= PANEL_FULL_WIDTH else min(wide, 28)
         if side.display != shown:
             side.display = shown
             if not shown and self.focused is not None and self.focused is not self.view:

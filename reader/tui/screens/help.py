@@ -13,15 +13,20 @@ from textual.widgets import Static
 from reader.tui.bindings import HELP_SECTIONS, key_label
 
 
-def help_table() -> Table:
+def help_table(keymap: dict[str, str] | None = None) -> Table:
+    """Every key, as the user has it (``keymap``: the settings' [keys]), with its
+    binding id to remap it by."""
+    keymap = keymap or {}
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style="bold")
     table.add_column()
+    table.add_column(style="dim")
     for title, keys in HELP_SECTIONS:
-        table.add_row("", "")
-        table.add_row("", Text(title, style="bold underline"))
+        table.add_row("", "", "")
+        table.add_row("", Text(title, style="bold underline"), "")
         for key in keys:
-            table.add_row(Text(key_label(key)), Text(key.description))
+            shown = keymap.get(key.id) or key_label(key)
+            table.add_row(Text(shown), Text(key.description), Text(key.id))
     return table
 
 
@@ -31,7 +36,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Static(Text("reader — keys", style="bold"))
-            yield Static(help_table())
+            yield Static(help_table(self.app.config.keys))
             yield Static(Text("escape, q or ? closes this", style="dim"))
 
     def action_dismiss(self) -> None:  # type: ignore[override]

@@ -79,8 +79,10 @@ class ArticleView(ScrollView, can_focus=True):
         *,
         id: str | None = None,  # noqa: A002
         layout: Layout | None = None,  # the text laid out ahead (see set_text)
+        width: int = READABLE_WIDTH,  # the text's width at most (the settings' reading_width)
     ) -> None:
         super().__init__(id=id)
+        self.reading_width = width
         self.text = text
         self.entities: list[Entity] = []
         self.linked: list[LinkedEntity] = []
@@ -93,8 +95,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.annotations: list[Annotation] = []
         self.matches: list[tuple[int, int]] = []  # what a search found: (start, end)
         self._match_starts: list[int] = []
-        fits = layout is not None and layout.width == READABLE_WIDTH
-        self._layout = layout if fits else Layout(text, READABLE_WIDTH)
+        fits = layout is not None and layout.width == width
+        self._layout = layout if fits else Layout(text, width)
         self._margin = 0
         self._column = 0  # the column j/k aim for
         self._styles: dict[str, Style] = {}
@@ -226,7 +228,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._relayout()
 
     def _relayout(self) -> None:
-        width = min(READABLE_WIDTH, max(10, self.scrollable_content_region.width - 2))
+        width = min(self.reading_width, max(10, self.scrollable_content_region.width - 2))
         if width != self._layout.width:
             self._layout = Layout(self.text, width)
         self._margin = max(0, (self.scrollable_content_region.width - width) // 2)
