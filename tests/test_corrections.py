@@ -535,7 +535,7 @@ async def test_E_marks_the_selection_as_an_entity(service, app_library):
     )
 
 
-async def test_digits_toggle_label_groups(service, app_library):
+async def test_z_and_a_digit_toggle_label_groups(service, app_library):
     from reader.tui.widgets.panels import EntityList, Legend
 
     library, _ = app_library
@@ -544,12 +544,12 @@ async def test_digits_toggle_label_groups(service, app_library):
         view = await open_article(app, pilot)
         panel = app.screen.query_one(EntityList)
         assert ("Jacinda Ardern", "PERSON") in [(e.name, e.label) for e in panel.names]
-        await pilot.press("1")
+        await pilot.press("z", "1")
         assert view.hidden_groups == {"person"}
         assert not any(e.label == "PERSON" for e in panel.names)
-        await pilot.press("3")
+        await pilot.press("z", "3")
         assert view.hidden_groups == {"person", "place"}
-        await pilot.press("1")
+        await pilot.press("z", "1")
         assert view.hidden_groups == {"place"}
         assert ("Jacinda Ardern", "PERSON") in [(e.name, e.label) for e in panel.names]
         # ]e skips hidden types: from the top, the first shown entity is not a place.
@@ -559,10 +559,10 @@ async def test_digits_toggle_label_groups(service, app_library):
             e for e in view.entities if e.label not in {"GPE", "LOC", "FAC"} and e.start > 0
         )
         assert view.cursor == first_shown.start
-        await pilot.press("3")
+        await pilot.press("z", "3")
         assert view.hidden_groups == set()
         legend = str(app.screen.query_one(Legend).render())
-        assert "person" in legend and "place" in legend
+        assert "z1 person" in legend and "z3 place" in legend
 
 
 async def test_bracket_e_moves_to_the_next_and_previous_entity(service, app_library):

@@ -140,3 +140,39 @@ async def test_vim_motions_words_sentences_rows_and_gg(tmp_path: Path) -> None:
         view.move_to(TEXT.index("He said"))
         after = await keys("g", "j")
         assert view.layout.row_of(view.cursor) > 0 and after != TEXT
+
+
+async def test_counts_and_keys_in_one_write(tmp_path: Path) -> None:
+    """Counts repeat a motion (5j), and the view's keys act in the order they
+    came however they were grouped: "v" then motions in one write select."""
+    from reader.core.library import Library
+    from reader.core.models import ArticleDraft
+    from tests.test_app_annotating import burst
+
+    library = Library(tmp_path / "lib").ensure()
+    library.add(ArticleDraft(text=TEXT, title="Motions", date="2020-01-01"))
+    app = new_app(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = await open_seed(app, pilot)
+        view.move_to(0)
+        await pilot.press("3", "w")
+        await pilot.pause()
+        assert TEXT[view.cursor :].startswith("Then what")  # from He: said, it, Then
+        view.move_to(0)
+        await pilot.press("1", "0", "w")  # 10w: a count of two digits
+        await pilot.pause()
+        ten = view.cursor
+        view.move_to(0)
+        for _ in range(10):
+            await pilot.press("w")
+        assert view.cursor == ten
+        view.move_to(0)
+        burst(app, "vwwe")  # in one write: the selection starts before the motions
+        await pilot.pause()
+        assert view.selection == (0, TEXT.index("it.") + 2)
+        burst(app, "\x1b")
+        view.clear_selection()
+        view.move_to(TEXT.index("said"))
+        await pilot.press("0")  # no count: the row's start
+        await pilot.pause()
+        assert view.cursor == 0

@@ -167,6 +167,16 @@ READING = [
         show=False,
         display="[e",
     ),
+    Key(
+        "view.toggle_type",
+        "z",
+        "prefix('z')",
+        "Show/hide an entity type: z and its number in the legend ("
+        + ", ".join(f"z{n} {group}" for n, group in enumerate(LABEL_GROUPS, 1))
+        + "); a count before a motion repeats it (5j, 3w)",
+        show=False,
+        display="z1-z8",
+    ),
     Key("view.select", "v", "select", "Select"),
     Key("view.cancel", "escape", "cancel", "Cancel selection", show=False),
 ]
@@ -204,16 +214,6 @@ ARTICLE = [
         "Previous mention of this entity",
         show=False,
         display="#",
-    ),
-    *(
-        Key(
-            f"article.toggle_{n}",
-            str(n),
-            f"toggle_group({n - 1})",
-            f"Show/hide {group}",
-            show=False,
-        )
-        for n, group in enumerate(LABEL_GROUPS, 1)
     ),
     Key("article.panel", "tab", "focus_panel", "Text, entities, annotations", show=False),
     Key("article.side_panel", "p", "toggle_panel", "Show/hide the side panel", show=False),

@@ -98,6 +98,9 @@ class CorrectingMixin:
 
     # --- types and mentions -----------------------------------------------------------
 
+    def on_article_view_toggle_group(self, message: ArticleView.ToggleGroup) -> None:
+        self.action_toggle_group(message.index)
+
     def action_toggle_group(self, index: int) -> None:
         group = list(LABEL_GROUPS)[index]
         self.view.toggle_group(group)

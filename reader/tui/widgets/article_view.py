@@ -17,6 +17,8 @@ from functools import cached_property
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.actions import parse as parse_action
+from textual.binding import BindingsMap
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -68,6 +70,13 @@ class ArticleView(ScrollView, can_focus=True):
         offset: int
 
     @dataclass
+    class ToggleGroup(Message):
+        """z1 to z8: show or hide an entity type (the legend's numbers)."""
+
+        view: ArticleView
+        index: int
+
+    @dataclass
     class SelectionChanged(Message):
         """A selection started, stopped extending, or went."""
 
@@ -89,7 +98,10 @@ class ArticleView(ScrollView, can_focus=True):
         self._linked_of: dict[tuple[int, int], LinkedEntity] = {}
         self._paging = False  # the view scrolled with the cursor, not away from it
         self.hidden_groups: set[str] = set()  # entity types not painted
-        self._prefix = ""  # the first key of a two-key motion (]e, [e)
+        self._prefix = ""  # the first key of a two-key command (]e, [e, gg, z3)
+        self._count = ""  # the digits of a count typed so far (5j)
+        self._keys: BindingsMap | None = None
+        self._keys_for: object = None  # the keymap _keys were made with
         self._entity_starts: list[int] = []
         self._longest_entity = 0
         self.annotations: list[Annotation] = []
@@ -142,7 +154,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.annotations = []
         self.set_matches([])
         self.hidden_groups = set()
-        self._prefix, self._kept, self._dragging = "", None, False
+        self._prefix, self._count, self._kept, self._dragging = "", "", None, False
         self.anchor = None
         width = self._layout.width
         self._layout = layout if layout and layout.width == width else Layout(text, width)
@@ -522,34 +534,55 @@ class ArticleView(ScrollView, can_focus=True):
     def action_prefix(self, key: str) -> None:
         self._prefix = key
 
-    def _prefix_bound_to(self, key: str) -> str | None:
-        """The prefix (``]``, ``[``) a key is bound to start, if it is."""
-        for binding in self._bindings.key_to_bindings.get(key, ()):
-            action = binding.action
-            if action.startswith("prefix(") and action.endswith(")"):
-                return action[len("prefix(") : -1].strip("'\"")
-        return None
+    def _own_bindings(self) -> BindingsMap:
+        """The view's keys, as the user has them (the settings' [keys])."""
+        keymap = self.app._keymap
+        if self._keys_for is not keymap:
+            bindings = self._bindings.copy()
+            if keymap:
+                bindings.apply_keymap(keymap)
+            self._keys, self._keys_for = bindings, keymap
+        return self._keys
 
     def on_key(self, event: events.Key) -> None:
-        """Two-key motions (``]e``, ``[e``), taken here as each key arrives: a
-        binding's action runs only once its key has bubbled up to the app, after
-        the keys that came with it in one write (``]e`` acted as ``e``)."""
+        """The view's own keys, each taken here as it arrives, with what came
+        before it: a count (``5j``), a first key (``]e``, ``gg``, ``z3``). A
+        binding's action would run only once its key had bubbled up to the app,
+        after the keys that came with it in one write (``]e`` acted as ``e``,
+        ``v`` came after the motions typed with it)."""
         prefix, self._prefix = self._prefix, ""
-        if prefix in "[]" and prefix and event.key == "e":
-            event.stop()
-            event.prevent_default()
-            self.move_to(self.next_entity(1 if prefix == "]" else -1))
-            return
-        if prefix == "g" and event.key == "g":
-            event.stop()
-            event.prevent_default()
+        count, self._count = self._count, ""
+        character = event.character or ""
+        handled = True
+        if prefix in ("[", "]") and event.key == "e":
+            for _ in range(_times(count)):
+                self.move_to(self.next_entity(1 if prefix == "]" else -1))
+        elif prefix == "g" and event.key == "g":
             self.move_to(0)
-            return
-        starts = self._prefix_bound_to(event.key)
-        if starts is not None:
+        elif prefix == "z" and character in "12345678" and character:
+            self.post_message(self.ToggleGroup(self, int(character) - 1))
+        elif not prefix and character.isdigit() and (count or character != "0"):
+            self._count = count + character  # a count: 0 alone is the row's start
+        else:
+            handled = self._run_own_key(event.key, count)
+        if handled:
             event.stop()
             event.prevent_default()
-            self._prefix = starts
+
+    def _run_own_key(self, key: str, count: str) -> bool:
+        """Run the view's binding for ``key`` now (a motion ``count`` times)."""
+        found = self._own_bindings().key_to_bindings.get(key)
+        if not found:
+            return False
+        _, name, params = parse_action(found[0].action)
+        if name == "prefix":
+            self._prefix, self._count = str(params[0]), count
+        elif name == "move":
+            for _ in range(_times(count)):
+                self.action_move(*params)
+        else:
+            getattr(self, f"action_{name}")(*params)
+        return True
 
     def action_move(self, motion: str) -> None:
         self.move_to(MOTIONS[motion](self), keep_column=motion in VERTICAL)
@@ -594,6 +627,14 @@ class ArticleView(ScrollView, can_focus=True):
         if self._dragging:
             self._dragging = False
             self.release_mouse()
+
+
+MAX_COUNT = 9999
+
+
+def _times(count: str) -> int:
+    """A count's repetitions: 1 without one, at most MAX_COUNT."""
+    return min(int(count), MAX_COUNT) if count else 1
 
 
 def _half_page(view: ArticleView, sign: int) -> int:

@@ -27,9 +27,9 @@ class Legend(Static):
         for number, group in enumerate(LABEL_GROUPS, 1):
             count = f"{counts.get(group, 0):>4}" if counts is not None else ""
             if group in hidden:
-                text.append(f"{number} {group:<13}", "dim strike")
+                text.append(f"z{number} {group:<12}", "dim strike")
             else:
-                text.append(f"{number}"), text.append(f" {group:<13}", styles[group])
+                text.append(f"z{number}"), text.append(f" {group:<12}", styles[group])
             text.append(f"{count}\n")
         text.append(status, "italic")
         self.update(text)
