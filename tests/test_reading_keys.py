@@ -176,3 +176,19 @@ async def test_counts_and_keys_in_one_write(tmp_path: Path) -> None:
         await pilot.press("0")  # no count: the row's start
         await pilot.pause()
         assert view.cursor == 0
+
+
+async def test_the_status_line_says_how_far_the_reader_is(tmp_path: Path, seed_path: Path) -> None:
+    library, _ = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_seed(app, pilot)
+        view.move_to(0)
+        await pilot.pause()
+        status = app.screen.query_one("#article-status")
+        seen = []
+        for _ in range(6):
+            seen.append(int(str(status.render()).split("%")[0]))
+            await pilot.press("pagedown")
+            await pilot.pause()
+        assert seen[0] < 50 and seen == sorted(seen) and seen[-1] == 100, seen

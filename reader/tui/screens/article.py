@@ -260,10 +260,11 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
         self._refresh_status()
 
     def _refresh_status(self) -> None:
-        """The status line: the selection, and the annotations and entity at the cursor."""
+        """The status line: how far into the text the view is, the selection, and
+        the annotations and entity at the cursor."""
         view = self.view
         offset = view.cursor
-        parts = []
+        parts = [f"{view.percent_read()}% read"]
         if view.selection:
             start, end = view.selection
             parts.append(f"selected {end - start} characters")

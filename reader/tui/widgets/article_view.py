@@ -475,6 +475,13 @@ class ArticleView(ScrollView, can_focus=True):
         found = self.text.rfind("\n\n", 0, max(self.cursor - 1, 0))
         return found + 2 if found != -1 else 0
 
+    def percent_read(self) -> int:
+        """How much of the text is above the view's last row, in percent (100 once
+        the end is in sight)."""
+        rows = len(self._layout)
+        seen = round(self.scroll_offset.y) + max(1, self.scrollable_content_region.height)
+        return 100 if not rows or seen >= rows else max(0, min(100, 100 * seen // rows))
+
     def line(self, delta: int) -> int:
         return self._layout.step_row(self.cursor, delta, self._column)
 
