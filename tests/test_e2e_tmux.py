@@ -257,3 +257,51 @@ def test_ctrl_g_edits_the_note_in_the_users_editor(tmp_path: Path) -> None:
     store = json.loads((library / "annotations" / f"{article_id}.json").read_text("utf-8"))
     notes = [a["note"] for a in store["annotations"].values()]
     assert notes == ["typed here\nfrom the editor"], notes
+
+
+def text_rows(screen: str) -> list[str]:
+    """The article's text column, row by row (left of the side panel)."""
+    column = panel_column(screen)
+    return [line[:column].strip() for line in screen.splitlines()[2:-2]]
+
+
+def first_row(screen: str) -> str:
+    return next((row for row in text_rows(screen) if row), "")
+
+
+def test_keys_in_one_write_and_the_page_read_come_back(tmp_path: Path) -> None:
+    """Issue 12: "]e" sent in one write moves to the next entity; paging down,
+    leaving and reopening (and restarting the app) shows the page that was read."""
+    library = tmp_path / "lib"
+    added = reader_cli("--library", str(library), "add", str(SEED))
+    assert added.returncode == 0, added.stderr
+    with tmux_server(tmp_path) as tmux:
+        open_seed(tmux, library)
+        tmux.wait_for(
+            lambda s: entity_coloured(s, "Syrian"),
+            "the entity colours",
+            escapes=True,
+            timeout=ENTITY_TIMEOUT,
+        )
+        tmux.type("gg")
+        tmux.keys("]e")  # one write, two keys
+        tmux.wait_for(
+            lambda s: " — " in status_line(s) and "(" in status_line(s),
+            "the cursor on an entity (the status line names it)",
+        )
+        first = first_row(tmux.capture())
+        tmux.keys("C-d")  # half a page on: the view and the cursor
+        top = first_row(tmux.wait_for(lambda s: first_row(s) != first, "the view scrolled"))
+        tmux.type("q")
+        tmux.wait_for(TITLE, "the library")
+        tmux.keys("Enter")
+        tmux.wait_for(lambda s: "% read" in s and first_row(s) == top, "the page read, again")
+        tmux.type("q")
+        tmux.wait_for(TITLE, "the library")
+        tmux.type("q")
+        assert tmux.wait_exit() == 0
+        tmux.close_session()
+        tmux.start(str(READER), "--library", str(library))
+        tmux.wait_for(TITLE, "the library, after a restart")
+        tmux.keys("Enter")
+        tmux.wait_for(lambda s: "% read" in s and first_row(s) == top, "the page read, restarted")

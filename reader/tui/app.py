@@ -99,6 +99,7 @@ class ReaderApp(App[None]):
         self._model_started = False
         self._article_screen: ArticleScreen | None = None
         self.prefetched: Prefetched | None = None  # the highlighted article, read ahead
+        self.positions_saved: dict[str, int] = {}  # reading positions saved in this run
         # Writes that failed and every one made after them, in order (the writer
         # thread's): tried again until they are made (see write).
         self._held: list[_Write] = []

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 
@@ -61,9 +62,12 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
         self._history: list = []  # see AnnotatingMixin: u and ctrl+r walk these
         self._future: list = []
         self._told_where = False
-        self._start_offset = self.article.position if offset is None else offset
+        # The position saved in this run, if any: an article read ahead (highlighted
+        # in the list while it was open) has the one from before.
+        position = self.app.positions_saved.get(article_id, self.article.position)
+        self._start_offset = position if offset is None else offset
         self._sent_to_offset = offset is not None
-        self._saved_offset = self._cursor = self._start_offset
+        self._saved_offset = self._cursor = self._top = self._start_offset
         self._stamp = self._store_stamp()
         self.entity_status = "entities: finding…"
         self.entity_counts: dict[str, int] | None = None
@@ -117,7 +121,11 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
         self._refresh_header()
         self._refresh_annotations()
         self.view.focus()
-        self.view.move_to(min(self._start_offset, max(len(self.article.text) - 1, 0)))
+        start = min(self._start_offset, max(len(self.article.text) - 1, 0))
+        if self._sent_to_offset or self.search:
+            self.view.move_to(start)
+        else:  # where the reader left it: what was on screen, from its top row
+            self.view.show_from(start)
         if self.search:
             if not self._sent_to_offset:  # the first match, not where the reader left it
                 self.view.move_to(0)
@@ -254,6 +262,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
 
     def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
         self._cursor = message.offset
+        self._top = self.view.top_offset()
         self._refresh_status()
 
     def on_article_view_selection_changed(self, message: ArticleView.SelectionChanged) -> None:
@@ -353,9 +362,15 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
     # --- leaving --------------------------------------------------------------------------
 
     def save_position(self) -> None:
-        offset = self._cursor
+        """Keep where the reader is: the start of the text on screen (its top row),
+        so reading by paging comes back to the page read."""
+        try:
+            offset = self._top = self.view.top_offset()
+        except NoMatches:  # the view is gone (the screen closing): as last seen
+            offset = self._top
         if offset != self._saved_offset:
             self._saved_offset = offset
+            self.app.positions_saved[self.article.id] = offset
             self.app.write(self.app.library.positions.set, self.article.id, offset, keep=False)
 
     def on_unmount(self) -> None:

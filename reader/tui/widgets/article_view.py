@@ -97,6 +97,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.linked: list[LinkedEntity] = []
         self._linked_of: dict[tuple[int, int], LinkedEntity] = {}
         self._paging = False  # the view scrolled with the cursor, not away from it
+        self._top_pending: int | None = None  # a row to show at the top once laid out
         self.hidden_groups: set[str] = set()  # entity types not painted
         self._prefix = ""  # the first key of a two-key command (]e, [e, gg, z3)
         self._count = ""  # the digits of a count typed so far (5j)
@@ -246,7 +247,42 @@ class ArticleView(ScrollView, can_focus=True):
         self._margin = max(0, (self.scrollable_content_region.width - width) // 2)
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._layout) + 1)
         self.refresh()
-        self.call_after_refresh(self.scroll_to_cursor, False)
+        if self._top_pending is not None:
+            self.call_after_refresh(self._scroll_row_to_top, self._top_pending)
+            self._top_pending = None
+        else:
+            self.call_after_refresh(self.scroll_to_cursor, False)
+
+    def top_offset(self) -> int:
+        """Where the text on screen starts: the first character of the top row."""
+        lines = self._layout.lines
+        if not lines:
+            return 0
+        return lines[min(round(self.scroll_offset.y), len(lines) - 1)].start
+
+    def show_from(self, offset: int) -> None:
+        """The cursor on ``offset``, its row the view's top: a reading position
+        given back as it was on screen."""
+        self.move_to(offset)
+        row = self._layout.row_of(offset)
+        if self.size.height and self.max_scroll_y >= row:
+            self._scroll_row_to_top(offset)
+        else:  # not laid out yet (it cannot scroll that far): once it is
+            self._top_pending = offset
+            self.call_after_refresh(self._show_pending)
+
+    def _show_pending(self) -> None:
+        offset = self._top_pending
+        if offset is not None and self.max_scroll_y >= self._layout.row_of(offset):
+            self._top_pending = None
+            self._scroll_row_to_top(offset)
+
+    def _scroll_row_to_top(self, offset: int) -> None:
+        self._paging = True  # the cursor is on that row: it stays
+        try:
+            self.scroll_to(0, self._layout.row_of(offset), animate=False, immediate=True)
+        finally:
+            self._paging = False
 
     def scroll_to_cursor(self, animate: bool = False) -> None:
         row = self._layout.row_of(self.cursor)
