@@ -269,11 +269,11 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
         self._refresh_status()
 
     def _refresh_status(self) -> None:
-        """The status line: how far into the text the view is, the selection, and
-        the annotations and entity at the cursor."""
+        """The status line: the selection, the annotations and entity at the
+        cursor, and how far into the text the view is."""
         view = self.view
         offset = view.cursor
-        parts = [f"{view.percent_read()}% read"]
+        parts = []
         if view.selection:
             start, end = view.selection
             parts.append(f"selected {end - start} characters")
@@ -292,6 +292,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
                 parts.append(
                     f"{also}mention {number} of {len(linked.mentions)} (* next, # previous)"
                 )
+        parts.append(f"{view.percent_read()}% read")  # last: what is here comes first
         # One line (app.tcss): no layout of the screen at each move of the cursor.
         status = Text("  ·  ".join(parts), no_wrap=True, overflow="ellipsis")
         self.query_one("#article-status", Static).update(status, layout=False)
