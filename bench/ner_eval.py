@@ -35,9 +35,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.harness import REPO, code_version
 from bench.sections import write_section
 
-REPO = Path(__file__).resolve().parents[1]
 CLASSES = ("PERSON", "ORG", "PLACE", "MISC", "DATE", "NUMBER")
 CONLL_CLASSES = ("PERSON", "ORG", "PLACE", "MISC")
 CLASS_OF = {
@@ -216,17 +216,9 @@ CLEANING = "span cleaning"
 
 
 def _families() -> dict[str, Callable[[object, list, object], list]]:
-    from reader.core import entity_rules as rules
+    from reader.core.entity_rules import FAMILIES
 
-    return {
-        "gazetteer": lambda doc, ents, gaz: rules.apply_gazetteer(doc, ents, gaz),
-        "particles": lambda doc, ents, gaz: rules.apply_particles(doc, ents),
-        "place contexts": lambda doc, ents, gaz: rules.apply_place_contexts(doc, ents),
-        "years": lambda doc, ents, gaz: rules.apply_years(ents),
-        "acronyms": lambda doc, ents, gaz: rules.apply_acronyms(doc, ents),
-        "consistency": lambda doc, ents, gaz: rules.apply_consistency(doc, ents, gaz.places),
-        "repeats": lambda doc, ents, gaz: rules.apply_repeats(doc, ents),
-    }
+    return dict(FAMILIES)  # in reader's order
 
 
 @dataclass
@@ -403,19 +395,10 @@ def _section(parts: list[str]) -> str:
             f"({model}, NER only), each of reader's rule families alone on top of it, and "
             f"the whole pipeline (rules version {RULES_VERSION}), scored with typed F1 per "
             "class. A family that lowers a class by more than 0.005 is narrowed or removed. "
-            f"Code {_code()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+            f"Code {code_version()}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
             *parts,
         ]
     )
-
-
-def _code() -> str:
-    import subprocess
-
-    found = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    )
-    return found.stdout.strip() or "unknown"
 
 
 if __name__ == "__main__":

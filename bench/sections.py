@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from bench.harness import REPO
+
 BENCHMARKS = REPO / "BENCHMARKS.md"
 _SECTION = re.compile(
     r"<!-- section: (?P<name>[\w.-]+) -->\n.*?<!-- end of section: (?P=name) -->\n?", re.S

@@ -660,6 +660,23 @@ async def test_star_and_hash_step_through_the_mentions_of_the_entity_here(servic
         assert view.cursor == mentions[0]
 
 
+async def open_listed_article(app, pilot, lib: Library, text: str, listed: int):  # noqa: ANN001, ANN201
+    """Once the library lists ``listed`` articles, open the one whose text is
+    ``text``, whichever row it is on."""
+    from reader.tui.screens.library import LibraryScreen
+
+    await until(
+        pilot, lambda: isinstance(app.screen, LibraryScreen) and len(app.screen.listed()) == listed
+    )
+    articles = app.screen.article_list
+    for _ in range(listed):
+        row = lib.catalog.rows([articles.highlighted])[articles.highlighted].id
+        if lib.load(row)[0].text == text:
+            break
+        await pilot.press("j")
+    return await open_article(app, pilot)
+
+
 async def test_m_lists_the_articles_mentioning_the_entity(service, lib):
     from reader.tui.screens.library import LibraryScreen
 
@@ -667,17 +684,7 @@ async def test_m_lists_the_articles_mentioning_the_entity(service, lib):
     add(lib, OTHER, "Shelling")
     app = make_app(lib, service)
     async with app.run_test(size=SIZE) as pilot:
-        await until(
-            pilot, lambda: isinstance(app.screen, LibraryScreen) and len(app.screen.listed()) == 2
-        )
-        # Open the article about Ardern, whichever row it is on.
-        articles = app.screen.article_list
-        for _ in range(2):
-            row = lib.catalog.rows([articles.highlighted])[articles.highlighted].id
-            if lib.load(row)[0].text == ARTICLE:
-                break
-            await pilot.press("j")
-        view = await open_article(app, pilot)
+        view = await open_listed_article(app, pilot, lib, ARTICLE, listed=2)
         await goto_entity(pilot, view, "Wellington")
         await pilot.press("m")
         await until(pilot, lambda: isinstance(app.screen, LibraryScreen))
@@ -699,16 +706,7 @@ async def test_m_on_a_surname_lists_the_articles_naming_the_person_by_any_name(s
     add(lib, OTHER, "Shelling")
     app = make_app(lib, service)
     async with app.run_test(size=SIZE) as pilot:
-        await until(
-            pilot, lambda: isinstance(app.screen, LibraryScreen) and len(app.screen.listed()) == 3
-        )
-        articles = app.screen.article_list
-        for _ in range(3):
-            row = lib.catalog.rows([articles.highlighted])[articles.highlighted].id
-            if lib.load(row)[0].text == ARTICLE:
-                break
-            await pilot.press("j")
-        view = await open_article(app, pilot)
+        view = await open_listed_article(app, pilot, lib, ARTICLE, listed=3)
         await goto_entity(pilot, view, "Ardern")
         await pilot.press("m")
         await until(pilot, lambda: isinstance(app.screen, LibraryScreen))

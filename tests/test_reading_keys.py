@@ -8,6 +8,8 @@ from pathlib import Path
 
 from textual import events
 
+from reader.core.library import Library
+from reader.core.models import ArticleDraft
 from tests.test_app_annotating import make_library, new_app, open_seed
 
 SIZE = (80, 24)  # the smallest terminal reader is made for: many pages of the seed
@@ -89,13 +91,15 @@ TEXT = (
 )
 
 
-async def test_vim_motions_words_sentences_rows_and_gg(tmp_path: Path) -> None:
-    from reader.core.library import Library
-    from reader.core.models import ArticleDraft
-
+def motions_library(tmp_path: Path) -> Library:
+    """A library of TEXT alone."""
     library = Library(tmp_path / "lib").ensure()
     library.add(ArticleDraft(text=TEXT, title="Motions", date="2020-01-01"))
-    app = new_app(library)
+    return library
+
+
+async def test_vim_motions_words_sentences_rows_and_gg(tmp_path: Path) -> None:
+    app = new_app(motions_library(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         view = await open_seed(app, pilot)
         assert view.text == TEXT
@@ -146,13 +150,9 @@ async def test_vim_motions_words_sentences_rows_and_gg(tmp_path: Path) -> None:
 async def test_counts_and_keys_in_one_write(tmp_path: Path) -> None:
     """Counts repeat a motion (5j), and the view's keys act in the order they
     came however they were grouped: "v" then motions in one write select."""
-    from reader.core.library import Library
-    from reader.core.models import ArticleDraft
     from tests.test_app_annotating import burst
 
-    library = Library(tmp_path / "lib").ensure()
-    library.add(ArticleDraft(text=TEXT, title="Motions", date="2020-01-01"))
-    app = new_app(library)
+    app = new_app(motions_library(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         view = await open_seed(app, pilot)
         view.move_to(0)

@@ -19,6 +19,7 @@ from textual.suggester import Suggester
 from textual.widgets import Button, Input, Label, TextArea
 
 from reader.core.models import typed_tags
+from reader.core.text import shorten
 
 
 def parse_tags(value: str) -> tuple[str, ...]:
@@ -31,9 +32,7 @@ WHOLE_ARTICLE = "the whole article: "  # a quote starting so names the article, 
 
 
 def _quote_label(quote: str, limit: int = 70) -> Label:
-    quote = " ".join(quote.split())
-    if len(quote) > limit:
-        quote = quote[: limit - 1] + "…"
+    quote = shorten(quote, limit)
     # Article text is data: Content never parses markup.
     if quote.startswith(WHOLE_ARTICLE):
         title = quote.removeprefix(WHOLE_ARTICLE)

@@ -67,7 +67,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
         position = self.app.positions_saved.get(article_id, self.article.position)
         self._start_offset = position if offset is None else offset
         self._sent_to_offset = offset is not None
-        self._saved_offset = self._cursor = self._top = self._start_offset
+        self._saved_offset = self._top = self._start_offset
         self._stamp = self._store_stamp()
         self.entity_status = "entities: finding…"
         self.entity_counts: dict[str, int] | None = None
@@ -112,8 +112,8 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
 
     def _theme_changed(self, _theme: object) -> None:
-        """The legend and the entity panel in the new theme's colours."""
-        self.view.notify_style_update()
+        """The legend and the entity panel in the new theme's colours (the view's
+        styles are new by then: Textual restyles every widget)."""
         self.call_after_refresh(self._show_legend)
 
     def _show(self) -> None:
@@ -261,7 +261,6 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
     # --- what the cursor is on --------------------------------------------------------
 
     def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
-        self._cursor = message.offset
         self._top = self.view.top_offset()
         self._refresh_status()
 
@@ -283,7 +282,7 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
             review = " (needs review)" if annotation.state == "needs-review" else ""
             parts.append(f"“{shorten(annotation.exact, 40)}”{review} {tags} {note}".strip())
         entity = view.entity_at(offset)
-        linked = view.linked_at(offset)
+        linked = view.linked_of(entity) if entity else None
         if entity and linked:
             parts.append(f"{entity.text} — {label_group(entity.label)} ({entity.label})")
             if len(linked.mentions) > 1:

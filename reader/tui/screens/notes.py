@@ -16,6 +16,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.core.models import Annotation, ArticleInfo, hashtags
+from reader.core.text import shorten
 from reader.tui.bindings import GLOBAL, NOTES, TypeAhead, bindings
 from reader.tui.widgets.footer import KeyFooter
 
@@ -33,15 +34,15 @@ def note_label(info: ArticleInfo, annotation: Annotation | None) -> Text:
         if info.tags:
             text.append("\n" + hashtags(info.tags), "italic")
         if info.note:
-            text.append("\n" + info.note.strip().splitlines()[0][:100], "dim")
+            text.append("\n" + shorten(info.note.strip().splitlines()[0], 100), "dim")
         return text
     if annotation.state != "anchored":
         text.append(f"  ({annotation.state})", "italic")
-    text.append("\n“" + " ".join(annotation.exact.split())[:100] + "”")
+    text.append("\n“" + shorten(annotation.exact, 100) + "”")
     if annotation.tags:
         text.append("  " + hashtags(annotation.tags), "italic")
     if annotation.note:
-        text.append("\n" + annotation.note.strip().splitlines()[0][:100], "dim")
+        text.append("\n" + shorten(annotation.note.strip().splitlines()[0], 100), "dim")
     return text
 
 

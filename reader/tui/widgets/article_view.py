@@ -9,8 +9,10 @@ the current width, so a resize never loses the place.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -227,7 +229,11 @@ class ArticleView(ScrollView, can_focus=True):
     def linked_at(self, offset: int) -> LinkedEntity | None:
         """The linked entity (all names of one thing) of the mention at ``offset``."""
         entity = self.entity_at(offset)
-        return self._linked_of.get((entity.start, entity.end)) if entity else None
+        return self.linked_of(entity) if entity else None
+
+    def linked_of(self, entity: Entity) -> LinkedEntity | None:
+        """The linked entity a mention belongs to."""
+        return self._linked_of.get((entity.start, entity.end))
 
     def word_at(self, offset: int) -> tuple[int, int] | None:
         index = bisect_left(self._word_starts, offset + 1) - 1
@@ -278,9 +284,15 @@ class ArticleView(ScrollView, can_focus=True):
             self._scroll_row_to_top(offset)
 
     def _scroll_row_to_top(self, offset: int) -> None:
-        self._paging = True  # the cursor is on that row: it stays
-        try:
+        with self._with_cursor():  # the cursor is on that row: it stays
             self.scroll_to(0, self._layout.row_of(offset), animate=False, immediate=True)
+
+    @contextlib.contextmanager
+    def _with_cursor(self) -> Iterator[None]:
+        """Scrolling that keeps the cursor where it is put (see watch_scroll_y)."""
+        self._paging = True
+        try:
+            yield
         finally:
             self._paging = False
 
@@ -533,11 +545,8 @@ class ArticleView(ScrollView, can_focus=True):
         new_top = min(max(top + sign * rows, 0), round(self.max_scroll_y))
         row = layout.row_of(self.cursor) + (new_top - top if new_top != top else sign * rows)
         row = max(min(row, new_top + height - 1, len(layout) - 1), new_top, 0)
-        self._paging = True
-        try:
+        with self._with_cursor():
             self.scroll_to(0, new_top, animate=False, immediate=True)
-        finally:
-            self._paging = False
         at = layout.offset_at(row, 0)
         found = layout.step_row(at, 0, self._column)  # a text row, not a blank one
         if sign > 0 and layout.row_of(found) < row:
@@ -556,12 +565,9 @@ class ArticleView(ScrollView, can_focus=True):
         if top <= row < top + height:
             return
         target = top if row < top else min(top + height - 1, len(self._layout) - 1)
-        self._paging = True  # the cursor is put in sight: no scrolling back
-        try:
+        with self._with_cursor():  # the cursor is put in sight: no scrolling back
             offset = self._layout.offset_at(target, self._column)
             self.move_to(self._layout.step_row(offset, 0, self._column), keep_column=True)
-        finally:
-            self._paging = False
 
     def toggle_group(self, group: str) -> None:
         self.hidden_groups ^= {group}
