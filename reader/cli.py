@@ -669,3 +669,37 @@ def config_command(ctx: click.Context, show_path: bool, init: bool) -> None:
     elif not problems:
         click.echo(f"reader: {path}: all settings read", err=True)
     ctx.exit(1 if problems else 0)
+
+
+@main.command()
+@click.argument("articles", nargs=-1, required=True)
+@click.pass_context
+def delete(ctx: click.Context, articles: tuple[str, ...]) -> None:
+    """Move ARTICLES (ids) to the trash, with their notes: .trash/ in the library."""
+    from reader.cli_trash import delete_articles
+
+    delete_articles(_library(ctx), articles)
+    _library(ctx)
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@click.pass_context
+def restore(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """Bring articles back from the trash; without NAMES, list what is there."""
+    from reader.cli_trash import restore_articles
+
+    restore_articles(_library(ctx), names)
+    _library(ctx)
+
+
+@main.command()
+@click.argument("articles", nargs=-1, required=True)
+@click.option("--unread", is_flag=True, help="Mark them unread.")
+@click.pass_context
+def mark(ctx: click.Context, articles: tuple[str, ...], unread: bool) -> None:
+    """Mark ARTICLES (ids) read (is:read), or unread with --unread."""
+    from reader.cli_trash import mark_articles
+
+    mark_articles(_library(ctx), articles, not unread)
+    _library(ctx)

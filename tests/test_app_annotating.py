@@ -30,6 +30,7 @@ from reader.tui.app import ReaderApp
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.notes import NotesScreen
+from reader.tui.widgets.article_list import UNREAD
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.panels import AnnotationList
 
@@ -602,7 +603,7 @@ async def test_library_lists_tags_and_filters_by_a_notes_tag(
         assert cell(app.screen, other.article_id, "Tags") == "farming"
 
         def listed() -> list[str]:
-            return [row.strip() for row in rows(app.screen)]
+            return [row.strip().removeprefix(UNREAD).strip() for row in rows(app.screen)]
 
         await pilot.press("slash")
         for query, titles in (
@@ -641,19 +642,19 @@ async def test_library_columns_fit_a_narrow_terminal(tmp_path: Path, seed_path: 
     library, seed_id = make_library(tmp_path, seed_path)
     app = new_app(library)
     for width, labels in (
-        (120, ["Title", "Source / author", "Date", "Words", "Tags", "Notes"]),
-        (80, ["Title", "Date", "Words", "Notes"]),
-        (60, ["Title", "Date", "Notes"]),
+        (120, [UNREAD, "Title", "Source / author", "Date", "Words", "Tags", "Notes"]),
+        (80, [UNREAD, "Title", "Date", "Words", "Notes"]),
+        (60, [UNREAD, "Title", "Date", "Notes"]),
     ):
         async with app.run_test(size=(width, 24)) as pilot:
             await settle(app, pilot)
             assert columns(app.screen) == labels, width
             (row,) = rows(app.screen)
             assert len(row) <= width
-            assert app.screen.article_list.columns[0][1] >= min(30, width - 30), width
+            assert app.screen.article_list.columns[1][1] >= min(30, width - 30), width
             assert cell(app.screen, seed_id, "Notes") == "0"
             header = str(app.screen.query_one("#list-header").render())
-            assert header.split()[0] == "Title" and "Date ▼" in header
+            assert header.split()[:2] == [UNREAD, "Title"] and "Date ▼" in header
         app = new_app(library)
 
 

@@ -58,7 +58,7 @@ from reader.core.store import flocked
 if TYPE_CHECKING:
     from reader.core.library import Library
 
-INDEX_VERSION = 11  # 11: entities found by each word of a name (entity:merkel)
+INDEX_VERSION = 12  # 12: the articles read (reads)
 INDEX_DIR = ".index"
 BATCH = 256  # articles per transaction when many are (re)indexed
 POOL_FROM = 2000  # a rebuild of this many articles reads them in worker processes
@@ -101,9 +101,10 @@ class Changes:
 
     updated: int = 0
     removed: int = 0
+    reads: bool = False  # the articles read were read again (another program's change)
 
     def __bool__(self) -> bool:
-        return bool(self.updated or self.removed)
+        return bool(self.updated or self.removed or self.reads)
 
 
 class Catalog(CatalogQueries):
@@ -242,6 +243,7 @@ class Catalog(CatalogQueries):
             stamps.append(f"{stat.st_size}:{stat.st_mtime_ns}")
         except OSError:
             stamps.append("-")
+        stamps.append(self.library.read_marks.stamp())  # (edited in place: no folder's mtime)
         return " ".join(stamps)
 
     def folders_changed(self) -> bool:
@@ -294,6 +296,7 @@ class Catalog(CatalogQueries):
             with self._transaction() as connection:
                 set_meta(connection, "folders", folders)
                 set_meta(connection, "rules", self._rules_signature())
+                self._load_reads(connection)
                 set_meta(connection, "complete", "1")
             self._ready = True
             return Changes(updated=len(ids))
@@ -355,14 +358,41 @@ class Catalog(CatalogQueries):
             changed, gone = self._changed_files(full)
         if rules != old_rules:  # the articles naming what a library-wide rule is about
             changed |= self._naming(_rule_texts(rules, old_rules))
-        if not changed and not gone and folders == get_meta(connection, "folders"):
+        reads = self.library.read_marks.stamp() != get_meta(connection, "reads")
+        if not changed and not gone and not reads and folders == get_meta(connection, "folders"):
             return Changes()
         self.update_many(sorted(changed), progress)
         self.remove(gone)
         with self._transaction() as connection:
             set_meta(connection, "folders", folders)
             set_meta(connection, "rules", rules)
-        return Changes(updated=len(changed), removed=len(gone))
+            if reads:
+                self._load_reads(connection)
+        return Changes(updated=len(changed), removed=len(gone), reads=reads)
+
+    def _load_reads(self, connection: sqlite3.Connection) -> None:
+        """The articles read, afresh from their file (inside a write transaction)."""
+        marks = self.library.read_marks
+        stamp = marks.stamp()
+        read = marks.read_ids()
+        connection.execute("DELETE FROM reads")
+        connection.executemany("INSERT OR IGNORE INTO reads(id) VALUES (?)", ((i,) for i in read))
+        set_meta(connection, "reads", stamp)
+
+    def mark_read(self, article_ids: list[str], read: bool, before: str, after: str) -> None:
+        """After reader's own write of the read marks (the file's stamps ``before``
+        and ``after`` it): these articles read or not. A change to the file by
+        another program before it is left for :meth:`reconcile` to read."""
+        if not self.is_ready():
+            return
+        with self._transaction() as connection:
+            if read:
+                sql = "INSERT OR IGNORE INTO reads(id) VALUES (?)"
+            else:
+                sql = "DELETE FROM reads WHERE id = ?"
+            connection.executemany(sql, ((i,) for i in article_ids))
+            if get_meta(connection, "reads") == before:
+                set_meta(connection, "reads", after)
 
     def _changed_files(self, full: bool) -> tuple[set[str], list[str]]:
         """The articles whose files changed since the index read them, and those

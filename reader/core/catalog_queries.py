@@ -37,7 +37,8 @@ EVERYTHING = Query()
 
 _INFO = (
     "a.rowid, a.id, a.title, d.author, a.date, d.source, d.format, d.text_sha256, "
-    "a.word_count, a.added, d.tags, d.note, d.note_tags, a.note_count"
+    "a.word_count, a.added, d.tags, d.note, d.note_tags, a.note_count, "
+    "EXISTS(SELECT 1 FROM reads r WHERE r.id = a.id)"
 )
 _JOINED = "articles a JOIN details d ON d.rowid = a.rowid"
 
@@ -57,6 +58,7 @@ def _info(row: tuple) -> ArticleInfo:
         note=row[11],
         note_tags=tuple(orjson.loads(row[12])),
         note_count=row[13],
+        read=bool(row[14]),
     )
 
 
@@ -300,11 +302,11 @@ class CatalogQueries:
         infos: dict[int, ArticleInfo] = {}
         for row in self.connection().execute(sql, params):
             info = infos.get(row[0]) or infos.setdefault(row[0], _info(row))
-            if row[14] is None:
+            if row[15] is None:
                 yield info, None
                 continue
-            annotation = annotation_from_record(orjson.loads(row[17]))
-            yield info, replace(annotation, state=row[15], score=row[16])
+            annotation = annotation_from_record(orjson.loads(row[18]))
+            yield info, replace(annotation, state=row[16], score=row[17])
 
     def note_listing(self, query: Query = EVERYTHING) -> str:
         """What ``reader notes`` prints, one line per note :meth:`notes` finds, in

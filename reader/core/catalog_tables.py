@@ -76,6 +76,8 @@ CREATE TABLE listings(
     sort TEXT PRIMARY KEY, version TEXT NOT NULL,
     lines BLOB NOT NULL, offsets BLOB NOT NULL, positions BLOB NOT NULL
 );
+-- The articles read, by id (a copy of annotations/.read.json: see reader.core.reading).
+CREATE TABLE reads(id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE VIRTUAL TABLE article_fts USING fts5(
     title, author, body, content='', tokenize='{TOKENIZER}'
 );
@@ -84,7 +86,8 @@ CREATE VIRTUAL TABLE note_fts USING fts5(
 );
 """
 TABLES = {
-    "meta", "articles", "details", "notes", "mentions", "listings", "article_fts", "note_fts",
+    "meta", "articles", "details", "notes", "mentions", "listings", "reads", "article_fts",
+    "note_fts",
 }  # fmt: skip
 # Made after the rows when the index is built: sorting once is quicker than
 # keeping each B-tree in order through 100,000 inserts.

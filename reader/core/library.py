@@ -26,9 +26,9 @@ from reader.core.models import (
     Correction,
     utc_now,
 )
+from reader.core.reading import ReadingPositions, ReadMarks
 from reader.core.store import (
     ArticleStore,
-    ReadingPositions,
     StoreContents,
     StoreCorrupt,
     StoreError,
@@ -191,8 +191,24 @@ class Library:
 
     @property
     def positions(self) -> ReadingPositions:
-        """Where the reader left each article (not in the stores: see ReadingPositions)."""
+        """Where the reader left each article (not in the stores: see reader.core.reading)."""
         return ReadingPositions(self.annotations_dir, writing=self.writing)
+
+    @property
+    def read_marks(self) -> ReadMarks:
+        """The articles read (not in the stores: see reader.core.reading)."""
+        return ReadMarks(self.annotations_dir, writing=self.writing)
+
+    def set_read(self, article_ids: Iterable[str], read: bool = True) -> None:
+        """Mark these articles read or unread, durably, then in the index."""
+        wanted = [a for a in article_ids if is_safe_id(a)]
+        if not wanted:
+            return
+        before, after = self.read_marks.set(wanted, read)
+        try:
+            self.catalog.mark_read(wanted, read, before, after)
+        except (OSError, sqlite3.Error) as error:
+            self.problems.append(f"the library index was not updated ({error})")
 
     def rule_store(self) -> ArticleStore:
         """The library-wide entity rules: a TinyDB file beside the article stores

@@ -105,6 +105,7 @@ class ArticleInfo:
     tags: tuple[str, ...] = ()  # the reader's tags on the whole article
     note: str = ""  # the reader's note on the whole article
     note_tags: tuple[str, ...] = ()  # the tags used on its annotations (listing only)
+    read: bool = False  # marked read (listing only: see reader.core.reading)
 
     @property
     def all_tags(self) -> tuple[str, ...]:

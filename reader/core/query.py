@@ -5,7 +5,7 @@ of them enough, and ``-`` before a term excludes what it matches::
 
     erdogan "m4 highway" hezb* -turkey syria OR lebanon tag:leader
     entity:"Recep Tayyip Erdogan" label:place since:2020-01 until:2020-03
-    source:reuters author:smith has:note has:tag state:orphan article:ID
+    source:reuters author:smith has:note has:tag is:unread state:orphan article:ID
 
 Words and ``"phrases"`` match the full text of articles (and their title and
 author, and the quotes, tags and notes of their annotations), folding case
@@ -14,7 +14,8 @@ Chinese, Japanese and Korean words are found inside runs of text without
 spaces (see :mod:`reader.core.fulltext`). ``entity:`` matches an entity's
 name in any case (without a leading "the"), or one word of a name of
 several (``entity:merkel`` finds "Angela Merkel"), ``label:`` an OntoNotes label or
-a group (``label:place``), ``source:`` and ``author:`` a part of those.
+a group (``label:place``), ``source:`` and ``author:`` a part of those,
+``is:read`` and ``is:unread`` the articles marked read or not.
 
 Searching notes (``reader notes``, the Notes screen, exports), the words match
 an annotation's quote, tags and note and its article's title, author, source
@@ -48,9 +49,11 @@ FIELDS = {
     "source",
     "author",
     "has",
+    "is",
 }
 STATES = ("anchored", "needs-review", "orphan")
 HAS = {"note": "note", "notes": "note", "tag": "tag", "tags": "tag"}
+IS = ("read", "unread")
 TYPING_PREFIX = 4  # while typing, the last word matches as a prefix from this length
 TAG_SEPARATOR = "\x1f"  # around each folded tag in an index row's tag_keys
 
@@ -152,6 +155,8 @@ def term_problem(term: Term) -> str:
         return f"state:{value} is not a state (one of {', '.join(STATES)})"
     if field == "has" and value.lower() not in HAS:
         return f"has:{value} is not something to have (has:note or has:tag)"
+    if field == "is" and value.lower() not in IS:
+        return f"is:{value} is not a reading state (is:read or is:unread)"
     return ""
 
 
@@ -293,6 +298,9 @@ def _article_term(term: Term) -> Sql:
         if HAS.get(value.lower()) == "note":
             return "(a.note_count > 0 OR a.has_note)", []
         return "a.tag_keys != ''", []
+    if field == "is":
+        read = "a.id IN (SELECT id FROM reads)"
+        return (read, []) if value.lower() == "read" else (f"NOT ({read})", [])
     if field == "state":  # the articles with an annotation in that state
         return "a.rowid IN (SELECT n2.article FROM notes n2 WHERE n2.state = ?)", [value]
     raise ValueError(f"unknown field {field}")

@@ -77,7 +77,7 @@ class StoreTooNew(StoreError):
 # --- durable files -----------------------------------------------------------
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -100,7 +100,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):  # the write's own error is the one to tell
             tmp.unlink()
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def write_durably(items: list[tuple[Path, bytes]], exclusive: set[Path] = frozenset()) -> None:
@@ -131,7 +131,7 @@ def write_durably(items: list[tuple[Path, bytes]], exclusive: set[Path] = frozen
             with contextlib.suppress(OSError):
                 tmp.unlink()
     for folder in {path.parent for path, _ in items}:
-        _fsync_dir(folder)
+        fsync_dir(folder)
 
 
 _TEMPORARY = re.compile(r"\.(\d+)(?:\.[0-9a-f]+)?\.tmp$")  # .<name>.<pid>[.<token>].tmp
@@ -356,7 +356,7 @@ class StoreContents:
     article: dict[str, Any] | None
     annotations: list[Annotation] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    position: int = 0  # a reading position saved by an older reader (see ReadingPositions)
+    position: int = 0  # a reading position saved by an older reader (see reader.core.reading)
     # The cached entities as stored (any key: for the index, which needs only
     # their names; see entity_rows and cached_entities).
     raw_entities: list[Any] = field(default_factory=list)
@@ -462,47 +462,6 @@ def flocked(lock_path: Path, *, reading: bool = False) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-POSITIONS_NAME = ".positions.json"
-
-
-class ReadingPositions:
-    """Where the reader left each article (a text offset), in
-    ``annotations/.positions.json``: a file of its own, so that reading never
-    changes an article's store, which the reader keeps in git with the notes.
-
-    Written atomically under a lock like a store; an unreadable file reads as
-    empty and is replaced, as the index is: it holds nothing that cannot be
-    lost, only a place to scroll back to."""
-
-    def __init__(
-        self,
-        annotations_dir: Path,
-        writing: Callable[[], contextlib.AbstractContextManager[Any]] | None = None,
-    ) -> None:
-        self.path = annotations_dir / POSITIONS_NAME
-        self._lock_path = annotations_dir / ".locks" / "_positions.lock"
-        self._writing = writing
-
-    def _read(self) -> dict[str, int]:
-        try:
-            data = orjson.loads(self.path.read_bytes())
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict):
-            return {}
-        return {k: v for k, v in data.items() if type(v) is int and v >= 0}
-
-    def get(self, article_id: str) -> int | None:
-        return self._read().get(article_id)
-
-    def set(self, article_id: str, offset: int) -> None:
-        around = self._writing() if self._writing else contextlib.nullcontext()
-        with around, flocked(self._lock_path):
-            positions = self._read()
-            positions[article_id] = offset
-            atomic_write(self.path, orjson.dumps(positions, option=orjson.OPT_SORT_KEYS))
 
 
 class ArticleStore:

@@ -179,6 +179,25 @@ class ReaderApp(App[None]):
         else:
             screen.open(article_id, offset, search)
         self.push_screen("article")
+        self.mark_read(article_id)
+
+    def open_next_article(self, article_id: str, step: int) -> bool:
+        """Show, in the article screen, the article ``step`` rows from this one in
+        the library's list as filtered (J and K); False at either end."""
+        library = self.screen_stack[0]  # the first screen, under every other
+        screen = self._article_screen
+        if not isinstance(library, LibraryScreen) or screen is None:
+            return False
+        target = library.neighbour(article_id, step)
+        if target is None:
+            return False
+        screen.open(target, None, library.text_search())
+        self.mark_read(target)
+        return True
+
+    def mark_read(self, article_id: str) -> None:
+        """Opening an article marks it read (written only if it was not)."""
+        self.write(self.library.set_read, [article_id], True, keep=False)
 
     def prefetch_article(self, article_id: str) -> None:
         """Read the article ahead (it is highlighted: it may be opened next)."""
@@ -269,8 +288,8 @@ class ReaderApp(App[None]):
         A write that fails (a full disk, a library that cannot be written) is kept,
         with every write made after it (in order: never one before another), and
         tried again every RETRY_SECONDS and before quitting, which asks first while
-        any is kept. ``keep=False``: a write of nothing the reader wrote (the
-        reading position), not kept.
+        any is kept. ``keep=False``: a write not kept to try again (the reading
+        position, quietly; with ``done``, its failure said once).
 
         The outcome comes back to the UI thread as a message: the writer never
         waits for the UI (which may itself be waiting for the writer, on quit)."""
@@ -293,7 +312,7 @@ class ReaderApp(App[None]):
             error = future.exception()
             error_text = str(error) if error else ""
             self.post_message(
-                WriteDone(done, error_text, then, job.set_aside, unsaved=len(self._held))
+                WriteDone(done, error_text, then, job.set_aside, unsaved=len(self._held), kept=keep)
             )
 
         future = self._writer.submit(attempt)
@@ -352,7 +371,7 @@ class ReaderApp(App[None]):
                 timeout=15,
             )
         if message.error:
-            if message.unsaved and self._retrying is None:  # the first to fail: said once
+            if message.kept and self._retrying is None:  # the first to fail: said once
                 self._retrying = self.set_interval(RETRY_SECONDS, self.retry_writes)
                 self.notify(
                     f"Not saved: {message.error}. Kept, and tried again every "
@@ -361,6 +380,8 @@ class ReaderApp(App[None]):
                     severity="error",
                     timeout=UNSAVED_TIMEOUT,
                 )
+            elif not message.kept and message.done:  # not kept (a move): said once
+                self.notify(f"Failed: {message.error}", severity="error", timeout=10)
             # (Not kept, not the reader's writing, e.g. the reading position: quiet.)
             return
         if message.retried and not message.unsaved:  # every kept write made at last
@@ -481,6 +502,25 @@ class ReaderApp(App[None]):
                 "Add articles",
                 "Import a file, folder or URL into the library",
                 screen.action_add,
+            )
+            yield SystemCommand(
+                "Mark read or unread (N)",
+                "The highlighted article; the list's ● marks those not read",
+                screen.action_toggle_read,
+            )
+            yield SystemCommand(
+                "Delete the article (D)",
+                "The highlighted article, with its notes, to the library's .trash folder",
+                screen.action_delete,
+            )
+        article = self._article_screen
+        if article is not None and screen is article:
+            yield SystemCommand(
+                "Mark this article unread",
+                "As if never opened (the library's N marks read and unread)",
+                lambda: self.write(
+                    self.library.set_read, [article.article.id], False, done="Marked unread"
+                ),
             )
 
 

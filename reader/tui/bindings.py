@@ -40,6 +40,8 @@ LIBRARY = [
     Key("library.sort", "s", "sort", "Sort"),
     Key("library.add", "a", "add", "Add"),
     Key("library.notes", "n", "notes", "Notes"),
+    Key("library.toggle_read", "N", "toggle_read", "Mark read/unread", show=False),
+    Key("library.delete", "D", "delete", "Delete the article (to the trash)", show=False),
     Key("library.export", "e", "app.export", "Export"),
     Key("library.clear", "escape", "clear_filter", "Clear filter", show=False),
     Key("library.quit", "q", "app.quit", "Quit"),
@@ -218,6 +220,14 @@ ARTICLE = [
     Key("article.panel", "tab", "focus_panel", "Text, entities, annotations", show=False),
     Key("article.side_panel", "p", "toggle_panel", "Show/hide the side panel", show=False),
     Key("article.export", "ctrl+e", "app.export", "Export", show=False),
+    Key("article.next_article", "J", "next_article(1)", "Next article in the list", show=False),
+    Key(
+        "article.previous_article",
+        "K",
+        "next_article(-1)",
+        "Previous article in the list",
+        show=False,
+    ),
     Key("article.back", "q", "back", "Back"),
 ]
 

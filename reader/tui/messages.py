@@ -98,3 +98,4 @@ class WriteDone(Message):
     problems: list[str] = field(default_factory=list)  # stores set aside on the way
     unsaved: int = 0  # writes kept to try again (this one, if it failed), after it
     retried: bool = False  # a write that had failed, made now
+    kept: bool = True  # kept to try again if it failed (see ReaderApp.write)

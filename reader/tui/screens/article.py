@@ -387,6 +387,11 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
             event.refresh_styles = False
         super()._on_screen_resume(event)
 
+    def action_next_article(self, step: int) -> None:
+        """The next (J) or previous (K) article of the library's list."""
+        if not self.app.open_next_article(self.article.id, step):
+            self.notify("No next article in the list." if step > 0 else "No previous article.")
+
     def action_back(self) -> None:
         self.save_position()
         self.app.pop_screen()

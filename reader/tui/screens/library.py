@@ -419,9 +419,89 @@ class LibraryScreen(TypeAhead, Screen[None]):
 
     def open_article(self, article_id: str | None) -> None:
         if article_id:
-            query = parse_query(self.current_query())
-            search = self.current_query() if is_text_search(query) else ""
-            self.app.open_article(article_id, search=search)
+            self.app.open_article(article_id, search=self.text_search())
+
+    def text_search(self) -> str:
+        """The filter, when it searches words: what an article opened shows found."""
+        query = parse_query(self.current_query())
+        return self.current_query() if is_text_search(query) else ""
+
+    def highlighted_info(self) -> ArticleInfo | None:
+        rowid = self.article_list.highlighted
+        if rowid is None:
+            return None
+        return self.article_list.row(rowid) or self._fetch([rowid]).get(rowid)
+
+    def action_toggle_read(self) -> None:
+        """The highlighted article marked read, or unread (N, as in newsboat)."""
+        info = self.highlighted_info()
+        if info is None:
+            return
+        read = not info.read
+        self.app.write(
+            self.app.library.set_read,
+            [info.id],
+            read,
+            done="Marked read" if read else "Marked unread",
+            then=lambda: self.request(fresh=True),
+        )
+
+    def action_delete(self) -> None:
+        """The highlighted article to the trash, with its notes, once confirmed."""
+        from reader.core.text import shorten
+        from reader.tui.dialogs.annotate import ConfirmDialog
+
+        info = self.highlighted_info()
+        if info is None:
+            return
+        notes = f" and its {info.note_count} notes" if info.note_count else ""
+        question = (
+            f"Delete “{shorten(info.title, 60)}”{notes}? "
+            "It goes to the library's .trash folder (reader restore brings it back)."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._trash(info.id)
+
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+    def _trash(self, article_id: str) -> None:
+        """On the writer thread, after any save still to be made to the article."""
+        from reader.core.trash import move_to_trash
+
+        library = self.app.library
+
+        self.app.write(
+            move_to_trash,
+            library,
+            article_id,
+            done=f"Moved to the trash: {article_id} (reader restore brings it back)",
+            then=lambda: self.request(fresh=True),
+            keep=False,
+        )
+
+    def neighbour(self, article_id: str, step: int) -> str | None:
+        """The article ``step`` rows from this one in the list as filtered (the
+        list's cursor goes there), or None at either end. From an article not
+        listed (opened from the Notes screen), from the list's cursor."""
+        article_list = self.article_list
+        if not article_list.ids:
+            return None
+        try:
+            rowid = self.app.library.catalog.rowid(article_id)
+        except sqlite3.Error:
+            rowid = None
+        try:
+            index = article_list.ids.index(rowid)
+        except ValueError:
+            index = article_list.cursor - (step > 0)
+        target = index + step
+        if not 0 <= target < len(article_list.ids):
+            return None
+        article_list.move_to(target)
+        info = self.highlighted_info()
+        return info.id if info is not None else None
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]

@@ -26,7 +26,9 @@ from reader.core.text import strip_controls
 from reader.tui.bindings import LIST, bindings
 
 CACHE_ROWS = 4000  # the metadata kept for rows scrolled past
+UNREAD = "●"  # the column of the articles not read yet (its header, and its mark)
 COLUMNS = (
+    (UNREAD, 1),
     ("Title", 0),
     ("Source / author", 20),
     ("Date", 10),
@@ -65,6 +67,7 @@ def fit(text: str, width: int, right: bool = False) -> str:
 
 def cells(info: ArticleInfo) -> dict[str, str]:
     return {
+        UNREAD: "" if info.read else UNREAD,
         "Title": info.title,
         "Source / author": info.author or info.source,
         "Date": info.date,

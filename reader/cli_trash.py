@@ -1,0 +1,47 @@
+"""``reader delete``, ``reader restore`` and ``reader mark``: an article to the
+trash and back, and read or unread (see reader.core.trash, reader.core.reading)."""
+
+from __future__ import annotations
+
+import click
+
+from reader.core.library import Library
+
+
+def delete_articles(library: Library, article_ids: tuple[str, ...]) -> None:
+    from reader.core.trash import move_to_trash
+
+    missing = [a for a in article_ids if not library.has_article(a)]
+    if missing:
+        raise click.UsageError(f"no such article: {missing[0]}")
+    for article_id in article_ids:
+        folder = move_to_trash(library, article_id)
+        click.echo(
+            f"reader: moved {article_id} to {folder} (reader restore brings it back)", err=True
+        )
+
+
+def restore_articles(library: Library, names: tuple[str, ...]) -> None:
+    from reader.core.trash import restore, trashed
+
+    if not names:  # what is there to restore
+        for item in trashed(library):
+            click.echo(f"{item.name}\t{item.title}")
+        return
+    for name in names:
+        try:
+            article_id = restore(library, name)
+        except FileNotFoundError:
+            raise click.UsageError(
+                f"{name} is not in the trash (reader restore lists it)"
+            ) from None
+        except FileExistsError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"reader: restored {article_id}", err=True)
+
+
+def mark_articles(library: Library, article_ids: tuple[str, ...], read: bool) -> None:
+    missing = [a for a in article_ids if not library.has_article(a)]
+    if missing:
+        raise click.UsageError(f"no such article: {missing[0]}")
+    library.set_read(article_ids, read)
