@@ -51,6 +51,7 @@ async def test_every_highlight_reads_at_aa(library, theme: str) -> None:  # noqa
         assert contrast(*effective(base)) >= AA, "the text itself"
         names = [*ENTITY_CLASSES.values(), *MARKS]
         names += ["article-view--cursor", "article-view--match", "article-view--heading"]
+        names += ["article-view--aside"]  # captions, related headlines
         for name in names:
             style = view._style(name)
             assert contrast(*effective(base + style)) >= AA, (theme, name, style)

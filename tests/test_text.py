@@ -179,3 +179,50 @@ def test_slug_is_always_a_safe_ascii_name(title):
     assert out.isascii()
     assert SLUG.match(out), out
     assert len(out) <= 48
+
+
+# --- captions and related headlines (issue 12): shown apart from the story ---------------
+
+
+def test_a_photo_caption_is_told_from_the_story() -> None:
+    from reader.core.text import looks_like_caption
+
+    captions = [
+        "Troops near Aleppo on February 17, 2020. (Photo by AFP)",
+        "Protesters gather in the square on Monday. (AFP Photo)",
+        "Smoke rises over the city. Photo: Reuters",
+        "Photo: Smoke rises over the city.",
+        "Firefighters at work (Getty Images)",
+        "The minister arrives in Brussels. Photograph by Jane Doe/AP",
+    ]
+    story = [
+        "He said the photo by the river was fake.",
+        "The minister said: we will not back down.",
+        "The image of the president (in a file photo from 2019) was shared widely, "
+        "the agency said, and officials denied it.",
+        "Pictures of the damage were shared by residents on Monday.",
+        "A long paragraph about a photo " + "word " * 80 + "(Photo by AFP)",
+    ]
+    assert [looks_like_caption(c) for c in captions] == [True] * len(captions)
+    assert [looks_like_caption(s) for s in story] == [False] * len(story)
+
+
+def test_blocks_and_rows_set_captions_and_related_headlines_apart() -> None:
+    from reader.tui.widgets.layout import Layout
+
+    text = (
+        "Troops near Aleppo on February 17. (Photo by AFP)\n\n"
+        "Turkish drone strikes killed 26 soldiers, a monitor said.\n"
+        "Russia cites Syria agreement but Erdogan sounds belligerent\n"
+        "Russia says it has agreed with Turkey to ease tensions\n\n"
+        "Macron calls for ceasefire\n\n"
+        "The French president spoke on Sunday."
+    )
+    assert [b.kind for b in blocks(text)] == ["caption", "paragraph", "heading", "paragraph"]
+    rows = [(text[line.start : line.end].strip(), line.kind) for line in Layout(text, 120).lines]
+    kinds = {row: kind for row, kind in rows if row}
+    assert kinds["Turkish drone strikes killed 26 soldiers, a monitor said."] == "paragraph"
+    assert kinds["Russia cites Syria agreement but Erdogan sounds belligerent"] == "aside"
+    assert kinds["Russia says it has agreed with Turkey to ease tensions"] == "aside"
+    assert kinds["Macron calls for ceasefire"] == "heading"
+    assert kinds["Troops near Aleppo on February 17. (Photo by AFP)"] == "caption"

@@ -161,7 +161,7 @@ class Block:
 
     start: int
     end: int
-    kind: str  # "paragraph" | "heading"
+    kind: str  # "paragraph" | "heading" | "caption"
 
 
 def looks_like_heading(line: str) -> bool:
@@ -173,6 +173,39 @@ def looks_like_heading(line: str) -> bool:
         and not line.endswith(_END_PUNCTUATION)
         and line[0].isupper()
     )
+
+
+# A photo's caption, as scraped into an article's text: a paragraph ending in
+# its credit, "(Photo by Jane Doe/AFP)", "(AFP Photo)", "Photo: Reuters",
+# "(Getty Images)", or opening "Photo: …".
+_CREDIT = r"(?i:photo(?:graph)?s?|pictures?|images?|file\ photo)"
+_NAME = r"[A-Z][\w'’.&-]*(?:[ /][A-Z][\w'’.&-]*){0,5}"  # Jane Doe/AFP, Reuters
+_CAPTION = re.compile(
+    rf"""(?:\(\s*(?:[^()]{{0,40}}\s)?{_CREDIT}\b[^()]{{0,60}}\)
+        |\(\s*Getty\ Images\s*\)
+        |\b{_CREDIT}\s*(?:(?i:by|credit)\s*:?|:)\s*{_NAME})
+        [.\s]*$""",
+    re.VERBOSE,
+)
+_CAPTION_START = re.compile(rf"^\s*{_CREDIT}\s*:")
+CAPTION_MAX_WORDS = 60
+
+
+def looks_like_caption(paragraph: str) -> bool:
+    """A photo's caption: a short paragraph ending in a photo credit (or
+    starting "Photo:"), which the reader shows apart from the story."""
+    if len(paragraph) > CAPTION_MAX_WORDS * 12 or "\n" in paragraph.strip():
+        return False
+    if len(paragraph.split()) > CAPTION_MAX_WORDS:
+        return False
+    return bool(_CAPTION.search(paragraph) or _CAPTION_START.match(paragraph))
+
+
+def is_aside_line(line: str) -> bool:
+    """A line after the first of a paragraph that looks like a heading: the
+    headline of a related story, scraped with the text ("Russia says it has
+    agreed with Turkey…" under a paragraph), shown apart from the story."""
+    return looks_like_heading(line)
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n\n+")
@@ -195,10 +228,11 @@ def _is_heading_line(text: str, start: int, end: int) -> bool:
 
 
 def blocks(text: str) -> list[Block]:
-    """Split normalised text into paragraphs and sub-headings.
+    """Split normalised text into paragraphs, sub-headings and captions.
 
     A block is a run of lines between blank lines. A one-line block that looks
-    like a heading and sits between paragraphs (not first) is a sub-heading.
+    like a heading and sits between paragraphs (not first) is a sub-heading; a
+    one-line block ending in a photo credit is a caption.
     """
     # The text between runs of two or more line breaks, without a line break it
     # starts with (only the text's first can): a search for the breaks, so memory
@@ -211,8 +245,10 @@ def blocks(text: str) -> list[Block]:
         while start < end and text[start] == "\n":
             start += 1
         if start < end:
-            heading = bool(out) and _is_heading_line(text, start, end)
-            out.append(Block(start, end, "heading" if heading else "paragraph"))
+            kind = "heading" if out and _is_heading_line(text, start, end) else "paragraph"
+            if kind == "paragraph" and end - start <= CAPTION_MAX_WORDS * 12:
+                kind = "caption" if looks_like_caption(text[start:end]) else kind
+            out.append(Block(start, end, kind))
         if gap is not None:
             start = gap.end()
     # A heading needs body text after it; a trailing short line is a paragraph.

@@ -487,6 +487,18 @@ class ReaderApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def action_rules(self) -> None:
+        """The library's entity rules; the article shown finds its entities again
+        when one was removed or put back."""
+        from reader.tui.screens.rules import RulesScreen
+
+        def closed(changed: bool | None) -> None:
+            article = self._article_screen
+            if changed and article is not None and article.is_current:
+                self.after_writes(article.find_entities)
+
+        self.push_screen(RulesScreen(), closed)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # Textual's own "Keys" (its key panel) would sit beside reader's, which
         # lists reader's keys with what they do: keep the one.
@@ -496,6 +508,11 @@ class ReaderApp(App[None]):
             "Export notes",
             "Markdown, W3C, Readwise CSV, JSONL, brat or HTML",
             self.action_export,
+        )
+        yield SystemCommand(
+            "Entity rules",
+            "The corrections made for every article: list them, remove one (R)",
+            self.action_rules,
         )
         if isinstance(screen, LibraryScreen):
             yield SystemCommand(

@@ -200,6 +200,7 @@ ARTICLE = [
     Key("article.copy", "y", "copy", "Copy as a quote", show=False),
     Key("article.relabel", "r", "relabel", "Relabel entity", show=False),
     Key("article.mark", "M", "mark_entity", "Mark selection as entity", show=False),
+    Key("article.rules", "R", "app.rules", "Entity rules for every article", show=False),
     Key("article.mentions", "m", "mentions", "Articles mentioning", show=False),
     Key(
         "article.next_mention",
@@ -240,7 +241,13 @@ NOTES = [
     Key("notes.help", "f1", "app.help", "Keys"),
 ]
 
-ALL_KEYS = [*GLOBAL, *LIBRARY, *LIST, *READING, *ARTICLE, *NOTES]
+RULES = [
+    Key("rules.remove", "x,delete", "remove", "Remove the rule", display="x"),
+    Key("rules.undo", "u", "undo", "Put the last removed back"),
+    Key("rules.close", "escape,q", "close", "Close", display="escape q"),
+]
+
+ALL_KEYS = [*GLOBAL, *LIBRARY, *LIST, *READING, *ARTICLE, *NOTES, *RULES]
 
 HELP_SECTIONS = [
     ("Everywhere", GLOBAL),
@@ -248,6 +255,7 @@ HELP_SECTIONS = [
     ("Reading: move the cursor, select", READING),
     ("Annotating (a selection, else the annotation or word at the cursor)", ARTICLE),
     ("Notes (search across the library)", NOTES),
+    ("Entity rules (R, or the command palette)", RULES),
 ]
 
 

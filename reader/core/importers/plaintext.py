@@ -17,7 +17,7 @@ import re
 
 from reader.core.importers import ImportFailed
 from reader.core.models import ArticleDraft
-from reader.core.text import blocks, normalise
+from reader.core.text import blocks, looks_like_caption, normalise
 
 _HEADER = re.compile(
     r"^[ \t]*date[ \t]+(?P<date>\d{4}-\d{2}(?:-\d{2})?)"
@@ -25,10 +25,10 @@ _HEADER = re.compile(
     re.IGNORECASE,
 )
 # A caption: a paragraph crediting a photo, as scraped pages put above the lead.
-_CAPTION = re.compile(
-    r"\((?:photo|picture|image|file photo)s?\b[^)]*\)\s*$"
-    r"|^(?:a |an )?(?:file )?(?:photo|picture|image)s?\b"
-    r"|^(?:photo|picture|image)\s*:",
+# A lead that opens as a caption does ("A picture taken…"); see also
+# reader.core.text.looks_like_caption, for one that ends in a photo credit.
+_CAPTION_OPENING = re.compile(
+    r"^(?:a |an )?(?:file )?(?:photo|picture|image)s?\b|^(?:photo|picture|image)\s*:",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?…](?=[\"'”’)\]]*(?:\s|$))")
@@ -103,12 +103,12 @@ def _title_line(text: str) -> tuple[str, str]:
 
 
 def is_caption(paragraph: str) -> bool:
-    return bool(_CAPTION.search(paragraph))
+    return looks_like_caption(paragraph) or bool(_CAPTION_OPENING.search(paragraph))
 
 
 def derive_title(text: str, limit: int = TITLE_LIMIT) -> str:
     """The lead's first sentence, cut at a word boundary; captions are skipped."""
-    paragraphs = [text[b.start : b.end] for b in blocks(text) if b.kind == "paragraph"]
+    paragraphs = [text[b.start : b.end] for b in blocks(text) if b.kind != "heading"]
     lead = next((p for p in paragraphs if not is_caption(p)), paragraphs[0] if paragraphs else "")
     lead = " ".join(lead.split())
     end = _SENTENCE_END.search(lead)

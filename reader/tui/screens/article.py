@@ -291,10 +291,15 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
                 parts.append(
                     f"{also}mention {number} of {len(linked.mentions)} (* next, # previous)"
                 )
-        parts.append(f"{view.percent_read()}% read")  # last: what is here comes first
+        # How far, at the right, always there; what is here cut to the room left.
+        read = f"{view.percent_read()}% read"
+        widget = self.query_one("#article-status", Static)
+        room = max(0, widget.size.width - len(read) - 2)
+        status = Text("  ·  ".join(parts), no_wrap=True)
+        status.truncate(room, overflow="ellipsis", pad=True)
+        status.append(f"  {read}")
         # One line (app.tcss): no layout of the screen at each move of the cursor.
-        status = Text("  ·  ".join(parts), no_wrap=True, overflow="ellipsis")
-        self.query_one("#article-status", Static).update(status, layout=False)
+        widget.update(status, layout=False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if isinstance(event.option_list, EntityList):

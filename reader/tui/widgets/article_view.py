@@ -45,6 +45,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {
         "article-view--heading",
+        "article-view--aside",
         "article-view--annotated",
         "article-view--review",
         "article-view--selection",
@@ -402,7 +403,12 @@ class ArticleView(ScrollView, can_focus=True):
         """``text[start:end]`` cut where its style changes: (start, end, style) each,
         the styles of the spans over it layered (a line's few boundaries, not a
         style per character)."""
-        ground = self._style("article-view--heading") if kind == "heading" else Style()
+        if kind == "heading":
+            ground = self._style("article-view--heading")
+        elif kind in ("caption", "aside"):  # a photo's caption, a related headline
+            ground = self._style("article-view--aside")
+        else:
+            ground = Style()
         spans = self._spans(start, end)
         if not spans:
             return [(start, end, ground)]

@@ -10,6 +10,9 @@ from __future__ import annotations
 from textual.screen import Screen
 from textual.widgets import Footer
 
+NARROW = 100  # columns: compact hints below
+SMALL = 70  # columns: no command palette hint below
+
 
 class KeyFooter(Footer):
     _shown: tuple | None = None
@@ -29,3 +32,11 @@ class KeyFooter(Footer):
                 return
             self._shown = signature
         super().bindings_changed(screen)
+
+    def on_resize(self) -> None:
+        """Less space between keys on a narrow terminal, and no ^p hint on a
+        small one (ctrl+p still opens the palette): hints cut mid-word read as
+        other keys."""
+        width = self.size.width
+        self.compact = width < NARROW
+        self.show_command_palette = width >= SMALL

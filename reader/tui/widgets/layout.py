@@ -13,14 +13,14 @@ from dataclasses import dataclass
 
 from rich.cells import get_character_cell_size
 
-from reader.core.text import blocks
+from reader.core.text import blocks, is_aside_line
 
 
 @dataclass(frozen=True)
 class Line:
     start: int
     end: int
-    kind: str  # "paragraph" | "heading" | "blank"
+    kind: str  # "paragraph" | "heading" | "caption" | "aside" | "blank"
 
 
 def cells(char: str) -> int:
@@ -95,8 +95,17 @@ class Layout:
             while pos <= block.end:  # hard line breaks inside a block
                 newline = text.find("\n", pos, block.end)
                 line_end = block.end if newline == -1 else newline
+                kind = block.kind
+                # A related story's headline under a paragraph: shown apart.
+                if (
+                    kind == "paragraph"
+                    and pos > block.start
+                    and line_end - pos <= 100
+                    and is_aside_line(text[pos:line_end])
+                ):
+                    kind = "aside"
                 # The newline character itself belongs to the line it ends.
-                wrapped = wrap(text, pos, line_end, self.width, block.kind)
+                wrapped = wrap(text, pos, line_end, self.width, kind)
                 if newline != -1:
                     last = wrapped[-1]
                     wrapped[-1] = Line(last.start, newline + 1, last.kind)

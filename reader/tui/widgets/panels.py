@@ -105,8 +105,12 @@ class EntityList(Panel):
             )
             more += max(0, len(found) - self.PER_TYPE)
             for one in found[: self.PER_TYPE]:
-                prompt = Text(f" {one.name} ", styles[group])
-                prompt.append(f" {len(one.mentions)}", "dim")
+                count = f" {len(one.mentions)}"
+                # One row each, the count kept: a long name is cut, never wrapped.
+                room = max(8, (self.scrollable_content_region.width or 30) - len(count) - 3)
+                name = one.name if len(one.name) <= room else one.name[: room - 1] + "…"
+                prompt = Text(f" {name} ", styles[group], no_wrap=True)
+                prompt.append(count, "dim")
                 options.append(Option(prompt, id=str(len(self.names))))
                 self.names.append(one)
         if more:
