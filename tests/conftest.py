@@ -7,6 +7,7 @@ so the seed is found relative to this file, never to the working directory.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,9 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 # was imported (reader.core.entity_queue): not in the tests, which run reader
 # on many small libraries at once, unless a test asks for it.
 os.environ["READER_NO_BACKGROUND"] = "1"
+# reader's own failures (reader.core.errorlog) are logged in the run's temporary
+# folder, never in the user's state folder.
+os.environ["READER_LOG"] = os.path.join(tempfile.mkdtemp(prefix="reader-log-"), "reader.log")
 
 # In CI the property tests draw the same examples every run, so a green run
 # stays green; on a developer's machine they explore (and keep failures in

@@ -20,6 +20,7 @@ from reader.core.library import Library
 from reader.core.store import SAVED_INTO_A_NEW_ONE, StoreCorrupt
 from reader.core.text import strip_controls
 from reader.tui.bindings import ALL_KEYS, GLOBAL, bindings
+from reader.tui.failures import ReportsFailures
 from reader.tui.messages import WriteDone
 from reader.tui.no_controls import NoControls
 from reader.tui.screens.library import LibraryScreen
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
     from textual.theme import Theme
     from textual.timer import Timer
+    from textual.worker import Worker
 
     from reader.core.entities import EntityService
     from reader.tui.prefetch import Prefetched
@@ -67,7 +69,7 @@ class _HeldBack(Exception):
         super().__init__(f"waiting behind {count - 1} earlier change(s) that could not be saved")
 
 
-class ReaderApp(App[None]):
+class ReaderApp(ReportsFailures, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "reader"
     BINDINGS = bindings(GLOBAL)
@@ -167,6 +169,23 @@ class ReaderApp(App[None]):
         gc.enable()
         # What the first article opened needs, loaded while the library is read.
         self.run_worker(_preload, thread=True, group="preload", exit_on_error=False)
+
+    def worker_failed(self, worker: Worker) -> None:
+        """A worker ended in an error reader did not expect: said, and its
+        traceback logged (see reader.tui.failures)."""
+        from reader.core.errorlog import record
+
+        error = worker.error
+        assert error is not None
+        doing = worker.group if worker.group != "default" else worker.name
+        path = record(f"worker {doing!r}", error)
+        self.notify(
+            f"{type(error).__name__}: {error} (while: {doing}). This is a bug in reader: "
+            f"the details are in {path}",
+            title="Something went wrong",
+            severity="error",
+            timeout=20,
+        )
 
     def open_article(self, article_id: str, offset: int | None = None, search: str = "") -> None:
         """Show an article (see ArticleScreen: the screen is made once, then kept)."""

@@ -117,7 +117,9 @@ class AnnotatingMixin:
         import webbrowser
 
         # In a thread: a browser may take a while to start, or run in the terminal.
-        self.run_worker(lambda: webbrowser.open(source), thread=True, group="browser")
+        self.run_worker(
+            lambda: webbrowser.open(source), thread=True, group="browser", exit_on_error=False
+        )
         self.notify(f"Opening {source}", timeout=2)
 
     def action_tag(self) -> None:

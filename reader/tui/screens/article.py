@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
+from textual.worker import Worker
 
 from reader.core.editing import AnnotationSet
 from reader.core.entities import LABEL_GROUPS, ModelUnavailable, failure_reason, label_group
@@ -21,6 +22,7 @@ from reader.core.models import hashtags
 from reader.core.store import StoreError
 from reader.core.text import shorten
 from reader.tui.bindings import ARTICLE, GLOBAL, TypeAhead, bindings
+from reader.tui.failures import ReportsFailures
 from reader.tui.messages import AnnotationsChanged, EntitiesReady, EntitiesUnavailable
 from reader.tui.screens.annotating import AnnotatingMixin
 from reader.tui.screens.correcting import CorrectingMixin
@@ -35,7 +37,9 @@ WATCH_SECONDS = 2.0  # how often to look for changes made by another process
 PANEL_MIN_WIDTH, PANEL_FULL_WIDTH = 70, 110
 
 
-class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, Screen[None]):
+class ArticleScreen(
+    ReportsFailures, AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, Screen[None]
+):
     """One article; the app keeps the screen and shows the next article in it
     (:meth:`open`): making its widgets and styling them anew took longer than
     everything else in opening an article."""
@@ -174,7 +178,10 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
             self.post_message(EntitiesUnavailable(article.id, str(error)))
             return
         except Exception as error:  # the model failed on this text: said, never "finding…"
-            reason = f"entities could not be found: {failure_reason(error)}"
+            from reader.core.errorlog import record
+
+            path = record(f"finding the entities of {article.id}", error)
+            reason = f"entities could not be found: {failure_reason(error)} (see {path})"
             self.post_message(EntitiesUnavailable(article.id, reason))
             return
         self.post_message(
@@ -190,6 +197,11 @@ class ArticleScreen(AnnotatingMixin, CorrectingMixin, FindingMixin, TypeAhead, S
         self.entity_status = f"{len(message.entities)} entities ({source})"
         self._show_legend()
         self._refresh_status()
+
+    def worker_failed_here(self, worker: Worker) -> None:
+        if worker.group == "entities":  # the legend says so, never "finding…" for ever
+            self.entity_status = "no entities: an error in reader (see the notification)"
+            self._show_legend()
 
     def on_entities_unavailable(self, message: EntitiesUnavailable) -> None:
         if message.article_id != self.article.id:

@@ -19,6 +19,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Input, Static
+from textual.worker import Worker
 
 from reader.core.models import ArticleInfo
 
@@ -33,6 +34,7 @@ from reader.core.query import (
     query_problems,
 )
 from reader.tui.bindings import GLOBAL, LIBRARY, TypeAhead, bindings
+from reader.tui.failures import ReportsFailures
 from reader.tui.messages import (
     ImportFinished,
     ImportProgress,
@@ -59,7 +61,7 @@ FIRST_PAGE = 100  # rows listed before the whole library is in order
 PREFETCH_AFTER = 0.15  # seconds the cursor rests on an article before it is read ahead
 
 
-class LibraryScreen(TypeAhead, Screen[None]):
+class LibraryScreen(ReportsFailures, TypeAhead, Screen[None]):
     BINDINGS = bindings(LIBRARY + GLOBAL)
 
     def __init__(self) -> None:
@@ -162,6 +164,17 @@ class LibraryScreen(TypeAhead, Screen[None]):
                 self.app.call_from_thread(self.app.find_entities_in_background)
         except (OSError, sqlite3.Error) as error:  # said where the list is, never "empty"
             self.app.call_from_thread(self._cannot_open, error)
+
+    def worker_failed_here(self, worker: Worker) -> None:
+        if worker.group in ("open", "listing"):  # never "Loading" for ever
+            text = f"The library could not be listed: {worker.error}"
+            if not self.article_list.ids:
+                self.article_list.set_message(text)
+            self._status(text)
+        elif worker.group == "import":
+            self._progress(None)
+        elif worker.group == "reconcile":
+            self._reconciling = False
 
     def _cannot_open(self, error: Exception) -> None:
         self._progress(None)

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from reader.core.models import Annotation, ArticleInfo, hashtags
 from reader.core.text import shorten
 from reader.tui.bindings import GLOBAL, NOTES, TypeAhead, bindings
+from reader.tui.failures import ReportsFailures
 from reader.tui.widgets.footer import KeyFooter
 
 
@@ -49,7 +50,7 @@ def note_label(info: ArticleInfo, annotation: Annotation | None) -> Text:
 LIMIT = 1000  # notes listed at most
 
 
-class NotesScreen(TypeAhead, Screen[None]):
+class NotesScreen(ReportsFailures, TypeAhead, Screen[None]):
     # The search field has the focus and takes ? as a character: f1 (in NOTES)
     # opens the keys instead, and ctrl+e is a priority key, ahead of the field's own.
     BINDINGS = bindings(NOTES + [k for k in GLOBAL if k.id not in ("app.help", "app.help_f1")])
