@@ -352,3 +352,48 @@ def test_library_ensure_clears_dead_temporaries_in_both_folders(tmp_path):
         stray.write_bytes(b"x")
     library.ensure()
     assert not any(s.exists() for s in strays)
+
+
+# --- one parse per operation (issue 13) --------------------------------------------------
+
+
+def test_each_store_operation_reads_its_file_once(store, monkeypatch):
+    """TinyDB reads its storage again at each table it touches: a save touched the
+    file five times. Each operation of a store now reads it once (and a write
+    writes it once)."""
+    from pathlib import Path
+
+    from reader.core.models import Correction
+
+    store.write_info(_info())
+    store.save_annotation(_annotation())
+    reads: list[str] = []
+    original = Path.read_bytes
+
+    def counting(path: Path) -> bytes:
+        if path == store.path:
+            reads.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    annotation = _annotation(tags=("second",), note="")
+    operations = {
+        "read": store.read,
+        "snapshot": store.snapshot,
+        "save_annotation": lambda: store.save_annotation(annotation),
+        "update_annotation": lambda: store.update_annotation(annotation, {"note": "n"}),
+        "update_article": lambda: store.update_article(_info(), tags=("a", "b")),
+        "save_correction": lambda: store.save_correction(Correction("c1", "remove", "Turkey")),
+        "corrections": store.corrections,
+        "cache_entities": lambda: store.cache_entities("key", sha256(TEXT), []),
+        "delete_annotation": lambda: store.delete_annotation(annotation.id),
+    }
+    for name, operation in operations.items():
+        reads.clear()
+        operation()
+        assert len(reads) == 1, (name, len(reads))
+    # What was written is what the next operation reads.
+    contents = store.read()
+    assert contents.article["tags"] == ["a", "b"]
+    (kept,) = contents.annotations
+    assert kept.tags == ("leader",) and kept.note == "Turkey's president"

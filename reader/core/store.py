@@ -204,17 +204,31 @@ REREADS = 3  # more reads of a file that does not parse, REREAD_PAUSE apart
 REREAD_PAUSE = 0.05  # seconds: an editor's or a sync tool's write in place ends
 
 
+_UNREAD = object()
+
+
 class AtomicJSONStorage:
     """TinyDB storage (its Storage interface: read, write, close): orjson, atomic
     durable replace. A file that does not parse (or is empty) is read again; still
     so, it is set aside if ``set_aside`` (a write, which must replace it), else
-    reported and left (:class:`StoreUnreadable`)."""
+    reported and left (:class:`StoreUnreadable`).
+
+    The file is parsed once per storage: TinyDB reads its storage again at each
+    table it touches, and one locked operation of a store (see ArticleStore)
+    touches several; what is written is what is read next. A storage lives as
+    long as one locked operation, so no other writer can come in between."""
 
     def __init__(self, path: str | Path, set_aside: bool = False) -> None:
         self.path = Path(path)
         self.set_aside = set_aside
+        self._data: Any = _UNREAD
 
     def read(self) -> dict[str, Any] | None:
+        if self._data is _UNREAD:
+            self._data = self._parse()
+        return self._data
+
+    def _parse(self) -> dict[str, Any] | None:
         for attempt in range(REREADS + 1):
             try:
                 raw = self.path.read_bytes()
@@ -235,10 +249,12 @@ class AtomicJSONStorage:
         raise StoreUnreadable(self.path)
 
     def write(self, data: dict[str, Any]) -> None:
+        self._data = _UNREAD  # (a write that fails leaves the file to be read again)
         atomic_write(self.path, serialise(data))
+        self._data = data
 
     def close(self) -> None:
-        pass
+        self._data = _UNREAD
 
 
 # --- converters at the storage edge --------------------------------------------
@@ -489,13 +505,13 @@ class ArticleStore:
         self._recover = recover
         self._problems = problems
 
-    def _set_aside_if_unreadable(self) -> None:
+    def _set_aside_if_unreadable(self, storage: AtomicJSONStorage) -> None:
         """Before a write, under the lock: a file that does not parse is moved aside
         (its bytes kept), and, with ``recover``, a new store holding the metadata
         it is given takes its place, so what is written next is never lost; said in
         ``problems``, or raised (StoreCorrupt) without ``recover``."""
         try:
-            AtomicJSONStorage(self.path, set_aside=True).read()
+            storage.read()
         except StoreCorrupt as error:
             if self._recover is None:
                 raise
@@ -503,7 +519,7 @@ class ArticleStore:
             meta: dict[str, Any] = {"schema": SCHEMA_VERSION}
             if record:
                 meta["article"] = record
-            atomic_write(self.path, serialise({_META: {"1": meta}}))
+            storage.write({_META: {"1": meta}})
             if self._problems is not None:
                 self._problems.append(f"{error}{SAVED_INTO_A_NEW_ONE}")
 
@@ -518,9 +534,10 @@ class ArticleStore:
             around or contextlib.nullcontext(),
             flocked(self._lock_path, reading=not write) as exclusive,
         ):
+            storage = AtomicJSONStorage(self.path, set_aside=write)  # one parse (see there)
             if write:
-                self._set_aside_if_unreadable()
-            db = TinyDB(self.path, storage=AtomicJSONStorage, set_aside=write)
+                self._set_aside_if_unreadable(storage)
+            db = TinyDB(storage=lambda: storage)
             try:
                 db = self._check_schema(db, in_place=exclusive)
                 if write and db.table(_META).get(doc_id=1) is None:
