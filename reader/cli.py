@@ -12,7 +12,7 @@ import os
 import sys
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -40,14 +40,15 @@ class _Reader(click.Group):
     system's (a full disk, a closed pipe, a folder that cannot be written),
     which would otherwise end in a traceback."""
 
-    def main(self, *args, standalone_mode: bool = True, **kwargs):  # noqa: ANN002, ANN003, ANN201
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            # (click's overloads tell standalone_mode's literal values apart)
+            return super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         from reader.cli_output import guard_output
 
         guard_output()  # nothing printed can act on the terminal
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
             sys.stdout.flush()  # a full disk shows here, not at exit
         except click.UsageError as error:
             where = error.ctx.command_path if error.ctx else "reader"
@@ -329,6 +330,7 @@ def notes(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
         write_clean(catalog.note_listing(wanted).encode())  # from strings cleaned as read
         return
     for info, annotation in catalog.notes(wanted):
+        record: dict[str, Any]
         if annotation is None:  # the article's own tags and note
             record = {
                 "kind": "article",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import re
 import sys
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO, cast
 
 from reader.core.text import strip_controls
 
@@ -106,7 +106,7 @@ def guard_output() -> None:
         stream.flush()
         _ORIGINAL[name] = stream
         guarded = _GuardedText(
-            _GuardedBuffer(stream.buffer),
+            cast("BinaryIO", _GuardedBuffer(stream.buffer)),
             encoding=stream.encoding,
             errors=stream.errors,
             line_buffering=stream.line_buffering,

@@ -378,7 +378,7 @@ async def test_reading_position_is_a_text_offset_restored_at_any_size(
         await pilot.pause()
         offset = view.top_offset()
         assert 0 < offset < len(view.text) - 1, "ctrl+d did not scroll"
-        row_wide = view.layout.row_of(offset)
+        row_wide = view.text_layout.row_of(offset)
         await pilot.press("q")
         await settle(app, pilot)
         assert isinstance(app.screen, LibraryScreen)
@@ -396,9 +396,9 @@ async def test_reading_position_is_a_text_offset_restored_at_any_size(
             await pilot.pause()
             assert view.cursor == offset, f"at {size} the cursor is at {view.cursor}"
             # The same text at the top of the view, however it wraps.
-            assert view.layout.row_of(offset) == round(view.scroll_offset.y), size
+            assert view.text_layout.row_of(offset) == round(view.scroll_offset.y), size
             if size == (80, 30):
-                assert view.layout.row_of(offset) != row_wide  # wrapped otherwise
+                assert view.text_layout.row_of(offset) != row_wide  # wrapped otherwise
             await pilot.press("q")
             await settle(app, pilot)
             await flush(app, pilot)

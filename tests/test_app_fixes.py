@@ -109,7 +109,7 @@ async def test_wide_characters_wrap_by_cell_width_and_all_show(tmp_path: Path) -
     app = new_app(library)
     async with app.run_test(size=SIZE) as pilot:
         view = await open_seed(app, pilot)
-        layout = view.layout
+        layout = view.text_layout
         # Every offset is on exactly one line, and no line is wider than the column.
         covered = [o for line in layout.lines for o in range(line.start, line.end)]
         assert covered == list(range(len(view.text)))
@@ -303,8 +303,8 @@ async def test_panels_highlight_a_row_on_focus_and_enter_jumps(
         assert view.cursor == target
         # The focus stays in the panel: the mention at the cursor is still marked.
         assert entities.has_focus
-        row = view.layout.row_of(target) - view.scroll_offset.y
-        column = view._margin + view.layout.position(target)[1]
+        row = view.text_layout.row_of(target) - view.scroll_offset.y
+        column = view._margin + view.text_layout.position(target)[1]
         marked = view.get_component_rich_style("article-view--cursor-blurred", partial=True)
         assert marked.underline and marked.bold
         at = 0

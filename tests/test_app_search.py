@@ -596,7 +596,7 @@ async def open_highlighted(app: ReaderApp, pilot: Pilot) -> ArticleView:
 
 
 def on_screen(view: ArticleView, offset: int) -> bool:
-    row = view.layout.row_of(offset)
+    row = view.text_layout.row_of(offset)
     top = view.scroll_offset.y
     return top <= row < top + view.scrollable_content_region.height
 

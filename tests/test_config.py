@@ -141,7 +141,7 @@ async def test_the_app_follows_the_settings(tmp_path: Path, seed_path: Path) -> 
         await pilot.press("escape")
         await pilot.pause()
         view = await open_seed(app, pilot)
-        assert view.layout.width == 60
+        assert view.text_layout.width == 60
         assert app.screen.query_one("#side-panel").outer_size.width == 45
         await pilot.press("ctrl+e")
         await pilot.pause()

@@ -177,7 +177,7 @@ def next_end(pattern: re.Pattern[str]) -> Expected:
 
 def line_at(view: ArticleView, at: int) -> tuple[int, Line]:
     """The screen row holding ``at``, found among the layout's rows."""
-    return next((i, ln) for i, ln in enumerate(view.layout.lines) if ln.start <= at < ln.end)
+    return next((i, ln) for i, ln in enumerate(view.text_layout.lines) if ln.start <= at < ln.end)
 
 
 def row_start(view: ArticleView, at: int) -> int:
@@ -197,7 +197,7 @@ def row_end(view: ArticleView, at: int) -> int:
 
 def on_row(view: ArticleView, row: int, column: int) -> int:
     """The offset at ``column`` on the row, or its last character if it is shorter."""
-    line = view.layout.lines[row]
+    line = view.text_layout.lines[row]
     return min(line.start + column, line.end - 1)
 
 
@@ -207,7 +207,7 @@ def rows_away(delta: int) -> Expected:
 
     def expected(view: ArticleView, at: int) -> int:
         row, line = line_at(view, at)
-        text_rows = [i for i, ln in enumerate(view.layout.lines) if ln.kind != "blank"]
+        text_rows = [i for i, ln in enumerate(view.text_layout.lines) if ln.kind != "blank"]
         return on_row(view, text_rows[text_rows.index(row) + delta], at - line.start)
 
     return expected
@@ -234,7 +234,7 @@ def paged(binding_id: str) -> Expected:
         assert 0 <= top + sign * rows <= view.max_scroll_y, "no room to page the whole way"
         row, line = line_at(view, at)
         target = row + sign * rows
-        if view.layout.lines[target].kind == "blank":
+        if view.text_layout.lines[target].kind == "blank":
             target += sign
         return on_row(view, target, at - line.start)
 
@@ -731,7 +731,7 @@ async def test_panel_export_and_back_keys(tmp_path: Path, seed_path: Path) -> No
 
         # q: back to the library; the reading position saved is the top row's start.
         await press(pilot, "ctrl+f", "ctrl+f")
-        top = view.layout.lines[round(view.scroll_offset.y)].start
+        top = view.text_layout.lines[round(view.scroll_offset.y)].start
         assert top > 0
         await press(pilot, *keys_of(app, "article.back"))
         assert isinstance(app.screen, LibraryScreen)

@@ -69,3 +69,18 @@ def test_spacy_components_import_no_textual():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_the_apps_start_up_path_imports_no_spacy_or_trafilatura():
+    """What runs before the library's first screen is drawn: the launcher, the
+    app and its first screen (spaCy alone takes 0.7 s to import)."""
+    script = (
+        "import sys\n"
+        "import reader.launch, reader.tui.app, reader.tui.screens.library\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'spacy', 'trafilatura', 'tinydb'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

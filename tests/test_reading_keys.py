@@ -17,7 +17,7 @@ SIZE = (80, 24)  # the smallest terminal reader is made for: many pages of the s
 
 def in_sight(view) -> bool:  # noqa: ANN001
     top = round(view.scroll_offset.y)
-    return top <= view.layout.row_of(view.cursor) < top + view.scrollable_content_region.height
+    return top <= view.text_layout.row_of(view.cursor) < top + view.scrollable_content_region.height
 
 
 async def test_page_keys_move_the_view_and_the_cursor_together(
@@ -29,7 +29,7 @@ async def test_page_keys_move_the_view_and_the_cursor_together(
         view = await open_seed(app, pilot)
         view.move_to(0)
         await pilot.pause()
-        layout, height = view.layout, view.scrollable_content_region.height
+        layout, height = view.text_layout, view.scrollable_content_region.height
         assert len(layout) > 3 * height, "the seed is too short to page through here"
 
         for key, rows in [("ctrl+d", height // 2), ("pagedown", height - 2), ("space", height - 2)]:
@@ -74,7 +74,7 @@ async def test_the_wheel_takes_the_cursor_along(tmp_path: Path, seed_path: Path)
         top = round(view.scroll_offset.y)
         assert top > 0, "the wheel did not scroll"
         assert in_sight(view)
-        assert view.layout.row_of(view.cursor) == top  # the top row of the new view
+        assert view.text_layout.row_of(view.cursor) == top  # the top row of the new view
         # The next j moves from there, not back to where the cursor was.
         await pilot.press("j")
         await pilot.pause()
@@ -131,7 +131,7 @@ async def test_vim_motions_words_sentences_rows_and_gg(tmp_path: Path) -> None:
         view.move_to(TEXT.index("said"))
         assert (await keys("l")).startswith("aid")
         await keys("dollar_sign")
-        assert view.layout.row_of(view.cursor) == 0
+        assert view.text_layout.row_of(view.cursor) == 0
         assert view.cursor == TEXT.index("\n") - 1  # the row's last character: "."
         assert await keys("0") == TEXT
         view.move_to(TEXT.index("sentences"))
@@ -144,7 +144,7 @@ async def test_vim_motions_words_sentences_rows_and_gg(tmp_path: Path) -> None:
         assert view.cursor == len(TEXT) - 1
         view.move_to(TEXT.index("He said"))
         after = await keys("g", "j")
-        assert view.layout.row_of(view.cursor) > 0 and after != TEXT
+        assert view.text_layout.row_of(view.cursor) > 0 and after != TEXT
 
 
 async def test_counts_and_keys_in_one_write(tmp_path: Path) -> None:

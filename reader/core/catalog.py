@@ -70,6 +70,7 @@ def _scan(folder: Path, suffix: str, full: bool) -> tuple[dict[str, Any], list[s
     """The folder's files ending in ``suffix``, by name without it: their stat
     (``full``), else their inode number (which the listing gives, without a
     ``stat`` call per file); and the names of temporary files."""
+    listed: dict[str, Any]
     try:
         with os.scandir(folder) as entries:
             if full:  # (no stat of the temporaries)

@@ -12,6 +12,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -138,7 +139,19 @@ def _note(info: ArticleInfo, annotation: Annotation | None) -> tuple[Any, ...]:
         tags, quote, note = info.tags, "", info.note
         own = orjson.dumps(list(info.tags)).decode()
         line = note_line(info.id, None, "article", info.tags, "", note)
-        row = (None, 0, "article", 1.0, b"{}", "", own, tag_keys(tags), note, info.date, line)
+        row: tuple[Any, ...] = (
+            None,
+            0,
+            "article",
+            1.0,
+            b"{}",
+            "",
+            own,
+            tag_keys(tags),
+            note,
+            info.date,
+            line,
+        )
     else:
         tags, quote, note = (*annotation.tags, *info.tags), annotation.exact, annotation.note
         row = (
@@ -172,7 +185,7 @@ _library: Library | None = None
 
 def _start_worker(root: str) -> None:
     global _library
-    _library = Library(root)
+    _library = Library(Path(root))
 
 
 def rows_in_worker(article_ids: list[str]) -> list[ArticleRows | None]:

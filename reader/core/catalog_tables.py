@@ -191,6 +191,7 @@ def store_rows(connection: sqlite3.Connection, rows: ArticleRows, *, loading: bo
         rowid = connection.execute(
             "INSERT INTO article_fts(title, author, body) VALUES (?, ?, ?)", rows.fts
         ).lastrowid
+        assert rowid is not None  # (an INSERT's)
         connection.execute(_INSERT_ARTICLE, (rowid, *articles))
         connection.execute(_INSERT_DETAILS, (rowid, *details))
         if loading:

@@ -222,7 +222,9 @@ class SpacyRecogniser:
     (reader.core.entity_rules) and an EntityRuler fed the library's rules."""
 
     def __init__(
-        self, packages: tuple[str, ...] = MODEL_PACKAGES, rules: list[Correction] = ()
+        self,
+        packages: tuple[str, ...] = MODEL_PACKAGES,
+        rules: list[Correction] | tuple[Correction, ...] = (),
     ) -> None:
         found = find_model(packages)
         if found is None:
@@ -266,7 +268,7 @@ class SpacyRecogniser:
         if patterns:
             ruler = self.nlp.add_pipe("entity_ruler", name=RULER, config={"overwrite_ents": True})
             with self.nlp.select_pipes(enable=[]):
-                ruler.add_patterns(patterns)
+                ruler.add_patterns(patterns)  # type: ignore[attr-defined]
         self.key = key
 
     def _fits(self, text: str) -> bool:

@@ -62,7 +62,7 @@ def _relabel(span: Span, label: str) -> Span:
 
 def apply_gazetteer(doc: Doc, ents: list[Span], gazetteer: Gazetteer) -> list[Span]:
     out = []
-    covered = set()
+    covered: set[int] = set()
     for ent in ents:
         text = ent.text
         before = doc[ent.start - 1].lower_ if ent.start else ""
@@ -274,11 +274,11 @@ def apply_consistency(
             continue
         if token.text in places:  # "Washington" after "George Washington": the city too
             continue
-        ent = by_token.get(token.i)
-        if ent is None:
+        found = by_token.get(token.i)
+        if found is None:
             out.append(Span(doc, token.i, token.i + 1, label=seen[1]))
-        elif ent.end - ent.start == 1 and ent.label_ != seen[1]:
-            out[out.index(ent)] = _relabel(ent, seen[1])
+        elif found.end - found.start == 1 and found.label_ != seen[1]:
+            out[out.index(found)] = _relabel(found, seen[1])
     return out
 
 
@@ -289,8 +289,8 @@ def apply_repeats(doc: Doc, ents: list[Span]) -> list[Span]:
     found mentions)."""
     labels: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     for ent in ents:
-        words = [t for t in ent if not t.is_punct]
-        capitalised = words and all(t.is_title or t.is_upper for t in words)
+        tokens = [t for t in ent if not t.is_punct]
+        capitalised = tokens and all(t.is_title or t.is_upper for t in tokens)
         if ent.label_ in NAME_LABELS and capitalised and (len(ent) > 1 or not ent[0].is_stop):
             labels[tuple(t.text for t in ent)][ent.label_] += 1
     if not labels:

@@ -25,6 +25,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,7 +104,9 @@ def atomic_write(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
-def write_durably(items: list[tuple[Path, bytes]], exclusive: set[Path] = frozenset()) -> None:
+def write_durably(
+    items: list[tuple[Path, bytes]], exclusive: AbstractSet[Path] = frozenset()
+) -> None:
     """Write several files atomically and durably with one sync for all.
 
     Each goes to a temporary file first; one ``os.sync`` makes them all
@@ -291,7 +294,7 @@ def _typed(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
     people and other tools edit, and what it holds is shown in terminals."""
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise TypeError(f"{what} is {type(value).__name__}")
-    return strip_controls(value) if kind is str else value
+    return strip_controls(str(value)) if kind is str else value
 
 
 def _strings(value: Any, what: str) -> tuple[str, ...]:
@@ -566,7 +569,7 @@ class ArticleStore:
             data = db.storage.read()
             db.close()
             db = TinyDB(storage=MemoryStorage)
-            db.storage.write(data)
+            db.storage.write(data or {})
         while version < SCHEMA_VERSION:
             MIGRATIONS[version](db)
             version += 1
@@ -601,6 +604,7 @@ class ArticleStore:
             return StoreContents(None)
         except OSError as error:  # (see read)
             raise StoreUnreadable(self.path, error.strerror) from None
+        data: Any
         try:
             data = orjson.loads(raw) if raw.strip() else {}
         except orjson.JSONDecodeError:
@@ -622,7 +626,8 @@ class ArticleStore:
         derived from its text), so the record is never tags and a note alone."""
         with self._locked(write=True) as db:
             meta = db.table(_META)
-            record = dict((meta.get(doc_id=1) or {}).get("article") or {})
+            current: dict[str, Any] = meta.get(doc_id=1) or {}
+            record = dict(current.get("article") or {})
             if "id" not in record:
                 record = {**info_to_record(info), **record}
             if tags is not None:
@@ -785,11 +790,10 @@ def _corrections(records: list[Any]) -> list[Correction]:
             continue
         if fields["action"] not in ("remove", "label", "add"):
             continue
-        out.append(
-            Correction(
-                **{k: strip_controls(v) if isinstance(v, str) else v for k, v in fields.items()}
-            )
-        )
+        values: dict[str, Any] = {
+            k: strip_controls(v) if isinstance(v, str) else v for k, v in fields.items()
+        }
+        out.append(Correction(**values))
     return out
 
 

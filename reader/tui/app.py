@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from reader.core.entities import EntityService
+    from reader.tui.dialogs.export import ExportRequest
     from reader.tui.prefetch import Prefetched
     from reader.tui.screens.article import ArticleScreen
 
@@ -226,7 +227,7 @@ class ReaderApp(ReportsFailures, App[None]):
         # made before it is first shown); a layout of another width is not used.
         screen = self._article_screen
         views = list(screen.query(ArticleView)) if screen is not None else []
-        width = views[0].layout.width if views else self.config.reading_width
+        width = views[0].text_layout.width if views else self.config.reading_width
         self._prefetch(article_id, width)
 
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
@@ -453,7 +454,7 @@ class ReaderApp(ReportsFailures, App[None]):
 
     def export_notes(self, query: str = "") -> None:
         """The export dialog, then the export in a worker."""
-        from reader.tui.dialogs.export import ExportDialog, ExportRequest
+        from reader.tui.dialogs.export import ExportDialog
 
         def done(request: ExportRequest | None) -> None:
             if request is not None:
@@ -463,19 +464,19 @@ class ReaderApp(ReportsFailures, App[None]):
         self.push_screen(ExportDialog(query, folder), done)
 
     @work(thread=True, group="export", exit_on_error=False)
-    def _export(self, request: object) -> None:
+    def _export(self, request: ExportRequest) -> None:
         from reader.core.entities import ModelUnavailable
         from reader.core.export import ExportError
         from reader.core.export.run import run_export
 
-        output = request.output  # type: ignore[attr-defined]
+        output = request.output
         try:
             # The dialog offers a folder of the library: make it (the CLI does not).
             Path(output).expanduser().parent.mkdir(parents=True, exist_ok=True)
             result = run_export(
                 self.library,
                 request.fmt,
-                request.query,  # type: ignore[attr-defined]
+                request.query,
                 output=output,
             )
         except (ExportError, ModelUnavailable, OSError) as error:
@@ -483,7 +484,7 @@ class ReaderApp(ReportsFailures, App[None]):
                 self.notify, str(error), title="Export failed", severity="error", timeout=15
             )
             return
-        where = result.written[0] if len(result.written) == 1 else request.output  # type: ignore[attr-defined]
+        where = result.written[0] if len(result.written) == 1 else request.output
         self.call_from_thread(
             self.notify,
             f"{result.articles} article(s), {len(result.written)} file(s): {where}",

@@ -8,8 +8,9 @@ users remap keys (``App.set_keymap``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from reader.core.entities import LABEL_GROUPS
 
@@ -259,7 +260,7 @@ HELP_SECTIONS = [
 ]
 
 
-def bindings(keys: list[Key]) -> list[Binding]:
+def bindings(keys: list[Key]) -> list[BindingType]:
     return [
         Binding(
             k.key,
@@ -310,7 +311,10 @@ class TypeAhead:
     run on arrival; this turns them off while a field has the focus, where /
     is typed."""
 
-    focused: object
+    if TYPE_CHECKING:
+        from textual.widget import Widget
+
+        focused: Widget | None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         from textual.widgets import Input  # (loaded already: each of these screens has one)

@@ -57,8 +57,8 @@ def _paragraph(
     entities = [e for e in item.entities if e.start < end and e.end > start]
     notes = [a for a in item.annotations if a.state != "orphan" and a.start < end and a.end > start]
     cuts = {start, end}
-    for span in (*entities, *notes):
-        cuts.update((max(span.start, start), min(span.end, end)))
+    for left, right in [(e.start, e.end) for e in entities] + [(a.start, a.end) for a in notes]:
+        cuts.update((max(left, start), min(right, end)))
     ordered = sorted(cuts)
     out = []
     for left, right in zip(ordered, ordered[1:], strict=False):

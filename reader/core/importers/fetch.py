@@ -203,7 +203,7 @@ def _request_url(url: str) -> tuple[str, str | None]:
     parts = urlsplit(url.strip())
     host = parts.netloc.rpartition("@")[2]
     if not host.isascii():
-        host = parts.hostname.encode("idna").decode("ascii")
+        host = (parts.hostname or "").encode("idna").decode("ascii")
         if parts.port is not None:
             host = f"{host}:{parts.port}"
     authorization = None
@@ -332,7 +332,7 @@ def _connect_redirect(request, address, timeout, source_address, dog: _Watchdog)
     checked before any connection, and only those addresses are tried."""
     host, port = address
     infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     _check_redirect(request, addresses)
     error: OSError = OSError(f"no address for {host}")
     for ip in addresses:
@@ -362,7 +362,7 @@ def _addresses_here(url: str) -> list[str]:
         infos = socket.getaddrinfo(parts.hostname, parts.port, 0, socket.SOCK_STREAM)
     except (OSError, ValueError, UnicodeError):
         return []
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def _connection_for(connection, request):

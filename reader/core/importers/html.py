@@ -119,7 +119,7 @@ def parse_html(html: str, source: str = "") -> ArticleDraft:
     except Exception as error:  # trafilatura/lxml raise many kinds on broken pages
         reason = type(error).__name__
         raise ImportFailed(f"{source or 'page'}: cannot parse the HTML ({reason})") from None
-    found = document.as_dict() if document is not None else {}
+    found: dict[str, Any] = document.as_dict() if document is not None else {}  # type: ignore[union-attr]
     text = normalise(_paragraphs(found.get("text") or ""))
     title = " ".join((found.get("title") or "").split())
     author = " ".join((found.get("author") or "").split())

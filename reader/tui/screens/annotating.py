@@ -47,14 +47,18 @@ class AnnotatingMixin:
     _future: list[HistoryEntry]
     _told_where = False  # whether a save has said which file it went to
     app: ReaderApp
-    view: ArticleView
 
     if TYPE_CHECKING:
+
+        @property
+        def view(self) -> ArticleView: ...
+
         # Provided by Screen and ArticleScreen. Only for the type checker: at run
         # time a stub here would come before Screen in the MRO and replace it.
         def notify(self, *args, **kwargs): ...  # noqa: ANN002, ANN003, ANN201
         def _refresh_annotations(self) -> None: ...
         def _refresh_header(self) -> None: ...
+        def run_worker(self, *args, **kwargs): ...  # noqa: ANN002, ANN003, ANN201
 
     def record_change(self, entry: HistoryEntry) -> None:
         self._history.append(entry)
@@ -257,7 +261,8 @@ class AnnotatingMixin:
         # What the user did: undo returns the inverse of it, redo the change itself.
         done = change.inverse if verb == "Undone" else change
         what = "creation" if done.before is None else ("deletion" if done.after is None else "edit")
-        quote = shorten((change.after or change.before).exact, 40)
+        changed = change.after or change.before
+        quote = shorten(changed.exact, 40) if changed else ""
         self.notify(f"{verb}: {what} of “{quote}”", timeout=2)
 
     # --- orphans ------------------------------------------------------------------------

@@ -25,13 +25,16 @@ if TYPE_CHECKING:
 class CorrectingMixin:
     article: Article
     app: ReaderApp
-    view: ArticleView
 
     if TYPE_CHECKING:
+
+        @property
+        def view(self) -> ArticleView: ...
+
         # Provided by Screen and ArticleScreen. Only for the type checker: at run
         # time a stub here would come before Screen in the MRO and replace it.
         def notify(self, *args, **kwargs): ...  # noqa: ANN002, ANN003, ANN201
-        def find_entities(self) -> None: ...
+        def find_entities(self) -> object: ...  # (a worker)
         def _show_legend(self) -> None: ...
         def record_change(self, entry: str) -> None: ...
 

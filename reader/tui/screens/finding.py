@@ -27,10 +27,13 @@ if TYPE_CHECKING:
 class FindingMixin:
     article: Article
     app: ReaderApp
-    view: ArticleView
     search: str  # the words found, as typed
 
     if TYPE_CHECKING:
+
+        @property
+        def view(self) -> ArticleView: ...
+
         # Provided by Screen. Only for the type checker: at run time a stub here
         # would come before Screen in the MRO and replace it.
         def notify(self, *args, **kwargs): ...  # noqa: ANN002, ANN003, ANN201

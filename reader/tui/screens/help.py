@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -30,13 +32,21 @@ def help_table(keymap: dict[str, str] | None = None) -> Table:
     return table
 
 
+if TYPE_CHECKING:
+    from reader.tui.app import ReaderApp
+
+
 class HelpScreen(ModalScreen[None]):
+    @property
+    def reader(self) -> ReaderApp:
+        return cast("ReaderApp", self.app)
+
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Static(Text("reader — keys", style="bold"))
-            yield Static(help_table(self.app.config.keys))
+            yield Static(help_table(self.reader.config.keys))
             yield Static(Text("escape, q or ? closes this", style="dim"))
 
     def action_dismiss(self) -> None:  # type: ignore[override]

@@ -9,6 +9,8 @@ this screen closes having changed anything.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -31,8 +33,16 @@ def rule_line(rule: Correction) -> Text:
     return line
 
 
+if TYPE_CHECKING:
+    from reader.tui.app import ReaderApp
+
+
 class RulesScreen(ModalScreen[bool]):
     """Dismissed with whether any rule changed."""
+
+    @property
+    def reader(self) -> ReaderApp:
+        return cast("ReaderApp", self.app)
 
     BINDINGS = bindings(RULES)
 
@@ -49,7 +59,7 @@ class RulesScreen(ModalScreen[bool]):
             yield Static(Text("x removes · u puts back · escape closes", style="dim"))
 
     def on_mount(self) -> None:
-        self._show(self.app.library.rule_store().corrections())
+        self._show(self.reader.library.rule_store().corrections())
         self.query_one(OptionList).focus()
 
     def _show(self, rules: list[Correction]) -> None:
@@ -71,8 +81,8 @@ class RulesScreen(ModalScreen[bool]):
         self.removed.append(rule)
         self.changed = True
         self._show([r for r in self.rules if r.id != rule.id])
-        store = self.app.library.rule_store()
-        self.app.write(
+        store = self.reader.library.rule_store()
+        self.reader.write(
             store.delete_correction, rule.id, done=f"Rule removed: “{shorten(rule.text, 40)}”"
         )
 
@@ -82,8 +92,8 @@ class RulesScreen(ModalScreen[bool]):
             return
         rule = self.removed.pop()
         self._show([*self.rules, rule])
-        store = self.app.library.rule_store()
-        self.app.write(
+        store = self.reader.library.rule_store()
+        self.reader.write(
             store.save_correction, rule, done=f"Rule put back: “{shorten(rule.text, 40)}”"
         )
 

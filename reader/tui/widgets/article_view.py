@@ -65,7 +65,7 @@ class ArticleView(ScrollView, can_focus=True):
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
-    anchor: reactive[int | None] = reactive(None, repaint=False)
+    select_from: reactive[int | None] = reactive(None, repaint=False)  # the selection's other end
 
     @dataclass
     class CursorMoved(Message):
@@ -112,7 +112,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.matches: list[tuple[int, int]] = []  # what a search found: (start, end)
         self._match_starts: list[int] = []
         fits = layout is not None and layout.width == width
-        self._layout = layout if fits else Layout(text, width)
+        self._layout: Layout = layout if layout is not None and fits else Layout(text, width)
         self._margin = 0
         self._column = 0  # the column j/k aim for
         self._styles: dict[str, Style] = {}
@@ -159,7 +159,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.set_matches([])
         self.hidden_groups = set()
         self._prefix, self._count, self._kept, self._dragging = "", "", None, False
-        self.anchor = None
+        self.select_from = None
         width = self._layout.width
         self._layout = layout if layout and layout.width == width else Layout(text, width)
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._layout) + 1)
@@ -193,7 +193,8 @@ class ArticleView(ScrollView, can_focus=True):
         return self._match_starts[index] if index >= 0 else self.cursor
 
     @property
-    def layout(self) -> Layout:
+    def text_layout(self) -> Layout:
+        """The text's rows at the view's width (not Widget.layout, Textual's own)."""
         return self._layout
 
     @property
@@ -201,9 +202,9 @@ class ArticleView(ScrollView, can_focus=True):
         """The selected span (end exclusive), or None when not selecting."""
         if self._kept is not None:
             return self._kept
-        if self.anchor is None or not self.text:
+        if self.select_from is None or not self.text:
             return None
-        start, end = sorted((self.anchor, self.cursor))
+        start, end = sorted((self.select_from, self.cursor))
         return start, min(self.character_end(end), len(self.text))
 
     # The cursor never stands inside a user-perceived character (a flag, an emoji
@@ -371,12 +372,8 @@ class ArticleView(ScrollView, can_focus=True):
         else:
             # The focus is in a panel (which may just have moved the cursor to a
             # mention): the entity, else the character, at the cursor stays marked.
-            entity = self.entity_at(self.cursor)
-            span = (
-                (entity.start, entity.end)
-                if entity
-                else (self.cursor, self.character_end(self.cursor))
-            )
+            at = self.entity_at(self.cursor)
+            span = (at.start, at.end) if at else (self.cursor, self.character_end(self.cursor))
             spans.append((*span, self._style("article-view--cursor-blurred")))
         return [
             (max(s, start), min(e, end), style) for s, e, style in spans if s < end and e > start
@@ -441,7 +438,7 @@ class ArticleView(ScrollView, can_focus=True):
         if not keep_column:
             self._column = self._layout.position(offset)[1]
         self.scroll_to_cursor()
-        if self.anchor is not None or not self.has_focus:
+        if self.select_from is not None or not self.has_focus:
             self.refresh()
         else:
             self._refresh_rows(old_row, self._layout.row_of(offset))
@@ -453,19 +450,19 @@ class ArticleView(ScrollView, can_focus=True):
 
     def start_selection(self) -> None:
         self._kept = None
-        self.anchor = self.cursor
+        self.select_from = self.cursor
         self._selection_changed()
 
     def keep_selection(self) -> None:
         """Stop extending the selection, and keep it."""
         self._kept = self.selection
-        self.anchor = None
+        self.select_from = None
         self._selection_changed()
 
     def clear_selection(self) -> None:
         had = self.selection is not None
         self._kept = None
-        self.anchor = None
+        self.select_from = None
         self.refresh()
         if had:
             self.post_message(self.SelectionChanged(self))
@@ -597,6 +594,7 @@ class ArticleView(ScrollView, can_focus=True):
             if keymap:
                 bindings.apply_keymap(keymap)
             self._keys, self._keys_for = bindings, keymap
+        assert self._keys is not None
         return self._keys
 
     def on_key(self, event: events.Key) -> None:
@@ -634,7 +632,7 @@ class ArticleView(ScrollView, can_focus=True):
             self._prefix, self._count = str(params[0]), count
         elif name == "move":
             for _ in range(_times(count)):
-                self.action_move(*params)
+                self.action_move(str(params[0]))
         else:
             getattr(self, f"action_{name}")(*params)
         return True
@@ -645,7 +643,7 @@ class ArticleView(ScrollView, can_focus=True):
     def action_select(self) -> None:
         """Start a selection at the cursor, or stop extending the one in progress
         (it stays selected, for t, n or E; escape cancels it)."""
-        if self.anchor is None:
+        if self.select_from is None:
             self.start_selection()
         else:
             self.keep_selection()
@@ -674,7 +672,7 @@ class ArticleView(ScrollView, can_focus=True):
             return
         offset = self.offset_at_screen(event.x, event.y)
         if offset != self.cursor:
-            if self.anchor is None:
+            if self.select_from is None:
                 self.start_selection()
             self.move_to(offset)
 

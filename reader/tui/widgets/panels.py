@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import OptionList, Static
@@ -21,7 +23,7 @@ class Legend(Static):
         styles: dict[str, Style],
         counts: dict[str, int] | None,
         status: str,
-        hidden: set[str] = frozenset(),
+        hidden: AbstractSet[str] = frozenset(),
     ) -> None:
         text = Text()
         for number, group in enumerate(LABEL_GROUPS, 1):
