@@ -103,6 +103,7 @@ class ReaderApp(ReportsFailures, App[None]):
         self._article_screen: ArticleScreen | None = None
         self.prefetched: Prefetched | None = None  # the highlighted article, read ahead
         self.positions_saved: dict[str, int] = {}  # reading positions saved in this run
+        self._failures_told: set[tuple[str, str, str]] = set()  # workers' failures said
         # Writes that failed and every one made after them, in order (the writer
         # thread's): tried again until they are made (see write).
         self._held: list[_Write] = []
@@ -179,6 +180,10 @@ class ReaderApp(ReportsFailures, App[None]):
         error = worker.error
         assert error is not None
         doing = worker.group if worker.group != "default" else worker.name
+        failure = (doing, type(error).__name__, str(error))
+        if failure in self._failures_told:  # the same again (at each key): said once
+            return
+        self._failures_told.add(failure)
         path = record(f"worker {doing!r}", error)
         self.notify(
             f"{type(error).__name__}: {error} (while: {doing}). This is a bug in reader: "

@@ -46,6 +46,7 @@ from reader.tui.messages import (
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.widgets.footer import KeyFooter
 
+RECONCILE_AFTER_FAILURE = 60.0  # seconds before a reconciliation that failed is tried again
 WATCH_SECONDS = 1.0  # how often to look for changes made by another window or program
 SORTS = ("date", "added", "title", "words", "notes")
 SORT_COLUMNS = {"date": "Date", "title": "Title", "words": "Words", "notes": "Notes"}
@@ -167,14 +168,16 @@ class LibraryScreen(ReportsFailures, TypeAhead, Screen[None]):
 
     def worker_failed_here(self, worker: Worker) -> None:
         if worker.group in ("open", "listing"):  # never "Loading" for ever
+            self._progress(None)
             text = f"The library could not be listed: {worker.error}"
             if not self.article_list.ids:
                 self.article_list.set_message(text)
             self._status(text)
         elif worker.group == "import":
             self._progress(None)
-        elif worker.group == "reconcile":
-            self._reconciling = False
+            self._status(f"The import stopped: {worker.error}")
+        elif worker.group == "reconcile":  # tried again later, not at the next look
+            self.set_timer(RECONCILE_AFTER_FAILURE, lambda: setattr(self, "_reconciling", False))
 
     def _cannot_open(self, error: Exception) -> None:
         self._progress(None)
@@ -236,10 +239,8 @@ class LibraryScreen(ReportsFailures, TypeAhead, Screen[None]):
 
     @work(thread=True, group="reconcile", exit_on_error=False)
     def reconcile(self) -> None:
-        try:
-            self.app.library.catalog.reconcile()
-        finally:
-            self._reconciling = False
+        self.app.library.catalog.reconcile()
+        self._reconciling = False  # (after a failure: later, see worker_failed_here)
 
     def on_screen_resume(self) -> None:
         # After the saves made on the screen we come back from, so the counts are right.
