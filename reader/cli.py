@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from reader.core.library import Library, resolve_library_dir
+from reader.core.export import FORMATS as EXPORT_FORMATS
+from reader.core.library import LIBRARY_ENV, Library, resolve_library_dir
 from reader.core.store import StoreError
 
 if TYPE_CHECKING:
@@ -24,7 +25,18 @@ if TYPE_CHECKING:
     from reader.core.query import Query
 
 
+MISSING = "reader.missing_library"  # ctx.meta: the --library given, which does not exist
+
+
 def _library(ctx: click.Context) -> Library:
+    """The library, with what reading it met said on stderr; a usage error when
+    the folder named by --library (or $READER_LIBRARY) does not exist: a
+    mistyped path is not a new, empty library (reader add makes one)."""
+    missing = ctx.meta.get(MISSING)
+    if missing is not None and not missing.exists():
+        raise click.UsageError(
+            f"there is no library at {missing} (reader --library {missing} add FILE makes one)"
+        )
     library: Library = ctx.obj
     from reader.cli_output import one_line
 
@@ -95,10 +107,14 @@ def main(ctx: click.Context, library_dir: Path | None) -> None:
     root = resolve_library_dir(library_dir)
     if root.exists() and not root.is_dir():
         raise click.UsageError(f"library {root} is not a folder")
+    named = library_dir is not None or bool(os.environ.get(LIBRARY_ENV))
+    if named and not root.exists():  # said by the commands that need one (not add)
+        ctx.meta[MISSING] = root
     ctx.obj = Library(root)
     if ctx.invoked_subcommand is None:
         from reader.tui.app import run
 
+        _library(ctx)
         ctx.obj.ensure()
         ctx.exit(run(ctx.obj))
 
@@ -133,6 +149,7 @@ def add(
     """
     from reader.cli_add import run_add
 
+    ctx.meta.pop(MISSING, None)  # add makes the library
     library = _library(ctx)
     sys.exit(
         run_add(
@@ -175,8 +192,10 @@ def list_articles(ctx: click.Context, as_json: bool, sort: str, query: tuple[str
     wanted = parse_query(_checked(" ".join(query)))
     catalog = _catalog(ctx, wanted)
     out = sys.stdout
+    listed = 0
     if as_json:
         for info in catalog.iter_infos(wanted, sort):
+            listed += 1
             record = {
                 "id": info.id,
                 "title": info.title,
@@ -187,13 +206,25 @@ def list_articles(ctx: click.Context, as_json: bool, sort: str, query: tuple[str
                 "tags": list(info.tags),
                 "annotation_tags": list(info.note_tags),
                 "notes": info.note_count,
+                "read": info.read,
             }
             out.buffer.write(_json(record) + b"\n")
-        return
-    from reader.cli_output import write_clean
+    else:
+        from reader.cli_output import write_clean
 
-    out.flush()
-    write_clean(catalog.listing_bytes(wanted, sort))  # from strings cleaned as read
+        out.flush()
+        lines = catalog.listing_bytes(wanted, sort)
+        listed = len(lines)
+        write_clean(lines)  # from strings cleaned as read
+    _nothing_matched(ctx, wanted, listed, "article")
+
+
+def _nothing_matched(ctx: click.Context, query: Query, found: int, what: str) -> None:
+    """A query that matched nothing: said on stderr, and exit code 1 (as grep's)."""
+    if found or not query:
+        return
+    click.echo(f"reader: no {what} matches the query", err=True)
+    ctx.exit(1)
 
 
 def _catalog(ctx: click.Context, query: Query | None = None) -> Catalog:
@@ -203,7 +234,7 @@ def _catalog(ctx: click.Context, query: Query | None = None) -> Catalog:
     from reader.cli_progress import progress_bar
     from reader.core.search import entities_pending
 
-    library: Library = ctx.obj
+    library = _library(ctx)
     catalog = library.catalog
     if not catalog.is_ready() and library.articles_dir.is_dir():
         total = len(library.article_ids_on_disk())
@@ -327,9 +358,13 @@ def notes(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
         from reader.cli_output import write_clean
 
         out.flush()
-        write_clean(catalog.note_listing(wanted).encode())  # from strings cleaned as read
+        lines = catalog.note_listing(wanted).encode()
+        write_clean(lines)  # from strings cleaned as read
+        _nothing_matched(ctx, wanted, len(lines), "note")
         return
+    found = 0
     for info, annotation in catalog.notes(wanted):
+        found += 1
         record: dict[str, Any]
         if annotation is None:  # the article's own tags and note
             record = {
@@ -355,6 +390,7 @@ def notes(ctx: click.Context, as_json: bool, query: tuple[str, ...]) -> None:
                 "modified": annotation.modified,
             }
         out.buffer.write(_json(record) + b"\n")
+    _nothing_matched(ctx, wanted, found, "note")
 
 
 @main.command()
@@ -368,7 +404,7 @@ def doctor(ctx: click.Context) -> None:
     from reader.core.search import ready_catalog
     from reader.core.text import shorten
 
-    library: Library = ctx.obj
+    library = _library(ctx)
     catalog = ready_catalog(library)
     catalog.reconcile(full=True)  # files edited in place too
     findings = [
@@ -542,7 +578,7 @@ def _entity_records(found: list) -> list[dict]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["md", "w3c", "csv", "jsonl", "brat", "html"]),
+    type=click.Choice(list(EXPORT_FORMATS)),
     default="md",
     show_default=True,
 )

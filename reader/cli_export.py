@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
+from reader.cli_output import write_clean
 from reader.core.export import ExportError
+from reader.core.export.readwise import BOM
 from reader.core.export.run import run_export as run
 from reader.core.library import Library
 
@@ -21,7 +23,11 @@ def run_export(
     except OSError as error:
         raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
     if result.text is not None:
-        click.echo(result.text, nl=False)
+        text = result.text
+        if text.startswith(BOM):  # the CSV's byte order mark, which the output guard
+            write_clean(BOM.encode("utf-8"))  # takes for an invisible control character
+            text = text[len(BOM) :]
+        click.echo(text, nl=False)
     elif len(result.written) == 1:
         click.echo(f"reader: wrote {result.written[0]}", err=True)
     else:

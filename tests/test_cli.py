@@ -94,8 +94,48 @@ def test_list_prints_one_tab_separated_line_per_article(tmp_path, added):
 
 
 def test_list_of_an_empty_library_prints_nothing(tmp_path):
+    (tmp_path / "lib").mkdir()
     result = run(tmp_path, "list")
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize("command", [["list"], ["notes"], ["doctor"], ["export", "--format", "md"]])
+def test_a_library_that_is_not_there_is_a_usage_error_and_is_not_made(tmp_path, command):
+    """A mistyped --library used to list nothing and exit 0, having made the
+    folders of a new, empty library there."""
+    result = run(tmp_path, *command)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert f"there is no library at {tmp_path / 'lib'}" in line
+    assert not (tmp_path / "lib").exists()
+    # Named by $READER_LIBRARY too.
+    env = {**os.environ, LIBRARY_ENV: str(tmp_path / "elsewhere")}
+    result = subprocess.run(
+        [sys.executable, "-m", "reader", *command], capture_output=True, text=True, env=env,
+        cwd=tmp_path, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2 and "there is no library at" in result.stderr
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_add_makes_the_library_it_is_given(tmp_path, seed_path):
+    assert run(tmp_path, "add", str(seed_path)).returncode == 0
+    assert (tmp_path / "lib" / "articles").is_dir()
+
+
+def test_a_query_that_matches_nothing_says_so_and_exits_1(tmp_path, added):
+    for command in (["list"], ["list", "--json"], ["notes"], ["notes", "--json"]):
+        result = run(tmp_path, *command, "nothing-like-this-anywhere")
+        assert result.returncode == 1, (command, result.stderr)
+        assert result.stdout == ""
+        assert result.stderr.strip() in (
+            "reader: no article matches the query",
+            "reader: no note matches the query",
+        ), command
+    assert run(tmp_path, "list", "drone").returncode == 0
+    listed = run(tmp_path, "list", "--json")
+    assert listed.returncode == 0 and '"read":false' in listed.stdout
 
 
 def test_list_reports_a_corrupt_store_on_stderr_only(tmp_path, added):

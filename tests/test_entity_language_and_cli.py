@@ -333,7 +333,8 @@ def test_index_skips_a_french_article_and_says_so(tmp_path):
 
 def listed(tmp: Path, library: Path, query: str) -> set[str]:
     result = run(tmp, library, "list", query, timeout=60)
-    assert result.returncode == 0, result.stderr
+    # 1: nothing matched (and said so), as grep's.
+    assert result.returncode == (0 if result.stdout else 1), result.stderr
     return {line.split("\t")[0] for line in result.stdout.splitlines()}
 
 
@@ -387,7 +388,7 @@ def test_notes_and_export_filter_by_entity_and_label(indexed):
 
     def noted(*args: str) -> set[str]:
         result = run(tmp, library_dir, "notes", "--json", *args)
-        assert result.returncode == 0, result.stderr
+        assert result.returncode == (0 if result.stdout else 1), result.stderr
         return {json.loads(line)["article"] for line in result.stdout.splitlines()}
 
     assert noted() == {ids["Ardern"], ids["Ankara"], ids["Opec"]}

@@ -42,6 +42,7 @@ from export_fixture import (
     HARBOUR,
     build_library,
 )
+from markdown_it import MarkdownIt
 
 from reader.core.entities import LABEL_GROUPS, EntityService
 from reader.core.export import FORMATS, Options, export, gather, needs_entities
@@ -63,7 +64,7 @@ CASES: dict[str, tuple[str, bool, str, str]] = {
 }
 
 ONTONOTES = {label for labels in LABEL_GROUPS.values() for label in labels}
-READWISE_IMPORT = "Highlight,Title,Author,URL,Note,Location"
+READWISE_IMPORT = "Highlight,Title,Author,URL,Note,Location,Date"
 READWISE_EXPORT = (
     "Highlight,Book Title,Book Author,Amazon Book ID,Note,Color,Tags,"
     "Location Type,Location,Highlighted at,Document tags"
@@ -204,7 +205,13 @@ def test_markdown_files_are_obsidian_notes() -> None:
         )
         for tag in front.get("tags", ()):
             assert OBSIDIAN_TAG.match(tag), f"not an Obsidian tag: {tag!r}"
-        assert body.startswith(f"\n# {meta.title}\n")
+        # Reader's part between its marker lines: HTML comments, which Markdown does not show.
+        start = "<!-- reader: start (this part is rewritten by reader export) -->"
+        end = "<!-- reader: end -->"
+        assert body.startswith(f"\n{start}\n\n# {meta.title}\n")
+        assert body.endswith(f"\n\n{end}\n")
+        html = MarkdownIt("commonmark").render(body)
+        assert html.startswith(f"{start}\n<h1>") and html.endswith(f">\n{end}\n")
         if meta.id in ARTICLE_NOTES:
             assert ARTICLE_NOTES[meta.id] in body
 
@@ -256,17 +263,17 @@ def test_w3c_is_an_annotation_collection() -> None:
 
 def _csv(name: str) -> tuple[bytes, list[list[str]]]:
     raw = (GOLDEN / name).read_bytes()
-    text = raw.decode("utf-8")
+    text = raw.decode("utf-8-sig")
     return raw, list(csv.reader(io.StringIO(text, newline=""), strict=True))
 
 
 @pytest.mark.parametrize(
     ("name", "header", "columns"),
-    [("readwise.csv", READWISE_IMPORT, 6), ("readwise-export.csv", READWISE_EXPORT, 11)],
+    [("readwise.csv", READWISE_IMPORT, 7), ("readwise-export.csv", READWISE_EXPORT, 11)],
 )
 def test_csv_is_rfc4180_with_readwise_columns(name: str, header: str, columns: int) -> None:
     raw, rows = _csv(name)
-    assert raw.startswith(header.encode() + b"\r\n")
+    assert raw.startswith(b"\xef\xbb\xbf" + header.encode() + b"\r\n")  # UTF-8's BOM, for Excel
     assert raw.endswith(b"\r\n")
     assert rows[0] == header.split(",")
     assert all(len(row) == columns for row in rows)

@@ -76,7 +76,7 @@ def test_export_marks_orphans(seed_library, seed_id):
 
 
 def test_md_format_is_registered():
-    assert FORMATS["md"][0] == "markdown"
+    assert FORMATS["md"].module == "markdown"
 
 
 def test_each_quote_has_its_block_id_on_a_line_after_it(seed_library, seed_id):

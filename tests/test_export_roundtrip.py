@@ -508,6 +508,12 @@ def test_importing_notes_into_a_library_without_articles_is_refused(
     path.write_text(w3c(full), encoding="utf-8")
     nowhere = Library(tmp_path / "typo")
     done = reader(nowhere, tmp_path, "import-notes", str(path))
+    assert done.returncode == 2  # no library there at all: a usage error, nothing made
+    (line,) = done.stderr.splitlines()
+    assert f"there is no library at {nowhere.root}" in line
+    assert not nowhere.root.exists()
+    nowhere.root.mkdir()  # a folder, without articles
+    done = reader(nowhere, tmp_path, "import-notes", str(path))
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
         f"reader: the library at {nowhere.root} has no articles: add them first (reader add)"
@@ -542,7 +548,7 @@ def test_readwise_csv_flags_the_orphan_and_the_import_drops_the_flag(
     import csv
     import io
 
-    rows = list(csv.DictReader(io.StringIO(readwise(full, layout))))
+    rows = list(csv.DictReader(io.StringIO(readwise(full, layout).removeprefix("\ufeff"))))
     flagged = [r for r in rows if "reader-orphan" in (r.get("Tags") or r["Note"])]
     assert [r["Highlight"] for r in flagged] == [ORPHAN.quote]
     assert flagged[0]["Location"] == ""

@@ -364,7 +364,7 @@ def test_csv_cells_that_look_like_formulas_are_neutralised_and_read_back(tmp_pat
     import csv
     import io
 
-    header, row = list(csv.reader(io.StringIO(done.stdout.decode())))
+    header, row = list(csv.reader(io.StringIO(done.stdout.decode("utf-8-sig"))))
     cells = dict(zip(header, row, strict=True))
     assert cells["Highlight"] == "'-5% growth"
     assert cells["Title"] == '\'=HYPERLINK("http://evil.example","click")'

@@ -1,21 +1,25 @@
 """Exporters: one module per format, all headless, shared by the CLI and the app.
 
-:func:`gather` selects what to export with the shared query language;
-:func:`export` renders it. A format gives either one stream (stdout or a
-file) or a set of files (``--output DIR``), or both.
+:data:`FORMATS` lists them (the command's ``--format`` choices and the app's
+export dialog are read from it); :func:`gather` selects what to export with
+the shared query language; :func:`export` renders it. A format gives either
+one stream (stdout or a file) or a set of files (``--output DIR``), or both.
+
+Importing this package is cheap (the command line reads FORMATS as it starts):
+what gathering needs is imported when it gathers.
 """
 
 from __future__ import annotations
 
-import getpass
 import importlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import reader
-from reader.core.entities import LanguageUnsupported
-from reader.core.library import Library
-from reader.core.models import Annotation, Article, Correction, Entity
-from reader.core.query import parse_query
+
+if TYPE_CHECKING:
+    from reader.core.library import Library
+    from reader.core.models import Annotation, Article, Correction, Entity
 
 
 class ExportError(Exception):
@@ -37,18 +41,53 @@ class Options:
     rules: tuple[Correction, ...] = ()  # the library-wide entity rules
 
 
-# name -> (module, needs entities, can stream, can write files)
-FORMATS: dict[str, tuple[str, bool, bool, bool]] = {
-    "md": ("markdown", False, True, True),
-    "w3c": ("w3c", False, True, False),
-    "csv": ("readwise", False, True, False),
-    "jsonl": ("jsonl", True, True, False),
-    "brat": ("brat", True, False, True),
-    "html": ("html", True, True, True),
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str  # --format NAME
+    description: str  # what the app's export dialog lists
+    suffix: str  # of its one file (stdout, --output FILE); "" when it makes no one file
+    module: str  # reader.core.export.<module>
+    folder: bool = False  # makes a folder of files, one or more per article (--output DIR/)
+    entities: bool = False  # needs the articles' entities
+
+
+FORMATS: dict[str, ExportFormat] = {
+    f.name: f
+    for f in (
+        ExportFormat(
+            "md", "Markdown (Obsidian): one file per article", ".md", "markdown", folder=True
+        ),
+        ExportFormat(
+            "w3c",
+            "W3C Web Annotation JSON-LD: everything, to move notes between libraries",
+            ".jsonld",
+            "w3c",
+        ),
+        ExportFormat("csv", "Readwise CSV import", ".csv", "readwise"),
+        ExportFormat("jsonl", "spaCy / Prodigy JSONL", ".jsonl", "jsonl", entities=True),
+        ExportFormat(
+            "brat",
+            "brat standoff: .txt and .ann per article",
+            "",  # no one file: a folder always
+            "brat",
+            folder=True,
+            entities=True,
+        ),
+        ExportFormat(
+            "html",
+            "HTML: one self-contained annotated page per article",
+            ".html",  # one file only when there is one article (see export())
+            "html",
+            folder=True,
+            entities=True,
+        ),
+    )
 }
 
 
 def default_creator() -> str:
+    import getpass
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -70,6 +109,8 @@ def gather(
     with ``service``, an :class:`~reader.core.entities.EntityService`); an
     article in a language the recogniser does not read has none, and is exported.
     """
+    from reader.core.entities import LanguageUnsupported
+    from reader.core.query import parse_query
     from reader.core.search import ready_catalog
 
     wanted = parse_query(query)
@@ -110,13 +151,13 @@ def export(
     """The export as one stream (``files`` False) or as file name -> content."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
-    module_name, _, can_stream, can_files = FORMATS[fmt]
-    module = importlib.import_module(f"reader.core.export.{module_name}")
+    what = FORMATS[fmt]
+    module = importlib.import_module(f"reader.core.export.{what.module}")
     if files:
-        if not can_files:
+        if not what.folder:
             raise ExportError(f"{fmt} is one file: give --output FILE, not a folder")
         return module.files(items, options)
-    if not can_stream:
+    if not what.suffix:
         raise ExportError(f"{fmt} makes several files per article: give --output DIR")
     if fmt == "html" and len(items) != 1:
         raise ExportError(
@@ -127,4 +168,4 @@ def export(
 
 
 def needs_entities(fmt: str) -> bool:
-    return FORMATS.get(fmt, ("", False))[1]
+    return fmt in FORMATS and FORMATS[fmt].entities

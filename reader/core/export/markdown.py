@@ -1,8 +1,10 @@
 """Markdown that a notes app (Obsidian) reads well.
 
 One file per article (``--output DIR``: YAML front matter with title, author,
-source, date and tags) or one stream (a section per article). The article's
-note comes first; each annotation is a ``>`` quote with a block id
+source, date and tags, then reader's part between marker lines, so that a
+re-export keeps what the reader wrote around it: see
+:mod:`reader.core.export.managed`) or one stream (a section per article). The
+article's note comes first; each annotation is a ``>`` quote with a block id
 (``^id``), its ``#tags`` and its note; orphans have their own section.
 
 Article text (quotes, titles, authors) is escaped so that it shows as it is:
@@ -16,6 +18,7 @@ from __future__ import annotations
 import re
 
 from reader.core.export import ArticleExport, Options
+from reader.core.export.managed import wrap
 from reader.core.models import Annotation, ArticleInfo
 
 
@@ -108,8 +111,8 @@ def files(items: list[ArticleExport], options: Options) -> dict[str, str]:
     out = {}
     for item in items:
         info = item.article.info
-        text = f"{front_matter(info)}\n\n# {escape(info.title)}\n\n{_body(item, '##')}".rstrip()
-        out[file_name(item, ".md")] = text + "\n"
+        part = f"# {escape(info.title)}\n\n{_body(item, '##')}".rstrip()
+        out[file_name(item, ".md")] = wrap(front_matter(info), part)
     return out
 
 

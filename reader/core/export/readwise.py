@@ -1,11 +1,14 @@
 """Readwise CSV.
 
 The default layout is Readwise's CSV import (``Highlight, Title, Author,
-URL, Note, Location``); it has no tags column, so tags travel inside the
-note as Readwise reads them (``.tag1 .tag2`` on the note's first line, the
+URL, Note, Location, Date``: Date is when the highlight was made, as
+``YYYY-MM-DD HH:MM:SS`` in UTC); it has no tags column, so tags travel inside
+the note as Readwise reads them (``.tag1 .tag2`` on the note's first line, the
 inline tagging syntax of Readwise). ``--csv-layout readwise-export`` gives
 the 11 columns that Readwise exports and Obsidian importers parse. RFC 4180
-quoting (quotes doubled, CRLF line ends), UTF-8; a cell a spreadsheet would
+quoting (quotes doubled, CRLF line ends), UTF-8 with a byte order mark
+(without one, Excel reads the file in the locale's code page: Zürich becomes
+ZÃ¼rich; ``import-notes`` and Readwise skip it); a cell a spreadsheet would
 take for a formula (``=``, ``+``, ``-``, ``@``) starts with an apostrophe
 (see :func:`neutralised`). An annotation that is not
 anchored carries a ``reader-orphan`` or ``reader-needs-review`` tag, and an
@@ -16,11 +19,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
 from reader.core.export import ArticleExport, Options
 from reader.core.models import Annotation
 
-IMPORT_COLUMNS = ["Highlight", "Title", "Author", "URL", "Note", "Location"]
+IMPORT_COLUMNS = ["Highlight", "Title", "Author", "URL", "Note", "Location", "Date"]
+BOM = "\ufeff"
 EXPORT_COLUMNS = [
     "Highlight",
     "Book Title",
@@ -71,6 +76,19 @@ def _location(a: Annotation) -> str:
     return "" if a.state == "orphan" else str(a.start)
 
 
+def readwise_date(created: str) -> str:
+    """An annotation's time as Readwise's import takes a Date (``YYYY-MM-DD
+    HH:MM:SS``, UTC; reader's times are UTC, and one without a zone is taken
+    as UTC); "" for none, or for a value that is no time."""
+    try:
+        when = datetime.fromisoformat(created)
+    except ValueError:
+        return ""
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC)
+    return when.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def _rows(items: list[ArticleExport], layout: str) -> list[list[str]]:
     rows = []
     for item in items:
@@ -101,6 +119,7 @@ def _rows(items: list[ArticleExport], layout: str) -> list[list[str]]:
                         _url(info.source),
                         tag_note(_tags(a), a.note),
                         _location(a),
+                        readwise_date(a.created),
                     ]
                 )
     return rows
@@ -122,4 +141,4 @@ def stream(items: list[ArticleExport], options: Options) -> str:
     writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS if layout == "readwise-export" else IMPORT_COLUMNS)
     writer.writerows([neutralised(c) for c in row] for row in _rows(items, layout))
-    return out.getvalue()
+    return BOM + out.getvalue()

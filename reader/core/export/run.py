@@ -17,8 +17,13 @@ from reader.core.export import (
     gather,
     needs_entities,
 )
+from reader.core.export.managed import Unmergeable, merge
 from reader.core.library import Library
 from reader.core.store import atomic_write
+
+
+class FilesKept(ExportError):
+    """Files of a folder export left as they were (the others are written)."""
 
 
 @dataclass
@@ -40,7 +45,9 @@ def run_export(
     """Gather, render and write (to ``output``, a file or a folder) or return the stream.
 
     Raises ExportError (or ModelUnavailable, for formats with entities, when
-    none are cached and no model loads) and OSError when writing fails.
+    none are cached and no model loads) and OSError when writing fails;
+    FilesKept (an ExportError) after writing the rest, when Markdown files in
+    the folder are not reader's to rewrite (see reader.core.export.managed).
     """
     from reader.core.entities import EntityService
 
@@ -56,22 +63,62 @@ def run_export(
     path = Path(output).expanduser() if output else None
     # A folder when asked for (an existing folder, or a path ending in /), or
     # when the format makes several files and there is somewhere to put them.
-    _, _, can_stream, _ = FORMATS[fmt]
-    several = not can_stream or (fmt == "html" and len(items) != 1)
-    to_folder = path is not None and (path.is_dir() or output.endswith("/") or several)
+    several = not FORMATS[fmt].suffix or (fmt == "html" and len(items) != 1)
+    asked = path is not None and (path.is_dir() or str(output).endswith("/"))
+    if several and path is not None and not asked and path.suffix:
+        # "x.html" names a file: a folder made with that name would surprise, and
+        # a folder name with a dot ("notes.v2") is told apart by its final /.
+        what = f"a page per article ({len(items)} here)" if fmt == "html" else "files per article"
+        raise ExportError(
+            f"{fmt} makes {what}: give --output a folder, not {output} "
+            "(a name ending in / is a folder)"
+        )
+    to_folder = path is not None and (asked or several)
     result = export(fmt, items, options, files=to_folder)
     if isinstance(result, dict):
         assert path is not None
         path.mkdir(parents=True, exist_ok=True)
-        written = []
+        written, kept = [], []
         for name, content in result.items():
-            atomic_write(path / name, content.encode("utf-8"))
+            try:  # Markdown files are where the reader writes too: only reader's part changes
+                text = _merged(path / name, content) if fmt == "md" else content
+            except Unmergeable as why:
+                kept.append((name, str(why)))
+                continue
+            atomic_write(path / name, text.encode("utf-8"))
             written.append(path / name)
+        if kept:
+            raise FilesKept(_kept_message(output, written, kept))
         return ExportResult(None, written, len(items))
     if path is None:
         return ExportResult(result, [], len(items))
     _write(path, result.encode("utf-8"))
     return ExportResult(None, [path], len(items))
+
+
+def _merged(path: Path, made: str) -> str:
+    """A Markdown file as the export leaves it: ``made``, or, when there is a
+    file already, that file with reader's part of it replaced."""
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        return made
+    try:
+        return merge(old.decode("utf-8"), made)
+    except UnicodeDecodeError:
+        raise Unmergeable("not UTF-8 text") from None
+
+
+def _kept_message(folder: str | None, written: list[Path], kept: list[tuple[str, str]]) -> str:
+    listing = ", ".join(f"{name} ({why})" for name, why in kept[:3])
+    if len(kept) > 3:
+        listing += f" and {len(kept) - 3} more"
+    one = len(kept) == 1
+    return (
+        f"wrote {len(written)} file(s) to {folder}, but left {listing} as "
+        f"{'it was' if one else 'they were'}: move {'it' if one else 'them'} away, or add "
+        "reader's two marker lines where its part goes (see README, Exports)"
+    )
 
 
 def _write(path: Path, data: bytes) -> None:

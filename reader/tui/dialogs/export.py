@@ -11,15 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-FORMAT_CHOICES = [
-    ("md", "Markdown (Obsidian): one file per article"),
-    ("w3c", "W3C Web Annotation JSON-LD: everything, to move notes between libraries"),
-    ("csv", "Readwise CSV import"),
-    ("jsonl", "spaCy / Prodigy JSONL"),
-    ("brat", "brat standoff: .txt and .ann per article"),
-    ("html", "HTML: one self-contained annotated page per article"),
-]
-SUFFIX = {"md": "/", "w3c": ".jsonld", "csv": ".csv", "jsonl": ".jsonl", "brat": "/", "html": "/"}
+from reader.core.export import FORMATS
 
 
 @dataclass(frozen=True)
@@ -42,7 +34,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         with Vertical(classes="dialog export-dialog"):
             yield Label("Export notes", classes="dialog-title")
             yield OptionList(
-                *(Option(text, id=fmt) for fmt, text in FORMAT_CHOICES), id="export-format"
+                *(Option(f.description, id=f.name) for f in FORMATS.values()), id="export-format"
             )
             yield Label("What (the filter language; empty for everything):")
             yield Input(self.query_text, id="export-query")
@@ -54,8 +46,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             )
 
     def _output(self, fmt: str) -> str:
-        suffix = SUFFIX[fmt]
-        return f"{self.folder}/{fmt}/" if suffix == "/" else f"{self.folder}/notes{suffix}"
+        """A folder of the export folder for a format of a file per article, else a file."""
+        what = FORMATS[fmt]
+        return f"{self.folder}/{fmt}/" if what.folder else f"{self.folder}/notes{what.suffix}"
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
