@@ -133,6 +133,12 @@ def test_a_query_that_matches_nothing_says_so_and_exits_1(tmp_path, added):
             "reader: no article matches the query",
             "reader: no note matches the query",
         ), command
+    out = tmp_path / "kept.md"
+    out.write_text("an earlier export")
+    exported = run(tmp_path, "export", "--format", "md", "--output", str(out), "nothing-like-this")
+    assert exported.returncode == 1 and exported.stdout == ""
+    assert exported.stderr == "reader: no note matches the query: nothing exported\n"
+    assert out.read_text() == "an earlier export"
     assert run(tmp_path, "list", "drone").returncode == 0
     listed = run(tmp_path, "list", "--json")
     assert listed.returncode == 0 and '"read":false' in listed.stdout

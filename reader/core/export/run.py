@@ -60,6 +60,8 @@ def run_export(
         rules=tuple(library.rule_store().corrections()) if fmt == "w3c" else (),
     )
     items = gather(library, query, entities=needs_entities(fmt), service=service)
+    if not items and query.strip():  # nothing written (an earlier export is not emptied)
+        raise ExportError("no note matches the query: nothing exported")
     path = Path(output).expanduser() if output else None
     # A folder when asked for (an existing folder, or a path ending in /), or
     # when the format makes several files and there is somewhere to put them.
