@@ -48,9 +48,10 @@ def _library(ctx: click.Context) -> Library:
 
 class _Reader(click.Group):
     """Every failure in one line on stderr, ``reader: …``, with a non-zero exit
-    code: click's own errors (shown as ``Error: …`` after the usage), and the
+    code: click's own errors (shown as ``Error: …`` after the usage), the
     system's (a full disk, a closed pipe, a folder that cannot be written),
-    which would otherwise end in a traceback."""
+    which would otherwise end in a traceback, and reader's own (a bug: exit
+    code 70, its traceback in the log, reader.core.errorlog)."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         if not standalone_mode:
@@ -75,6 +76,16 @@ class _Reader(click.Group):
                 sys.exit(1)
             name = f"{error.filename}: " if error.filename else "cannot write the output: "
             _fail(f"{name}{error.strerror or error}", 1)
+        except Exception as error:  # a bug in reader: one line, the traceback in the log
+            from reader.cli_output import EXIT_BUG
+            from reader.core.errorlog import record
+
+            log = record(f"reader {' '.join(map(str, sys.argv[1:2]))}", error)
+            _fail(
+                f"an error in reader itself ({type(error).__name__}: {error}); "
+                f"the details are in {log}",
+                EXIT_BUG,
+            )
         sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import click
 import orjson
 
-from reader.cli_output import one_line
+from reader.cli_output import EXIT_BUG, one_line
 from reader.cli_progress import progress_bar
 from reader.core.importers import Imported, count_inputs, read_inputs
 from reader.core.importing import ImportRun
@@ -64,6 +64,8 @@ def run_add(
 
         if entity_queue.start(library):
             click.echo("reader: finding their entities in the background", err=True)
+    if run.bugs:
+        return EXIT_BUG
     return 1 if run.counts["failed"] else 0
 
 
@@ -77,6 +79,7 @@ def _dry_run(
     of an article in the library), writing nothing."""
     if imported.error:
         run.counts["failed"] += 1
+        run.bugs += imported.bug
         run.errors.append(imported.error)
     elif imported.skipped:
         run.counts["skipped"] += 1

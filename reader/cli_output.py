@@ -36,6 +36,9 @@ def clean_text(text: str) -> str:
     return strip_controls(text)
 
 
+EXIT_BUG = 70  # an error in reader itself, not in the input (sysexits' EX_SOFTWARE)
+
+
 def one_line(text: str) -> str:
     """A message as the one line it must be: a line break in it (file names and
     quotes may hold one) is shown as ``\\n``, so nothing an input holds starts a

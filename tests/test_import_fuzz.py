@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.core.importers import ImportFailed, parse_bytes, read_inputs
+from reader.core.importers import ImportBug, ImportFailed, parse_bytes, read_inputs
 from reader.core.models import ArticleDraft
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -237,6 +237,8 @@ def check_parse(data: bytes, name: str) -> None:
     """parse_bytes: drafts that pass check_draft, or ImportFailed; nothing else."""
     try:
         drafts, notes = parse_bytes(data, name, name)
+    except ImportBug as error:  # reader's own error, not the input's: a bug to fix
+        raise AssertionError(f"a bug in reader, not bad input: {error}") from error
     except ImportFailed as error:
         check_message(str(error))
         return
@@ -258,6 +260,7 @@ def check_read_inputs(data: bytes, name: str) -> None:
             results = list(read_inputs(inputs))
             assert len(results) == 1, results
             (result,) = results
+            assert not result.bug, f"a bug in reader, not bad input: {result.error}"
             if result.error:
                 assert not result.drafts
                 check_message(result.error)
@@ -355,3 +358,69 @@ def test_read_inputs_on_files(data: tuple[bytes, str]) -> None:
 @given(data=st.binary(max_size=1024), name=st.sampled_from((*NAMES, "NOEXT", "x.css", "x.js")))
 def test_read_inputs_on_random_byte_files(data: bytes, name: str) -> None:
     check_read_inputs(data, name)
+
+
+# --- reader's own errors are told from bad input (issue 13) ----------------------------------
+
+
+def test_an_error_in_reader_is_a_bug_not_bad_input(tmp_path: Path, monkeypatch) -> None:
+    """An importer's own crash used to read as "cannot import" like a bad file,
+    so the fuzz tests above could not catch it: it is an ImportBug now, said as
+    reader's error, with its traceback in the log, and the batch goes on."""
+    import reader.core.importers.plaintext as plaintext
+    from reader.core.importing import ImportRun
+    from reader.core.library import Library
+
+    log = tmp_path / "reader.log"
+    monkeypatch.setenv("READER_LOG", str(log))
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise TypeError("injected: an importer's bug")
+
+    monkeypatch.setattr(plaintext, "parse_plaintext", broken)
+    try:
+        parse_bytes(b"A title\n\nSome text of an article.\n", "a.txt", "a.txt")
+    except ImportBug as error:
+        assert "an error in reader itself" in str(error) and str(log) in str(error)
+    else:
+        raise AssertionError("no ImportBug")
+    (tmp_path / "a.txt").write_text("A title\n\nSome text of an article.\n")
+    (tmp_path / "b.md").write_text("# Another\n\nMarkdown text of an article.\n")
+    results = list(read_inputs([str(tmp_path / "a.txt"), str(tmp_path / "b.md")]))
+    assert [r.bug for r in results] == [True, False]
+    assert results[1].drafts  # the batch went on
+    run = ImportRun(Library(tmp_path / "lib").ensure())
+    for result in results:
+        run.take(result)
+    run.flush()
+    assert (run.bugs, run.counts["failed"], run.counts["added"]) == (1, 1, 1)
+    logged = log.read_text()
+    assert (
+        "Traceback (most recent call last):" in logged and "injected: an importer's bug" in logged
+    )
+
+
+def test_a_command_that_fails_in_reader_says_so_in_one_line_and_exits_70(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    library = tmp_path / "lib"
+    (library / "articles").mkdir(parents=True)
+    log = tmp_path / "reader.log"
+    script = (
+        "import reader.core.catalog_queries as q\n"
+        "def broken(*args, **kwargs): raise ZeroDivisionError('injected')\n"
+        "q.CatalogQueries.listing_bytes = broken\n"
+        "from reader.cli import main\n"
+        f"main(['--library', {str(library)!r}, 'list'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "READER_LOG": str(log)}, check=False,
+    )  # fmt: skip
+    assert result.returncode == 70, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("reader: an error in reader itself (ZeroDivisionError: injected)")
+    assert str(log) in line
+    assert "ZeroDivisionError: injected" in log.read_text()

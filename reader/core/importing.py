@@ -23,12 +23,14 @@ class ImportRun:
         self.batch = batch
         self.counts: Counter[str] = Counter()
         self.errors: list[str] = []
+        self.bugs = 0  # inputs not imported because of an error in reader (see ImportBug)
         self._pending: list[tuple[str, object]] = []
 
     def take(self, imported: Imported) -> list[AddResult]:
         """Count one input; returns the results of a batch when one was written."""
         if imported.error:
             self.counts["failed"] += 1
+            self.bugs += imported.bug
             self.errors.append(imported.error)
         elif imported.skipped:
             self.counts["skipped"] += 1

@@ -26,6 +26,12 @@ class ImportFailed(Exception):
     """An input that cannot be imported; ``str(error)`` is a one-line reason."""
 
 
+class ImportBug(ImportFailed):
+    """An input not imported because of an error in reader's own code, not in
+    the input: one input's failure still (the batch goes on), but said as a bug,
+    with its traceback in the log (reader.core.errorlog), and failing the tests."""
+
+
 @dataclass
 class Imported:
     """What one input gave: drafts, or the reason it failed, plus notes to show."""
@@ -33,6 +39,7 @@ class Imported:
     source: str
     drafts: list[ArticleDraft] = field(default_factory=list)
     error: str = ""
+    bug: bool = False  # the error is reader's own (ImportBug), not the input's
     skipped: str = ""  # a folder member that is not an article (an image, say)
     notes: list[str] = field(default_factory=list)
 
@@ -243,7 +250,7 @@ def parse_bytes(
     """Drafts from one input's bytes (metadata cleaned), and notes for the user.
 
     The only exception is :class:`ImportFailed`: a parser's unexpected error on
-    one input is that input's failure, never the end of a batch."""
+    one input is that input's failure (:class:`ImportBug`), never the end of a batch."""
     try:
         drafts, notes = _parse_bytes(data, name, source, declared_charset, content_type)
         origin = without_credentials(clean_line(source))
@@ -251,16 +258,18 @@ def parse_bytes(
     except ImportFailed:
         raise
     except Exception as error:  # a last resort: one input, not the batch
-        raise ImportFailed(unexpected(name, error)) from error
+        raise ImportBug(unexpected(name, error)) from error
 
 
 def unexpected(name: str, error: BaseException) -> str:
-    """A one-line reason for an error no importer expected."""
+    """A one-line reason for an error no importer expected: a bug in reader,
+    whose traceback goes to the log."""
+    from reader.core.errorlog import record
+
+    log = record(f"importing {name}", error)
     reason = clean_line(str(error).replace("\n", " "))[:200]
-    kind = type(error).__name__
-    return (
-        f"{name}: cannot import ({kind}: {reason})" if reason else f"{name}: cannot import ({kind})"
-    )
+    kind = f"{type(error).__name__}: {reason}" if reason else type(error).__name__
+    return f"{name}: not imported: an error in reader itself ({kind}; the details are in {log})"
 
 
 def _parse_bytes(
@@ -443,9 +452,9 @@ def read_inputs(
                 )
                 yield Imported(url, drafts, notes=notes)
             except ImportFailed as error:
-                yield Imported(url, error=str(error))
+                yield Imported(url, error=str(error), bug=isinstance(error, ImportBug))
             except Exception as error:  # one input's failure, not the batch's
-                yield Imported(url, error=unexpected(url, error))
+                yield Imported(url, error=unexpected(url, error), bug=True)
             continue
         path = Path(value)
         if path.is_dir():
@@ -466,7 +475,7 @@ def _import_stdin(stdin: BinaryIO | None, max_bytes: int) -> Imported:
         drafts, notes = parse_bytes(data, name, "")
         return Imported(STDIN, drafts, notes=notes)
     except ImportFailed as error:
-        return Imported(STDIN, error=str(error))
+        return Imported(STDIN, error=str(error), bug=isinstance(error, ImportBug))
     except OSError as error:
         return Imported(STDIN, error=f"{name}: cannot read ({error.strerror})")
 
@@ -481,6 +490,6 @@ def _import_file(path: Path, max_bytes: int, in_folder: bool = False) -> Importe
         drafts, notes = parse_bytes(data, str(path), str(path.resolve()))
         return Imported(str(path), drafts, notes=notes)
     except ImportFailed as error:
-        return Imported(str(path), error=str(error))
+        return Imported(str(path), error=str(error), bug=isinstance(error, ImportBug))
     except Exception as error:  # one file's failure, not the batch's
-        return Imported(str(path), error=unexpected(str(path), error))
+        return Imported(str(path), error=unexpected(str(path), error), bug=True)
