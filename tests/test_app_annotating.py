@@ -41,6 +41,8 @@ SIZE = (120, 40)
 
 # --- helpers ---------------------------------------------------------------------------
 
+DEADLINE = 30.0  # seconds: how long a wait may last before the test fails, never a speed
+
 
 def make_library(tmp_path: Path, seed_path: Path) -> tuple[Library, str]:
     library = Library(tmp_path / "lib").ensure()
@@ -505,16 +507,13 @@ async def test_annotation_added_by_another_process_appears(tmp_path: Path, seed_
             cli, library, "annotate", article_id, "--quote", PUTIN, "--tag", "russia"
         )
         new_id = result.stdout.strip()
-        written = time.monotonic()
-        deadline = written + 3.5
+        # The screen looks every 2 s; a deadline, never a speed (a loaded machine).
+        deadline = time.monotonic() + DEADLINE
         while time.monotonic() < deadline:
             if any(a.id == new_id for a in screen_items(app)):
                 break
             await pilot.pause(0.5)
-        seen_after = time.monotonic() - written
-        assert [a.id for a in screen_items(app)] == [new_id], (
-            f"not picked up within {seen_after:.1f} s"
-        )
+        assert [a.id for a in screen_items(app)] == [new_id], "never picked up"
         assert [(a.id, a.exact) for a in view.annotations] == [(new_id, PUTIN)]
         panel = app.screen.query_one(AnnotationList)
         assert PUTIN in str(panel.get_option_at_index(0).prompt)
@@ -692,7 +691,7 @@ async def test_library_note_count_updates_after_returning_when_the_save_is_slow(
         await settle(app, pilot)
         assert isinstance(app.screen, LibraryScreen)
         await flush(app, pilot)
-        deadline = time.monotonic() + 2
+        deadline = time.monotonic() + DEADLINE
         while time.monotonic() < deadline and app.screen.listed()[0].note_count != 1:
             await pilot.pause(0.25)
             await settle(app, pilot)
