@@ -253,6 +253,38 @@ def test_article_correction_survives_recomputation(service, lib):
     assert wellington in raw
 
 
+@pytest.mark.parametrize(
+    "bad_row",
+    [
+        [0, 10_000, "PERSON", "Far beyond the text"],  # past its end
+        [0, 6, "PERSON", "Nobody"],  # not what the text says there
+        [5, 2, "PERSON", "xy"],  # backwards
+        ["0", 6, "PERSON", "Jacinda"],  # of the wrong type
+    ],
+)
+def test_a_malformed_cached_entity_is_found_again_not_shown(service, lib, bad_row):
+    """A cache edited by hand (or by another tool) with a row that does not fit
+    the text: the entities are found again and the cache is written anew,
+    rather than a span past the text's end reaching the article view (issue 13)."""
+    import json
+
+    article_id = add(lib, ARTICLE, "Ardern visits")
+    good, cached = entities(service, lib, article_id)
+    assert cached is False and good
+    store = lib.store(article_id)
+    data = json.loads(store.path.read_text())
+    (cache,) = data["entities"].values()
+    cache["entities"].append(bad_row)
+    store.path.write_text(json.dumps(data))
+    again, cached = entities(service, lib, article_id)  # (each entity checked on the text)
+    assert cached is False, "a malformed cache was used"
+    assert again == good
+    article, _ = lib.load(article_id)
+    rows = json.loads(store.path.read_text())["entities"]
+    assert bad_row not in next(iter(rows.values()))["entities"]
+    assert store.cached_entities(service.cache_key(), article.info.text_sha256) is not None
+
+
 def test_article_corrections_stay_in_their_article(service, lib):
     first_id = add(lib, ARTICLE, "Ardern visits")
     second_id = add(lib, ARTICLE + "\n\nMore later.", "Ardern again")

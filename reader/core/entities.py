@@ -473,7 +473,11 @@ class EntityService:
         key = self.cache_key()
         if key is not None:
             cached = store.cached_entities(key, article.info.text_sha256)
-            if cached is not None:
+            text = article.text
+            # Each on the text, as it says (a cache edited by hand may not be).
+            if cached is not None and all(
+                e.end <= len(text) and text[e.start : e.end] == e.text for e in cached
+            ):
                 return cached, True
         if self._isolated:
             entities, key = self._in_process(article.text)

@@ -700,9 +700,12 @@ class ArticleStore:
         return self._delete(_ANNOTATIONS, annotation_id)
 
     def cached_entities(self, key: str, text_sha256: str) -> list[Entity] | None:
-        """Entities cached for this text and recogniser key, or None."""
+        """Entities cached for this text and recogniser key, or None (also when a
+        row of the cache is malformed: found again, the cache is written anew)."""
         contents = self.snapshot()
         if (contents.entities_key, contents.entities_sha256) != (key, text_sha256):
+            return None
+        if len(contents.entity_rows) != len(contents.raw_entities):
             return None
         return contents.cached_entities
 
