@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from rich.style import Style
 
-from reader.core.entities import LABEL_GROUPS
+from reader.core.labels import LABEL_GROUPS
 from reader.tui.contrast import AA, contrast, effective, legible, text_on
 from reader.tui.widgets.article_view import ENTITY_CLASSES
 from reader.tui.widgets.panels import Legend

@@ -49,8 +49,8 @@ from textual.widgets import Input, OptionList
 
 from reader.core.anchoring import new_annotation
 from reader.core.config import Config
-from reader.core.entities import LABEL_GROUPS, label_group
 from reader.core.importers import import_path
+from reader.core.labels import LABEL_GROUPS, label_group
 from reader.core.library import Library
 from reader.core.models import ArticleDraft, Entity
 from reader.core.text import word_count

@@ -44,8 +44,9 @@ from export_fixture import (
 )
 from markdown_it import MarkdownIt
 
-from reader.core.entities import LABEL_GROUPS, EntityService
+from reader.core.entities import EntityService
 from reader.core.export import FORMATS, Options, export, gather, needs_entities
+from reader.core.labels import LABEL_GROUPS
 from reader.core.library import LIBRARY_ENV, Library
 
 GOLDEN = Path(__file__).parent / "golden"

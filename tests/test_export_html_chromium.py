@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from export_fixture import ARTICLES, CAFE, CREATOR, HARBOUR, build_library
 
-from reader.core.entities import LABEL_GROUPS, EntityService
+from reader.core.entities import EntityService
 from reader.core.export import Options, export, gather
+from reader.core.labels import LABEL_GROUPS
 
 ONTONOTES = {label for labels in LABEL_GROUPS.values() for label in labels}
 TIMEOUT = 60

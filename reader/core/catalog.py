@@ -58,7 +58,7 @@ from reader.core.store import flocked
 if TYPE_CHECKING:
     from reader.core.library import Library
 
-INDEX_VERSION = 12  # 12: the articles read (reads)
+INDEX_VERSION = 13  # 12: the articles read (reads); 13: label bits in reader.core.labels order
 INDEX_DIR = ".index"
 BATCH = 256  # articles per transaction when many are (re)indexed
 POOL_FROM = 2000  # a rebuild of this many articles reads them in worker processes

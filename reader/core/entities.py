@@ -37,24 +37,6 @@ EXCLUDED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmat
 # Bump when the post-processing below changes, so cached results are recomputed.
 RULES_VERSION = 6  # 6: abbreviations keep their period ("U.S."); repeats
 
-# The display groups of spaCy's OntoNotes labels, in legend order.
-LABEL_GROUPS: dict[str, tuple[str, ...]] = {
-    "person": ("PERSON",),
-    "organisation": ("ORG",),
-    "place": ("GPE", "LOC", "FAC"),
-    "nationality": ("NORP",),
-    "date": ("DATE", "TIME"),
-    "number": ("CARDINAL", "ORDINAL", "QUANTITY", "PERCENT"),
-    "money": ("MONEY",),
-    "other": ("EVENT", "WORK_OF_ART", "LAW", "LANGUAGE", "PRODUCT"),
-}
-_GROUP_OF = {label: group for group, labels in LABEL_GROUPS.items() for label in labels}
-
-
-def label_group(label: str) -> str:
-    """The display group of an OntoNotes label (``GPE`` -> ``place``)."""
-    return _GROUP_OF.get(label, "other")
-
 
 class ModelUnavailable(Exception):
     """No entity model can be loaded; ``str(error)`` is one line for the user."""

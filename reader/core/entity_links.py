@@ -25,7 +25,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reader.core.entities import label_group
+from reader.core.labels import label_group
 from reader.core.models import Entity
 from reader.core.query import name_key
 

@@ -34,8 +34,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reader.core.entities import LABEL_GROUPS
 from reader.core.fulltext import fold, has_words, phrase
+from reader.core.labels import LABEL_GROUPS
+from reader.core.labels import LABELS as ONTONOTES
 from reader.core.text import strip_controls
 
 FIELDS = {
@@ -139,7 +140,7 @@ def parse_query(text: str, *, typing: bool = False) -> Query:
 _DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 
 
-_KNOWN_LABELS = {label.lower() for labels in LABEL_GROUPS.values() for label in labels}
+_KNOWN_LABELS = {label.lower() for label in ONTONOTES}
 
 
 def term_problem(term: Term) -> str:
@@ -214,28 +215,9 @@ def tag_keys(tags: list[str] | tuple[str, ...]) -> str:
     return "".join(f"{TAG_SEPARATOR}{key}{TAG_SEPARATOR}" for key in keys)
 
 
-# spaCy's OntoNotes labels, one bit each in an index row's ``labels``; any other
-# label (a reader's own) shares the last bit.
-LABELS = (
-    "PERSON",
-    "NORP",
-    "FAC",
-    "ORG",
-    "GPE",
-    "LOC",
-    "PRODUCT",
-    "EVENT",
-    "WORK_OF_ART",
-    "LAW",
-    "LANGUAGE",
-    "DATE",
-    "TIME",
-    "PERCENT",
-    "MONEY",
-    "QUANTITY",
-    "ORDINAL",
-    "CARDINAL",
-)
+# A bit per OntoNotes label (reader.core.labels) in an index row's ``labels``,
+# in that order; any other label (a reader's own) shares the last bit.
+LABELS = tuple(ONTONOTES)
 _OTHER_LABEL = 1 << len(LABELS)
 
 

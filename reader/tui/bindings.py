@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from textual.binding import Binding, BindingType
 
-from reader.core.entities import LABEL_GROUPS
+from reader.core.labels import LABEL_GROUPS
 
 
 @dataclass(frozen=True)

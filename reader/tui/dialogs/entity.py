@@ -14,29 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from reader.core.labels import LABELS
 from reader.core.text import shorten
-
-# spaCy's OntoNotes labels, in the order people reach for them.
-LABELS = [
-    ("PERSON", "person"),
-    ("ORG", "organisation"),
-    ("GPE", "place: country, city, state"),
-    ("LOC", "place: region, mountain, water"),
-    ("FAC", "place: building, airport, road"),
-    ("NORP", "nationality, religious or political group"),
-    ("DATE", "date"),
-    ("TIME", "time"),
-    ("CARDINAL", "number"),
-    ("ORDINAL", "ordinal"),
-    ("QUANTITY", "quantity"),
-    ("PERCENT", "percent"),
-    ("MONEY", "money"),
-    ("EVENT", "event"),
-    ("WORK_OF_ART", "work"),
-    ("LAW", "law"),
-    ("LANGUAGE", "language"),
-    ("PRODUCT", "product"),
-]
 
 
 @dataclass(frozen=True)
@@ -64,13 +43,14 @@ class LabelDialog(ModalScreen[EntityChoice | None]):
             yield Label("Entity label", classes="dialog-title")
             yield Label(Content(f"“{' '.join(self.text.split())[:70]}”"), classes="dialog-quote")
             yield OptionList(
-                *(Option(f"{code:<12} {name}", id=code) for code, name in LABELS), id="labels"
+                *(Option(f"{code:<12} {name}", id=code) for code, name in LABELS.items()),
+                id="labels",
             )
             yield Label(_scope(False), id="scope", classes="dialog-hint")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        codes = [code for code, _ in LABELS]
+        codes = list(LABELS)
         options.highlighted = codes.index(self.current) if self.current in codes else 0
         options.focus()
 

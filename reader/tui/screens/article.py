@@ -17,7 +17,8 @@ from textual.widgets import Input, OptionList, Static
 from textual.worker import Worker
 
 from reader.core.editing import AnnotationSet
-from reader.core.entities import LABEL_GROUPS, ModelUnavailable, failure_reason, label_group
+from reader.core.entities import ModelUnavailable, failure_reason
+from reader.core.labels import LABEL_GROUPS, label_group
 from reader.core.models import hashtags
 from reader.core.store import StoreError
 from reader.core.text import shorten

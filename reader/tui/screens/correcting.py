@@ -10,8 +10,8 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from reader.core.entities import LABEL_GROUPS
 from reader.core.entity_links import LinkedEntity, entity_query
+from reader.core.labels import LABEL_GROUPS
 from reader.core.models import Correction, Entity
 from reader.tui.dialogs.entity import EntityChoice, LabelDialog, RemoveEntityDialog
 from reader.tui.screens.annotating import CORRECTION

@@ -27,8 +27,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from reader.core.entities import LABEL_GROUPS, label_group
 from reader.core.entity_links import LinkedEntity, link_entities
+from reader.core.labels import LABEL_GROUPS, label_group
 from reader.core.models import Annotation, Entity
 from reader.core.text import cluster_at, words
 from reader.tui.bindings import READING, bindings

@@ -9,8 +9,8 @@ from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.core.entities import LABEL_GROUPS
 from reader.core.entity_links import LinkedEntity
+from reader.core.labels import LABEL_GROUPS
 from reader.core.models import Annotation, hashtags
 from reader.core.text import shorten
 
