@@ -122,6 +122,25 @@ async def press(pilot: Pilot, *keys: str) -> None:
     await pilot.pause()
 
 
+async def steps_round(
+    pilot: Pilot, app: ReaderApp, view: ArticleView, forward: str, back: str, stops: list[int]
+) -> None:
+    """From the first of ``stops`` (the cursor on it), the ``forward`` binding's key
+    goes to the next and the ``back`` one's to the previous, round past either end."""
+    (next_key,) = keys_of(app, forward)
+    (previous_key,) = keys_of(app, back)
+    for key, want in [
+        (next_key, stops[1]),
+        (next_key, stops[2]),
+        (previous_key, stops[1]),
+        (previous_key, stops[0]),
+        (previous_key, stops[-1]),
+        (next_key, stops[0]),
+    ]:
+        await press(pilot, key)
+        assert view.cursor == want, key
+
+
 def test_every_binding_id_has_a_pilot_test() -> None:
     tests = {name for name in globals() if name.startswith("test_")}
     assert {name for names in COVERED.values() for name in names} <= tests
@@ -501,18 +520,7 @@ async def test_find_keys(tmp_path: Path, seed_path: Path) -> None:
         assert view.cursor == found[0]
 
         # n and N: the next and previous match, round past either end as vim.
-        (next_key,) = keys_of(app, "article.next_match")
-        (previous_key,) = keys_of(app, "article.previous_match")
-        for key, want in [
-            (next_key, found[1]),
-            (next_key, found[2]),
-            (previous_key, found[1]),
-            (previous_key, found[0]),
-            (previous_key, found[-1]),
-            (next_key, found[0]),
-        ]:
-            await press(pilot, key)
-            assert view.cursor == want, key
+        await steps_round(pilot, app, view, "article.next_match", "article.previous_match", found)
 
         # escape in the find bar closes it: back to the text, the matches kept.
         await press(pilot, "slash")
@@ -597,19 +605,10 @@ async def test_entity_keys(tmp_path: Path, seed_path: Path) -> None:
         erdogan = [e.start for e in entities if "Erdogan" in e.text]
         assert erdogan[0] == name and len(erdogan) >= 3
         assert any(erdogan[0] < s < erdogan[1] for s in starts if s not in erdogan)
-        (next_key,) = keys_of(app, "article.next_mention")
-        (previous_key,) = keys_of(app, "article.previous_mention")
         view.move_to(erdogan[0])
-        for key, want in [
-            (next_key, erdogan[1]),
-            (next_key, erdogan[2]),
-            (previous_key, erdogan[1]),
-            (previous_key, erdogan[0]),
-            (previous_key, erdogan[-1]),
-            (next_key, erdogan[0]),
-        ]:
-            await press(pilot, key)
-            assert view.cursor == want, key
+        await steps_round(
+            pilot, app, view, "article.next_mention", "article.previous_mention", erdogan
+        )
 
         # r relabels the entity under the cursor: the label picked is saved.
         idlib = next(e for e in entities if e.text == "Idlib")
