@@ -397,3 +397,27 @@ def test_each_store_operation_reads_its_file_once(store, monkeypatch):
     assert contents.article["tags"] == ["a", "b"]
     (kept,) = contents.annotations
     assert kept.tags == ("leader",) and kept.note == "Turkey's president"
+
+
+def test_a_batch_is_made_durable_by_syncing_its_own_files(tmp_path, monkeypatch):
+    """Not with os.sync, which waited for every file system of the machine (a USB
+    disk, a network mount) at each batch of an import: an fsync of each file written."""
+    from reader.core import store as store_module
+    from reader.core.store import write_durably
+
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def forbidden() -> None:
+        raise AssertionError("os.sync called")
+
+    def fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(store_module.os, "sync", forbidden)
+    monkeypatch.setattr(store_module.os, "fsync", fsync)
+    items = [(tmp_path / f"{n}.txt", f"text {n}".encode()) for n in range(5)]
+    write_durably(items)
+    assert [p.read_text() for p, _ in items] == [f"text {n}" for n in range(5)]
+    assert len(synced) >= len(items)  # each file (and then its folder)

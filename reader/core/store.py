@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import io
 import os
 import re
 import secrets
@@ -107,22 +108,31 @@ def atomic_write(path: Path, data: bytes) -> None:
 def write_durably(
     items: list[tuple[Path, bytes]], exclusive: AbstractSet[Path] = frozenset()
 ) -> None:
-    """Write several files atomically and durably with one sync for all.
+    """Write several files atomically and durably.
 
-    Each goes to a temporary file first; one ``os.sync`` makes them all
-    durable (instead of an fsync per file, which bounds a batch import to a
-    few dozen files a second on slow disks); then each is renamed into place,
+    Each goes to a temporary file first, all of them written before any is
+    synced (so the system writes them out together, and each fsync after the
+    first finds less to wait for: not the whole machine's ``os.sync``, which
+    waited for every file system's writes); then each is renamed into place,
     in order, and the folders are fsync'd. A path in ``exclusive`` must not
     exist yet: it is linked, never replaced, so no file is ever overwritten.
     """
     staged: list[tuple[Path, Path]] = []
+    handles: list[io.BufferedWriter] = []
     try:
-        for path, data in items:
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-            with open(tmp, "xb") as handle:  # a full disk fails the write or closing's flush
+        try:
+            for path, data in items:
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+                handle = open(tmp, "xb")  # noqa: SIM115 (closed below, each once synced)
+                handles.append(handle)
                 staged.append((tmp, path))  # so removed below, whatever fails
                 handle.write(data)
-        os.sync()
+            for handle in handles:  # a full disk fails a write, a flush or an fsync
+                handle.flush()
+                os.fsync(handle.fileno())
+        finally:
+            for handle in handles:
+                handle.close()
         for tmp, path in staged:
             if path in exclusive:
                 os.link(tmp, path)  # FileExistsError rather than overwrite
