@@ -117,8 +117,11 @@ def test_an_entity_query_says_how_many_articles_it_cannot_see_yet(tmp_path: Path
     library.add_many([english(n) for n in range(3)])
     command = [sys.executable, "-m", "reader", "--library", str(library.root), "list"]
     by_entity = subprocess.run([*command, "entity:berlin"], capture_output=True, text=True)
-    assert by_entity.returncode == 0
-    assert "reader: entities not yet found for 3 articles" in by_entity.stderr
+    assert by_entity.returncode == 1  # nothing found (yet): exit code 1, said
+    assert by_entity.stderr.splitlines() == [
+        "reader: entities not yet found for 3 articles (reader index finds them)",
+        "reader: no article matches the query",
+    ]
     by_word = subprocess.run([*command, "berlin"], capture_output=True, text=True)
     assert len(by_word.stdout.splitlines()) == 3 and by_word.stderr == ""
 

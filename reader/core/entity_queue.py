@@ -16,7 +16,6 @@ waiting. Setting ``READER_NO_BACKGROUND=1`` stops that (the tests do).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from reader.core.library import Library
+from reader.core.locks import lock_exclusive, unlock
 
 NO_BACKGROUND_ENV = "READER_NO_BACKGROUND"
 LOCK_NAME = "entities.lock"
@@ -40,15 +40,13 @@ def _lock_path(library: Library) -> Path:
 def _held(path: Path) -> Iterator[bool]:
     """Try to hold an exclusive lock on ``path``: yields whether it is ours."""
     with open(path, "a+b") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not lock_exclusive(lock, wait=False):
             yield False
             return
         try:
             yield True
         finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            unlock(lock)
 
 
 def running(library: Library) -> bool:

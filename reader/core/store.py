@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import io
 import os
 import re
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from reader.core.locks import lock_exclusive, lock_shared, unlock
 from reader.core.models import Annotation, ArticleInfo, Correction, Entity, TextQuote
 from reader.core.text import strip_controls
 
@@ -458,7 +458,7 @@ def _contents(data: dict[str, Any], path: Path) -> StoreContents:
 
 @contextlib.contextmanager
 def flocked(lock_path: Path, *, reading: bool = False) -> Iterator[bool]:
-    """Hold an exclusive ``flock`` on ``lock_path``, a file of its own beside the
+    """Hold an exclusive lock (reader.core.locks) on ``lock_path``, a file of its own beside the
     data (a lock on the data file would go with it at each atomic rename); gives
     True.
 
@@ -482,15 +482,15 @@ def flocked(lock_path: Path, *, reading: bool = False) -> Iterator[bool]:
             yield False
             return
         with shared:
-            fcntl.flock(shared, fcntl.LOCK_SH)
+            lock_shared(shared)
             yield False
         return
     with lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        lock_exclusive(lock)
         try:
             yield True
         finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            unlock(lock)
 
 
 class ArticleStore:
