@@ -9,9 +9,14 @@ it on the current text and says how sure that is (``state`` and ``score``):
 2. With the old text (when the library kept it): the old span is mapped
    through a diff of the old and the new text (diff_match_patch). The mapped
    span is the quote, or the quote overlaps a mapped span of about its size
-   (the diff slid an edit over one of its bounds): anchored, score 1.0.
-   Otherwise what is left of the span is a candidate, and the mapped start
-   the position hint (else the hint is the old start).
+   (the diff slid an edit over one of its bounds), and its context agrees (it
+   scores >= 0.80 as in 5 or keeps one side of its context as a short quote
+   must, and no other occurrence of the quote scores higher): anchored, score
+   1.0. A diff aligns characters, not passages: it can carry a span onto
+   another passage that repeats its words, which only the context shows. A
+   verbatim place whose context disagrees is left to the search, with no
+   favour. Otherwise what is left of the span is a candidate, and the mapped
+   start the position hint (else the hint is the old start).
 3. Every exact occurrence of the quote is a candidate.
 4. Unless an exact occurrence is convincing (score >= 0.9 and clearly ahead),
    approximate matches: pieces of the quote, of its prefix and of its suffix
@@ -268,6 +273,25 @@ def _best_and_margin(candidates: list[_Candidate], hint: int) -> tuple[_Candidat
     return best, (best.score - runner_up.score if runner_up else 1.0)
 
 
+def _context_agrees(candidates: list[_Candidate], at: int) -> bool:
+    """Whether the exact occurrence at ``at`` (where the diff put the span) is the
+    annotated passage by its context too: it scores as an anchored place does, or
+    one side of its context is as it was (what a short quote needs: a paragraph
+    moved to the end of the text has lost the other side), and no other
+    occurrence scores higher.
+
+    A diff aligns characters, not passages. A deleted paragraph whose words recur
+    in the next one, or a paragraph inserted before a line that repeats its start,
+    lets it carry the span onto another passage with the very same quote. The
+    context tells them apart, by the measure the search uses; the diff only
+    decides between places the context ranks alike (a repeated sentence: its
+    copies score the same but for their distance from the diff's place)."""
+    mine = next(c for c in candidates if c.start == at)
+    rivals = [c.score for c in candidates if not c.overlaps(mine)]
+    convincing = mine.score >= ANCHORED or mine.context_ok
+    return convincing and max(rivals, default=0.0) <= mine.score
+
+
 def _align(text: str, quote: TextQuote, start: int, end: int, shift: int) -> tuple[int, int, int]:
     """(start, end, edits): the bounds near ``start``/``end`` that score best,
     weighing the quote's similarity (Levenshtein) and its context's as the
@@ -429,25 +453,38 @@ def reanchor(
 
     # 2. Through the diff from the old text.
     budget = min(MAX_ERRORS, (size - 1) // 2)  # a match keeps more than half of the quote
-    hint, mapped, diff = start, None, None
+    hint, mapped, diff, verbatim = start, None, None, None
     if old_text is not None and 0 <= start < end <= len(old_text) and old_text[start:end] == exact:
         diff = _diff_map(old_text, text)
         new_start = diff.start(start)
         new_end = max(new_start, diff.end(end))
-        if text[new_start:new_end] == exact:
-            return _placed(annotation, new_start, new_end, "anchored", 1.0, text, text_hash)
         hint = diff.near(start)
+        if text[new_start:new_end] == exact:
+            verbatim = new_start
         # What is left of the span, unless it is too long to be the quote (a
         # coarse diff replaced a whole region around it).
-        if new_start < new_end <= new_start + size + budget + 8:
+        elif new_start < new_end <= new_start + size + budget + 8:
             mapped = (new_start, new_end)
             inside = [s for s in occurrences if s < new_end and new_start < s + size]
             if inside:  # the diff slid an edit over a bound of the quote
-                at = min(inside, key=lambda s: abs(s - new_start) + abs(s + size - new_end))
-                return _placed(annotation, at, at + size, "anchored", 1.0, text, text_hash)
+                verbatim = min(inside, key=lambda s: abs(s - new_start) + abs(s + size - new_end))
 
-    # 3. Exact occurrences.
+    # 3. Exact occurrences. The quote verbatim where the diff put it is anchored
+    # only if its context agrees; if not, the diff carried the span onto another
+    # passage that repeats it, and the search decides (that place gets no favour).
+    # Its whole context as it was (most edits are elsewhere) agrees without
+    # scoring every occurrence: no place can match the context better.
+    if verbatim == hint and quote_context(text, verbatim, verbatim + size) == (
+        exact,
+        quote.prefix,
+        quote.suffix,
+    ):
+        return _placed(annotation, verbatim, verbatim + size, "anchored", 1.0, text, text_hash)
     candidates = [_candidate(text, quote, s, s + size, 0, hint) for s in occurrences]
+    if verbatim is not None:
+        if _context_agrees(candidates, verbatim):
+            return _placed(annotation, verbatim, verbatim + size, "anchored", 1.0, text, text_hash)
+        mapped = None
 
     # 4. Approximate matches, unless an exact occurrence is convincing; the remains
     # of the span by the diff always compete. A short quote is never placed on an
@@ -474,7 +511,8 @@ def reanchor(
 
     # 5. The state. With the old text, the remains of the span need no margin (the
     # diff tells them from any other place), and text the diff shows unchanged
-    # from elsewhere in the old text was another passage then: never anchored.
+    # from elsewhere in the old text was another passage then: never anchored. So
+    # is the verbatim place of 3 whose context disagreed (no longer ``mapped``).
     best, margin = _best_and_margin(candidates, hint)
     movable = True
     if diff is not None:
