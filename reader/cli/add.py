@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import Any
 
 import click
 import orjson
 
-from reader.cli_output import EXIT_BUG, one_line
-from reader.cli_progress import progress_bar
+from reader.cli.base import (
+    MISSING,
+    library_of,
+    main,
+)
+from reader.cli.output import EXIT_BUG, one_line
+from reader.cli.progress import progress_bar
 from reader.core.importers import Imported, count_inputs, read_inputs
 from reader.core.importing import ImportRun
 from reader.core.library import AddResult, Library
@@ -92,3 +98,53 @@ def _dry_run(
         else:
             click.echo(f"{_WOULD[result.status]}\t{draft.format}\t{draft.title}")
     return []
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON object per article on stdout (status, id, title; with --dry-run, "
+    "its metadata and text too).",
+)
+@click.option(
+    "--max-mb",
+    type=click.FloatRange(min=0.001),
+    default=20,
+    show_default=True,
+    callback=lambda ctx, param, value: _megabytes(value),
+    help="Refuse inputs larger than this many megabytes.",
+)
+@click.pass_context
+def add(
+    ctx: click.Context, inputs: tuple[str, ...], dry_run: bool, as_json: bool, max_mb: float
+) -> None:
+    """Import articles: text, Markdown, HTML pages, RSS/Atom feeds, URLs, folders,
+    and - for standard input (its format found from its content).
+
+    Each bad input gets one line on stderr and the batch goes on; the exit code
+    is 1 when any input failed.
+    """
+    from reader.cli.add import run_add
+
+    ctx.meta.pop(MISSING, None)  # add makes the library
+    library = library_of(ctx)
+    sys.exit(
+        run_add(
+            library,
+            list(inputs),
+            dry_run=dry_run,
+            as_json=as_json,
+            max_bytes=int(max_mb * 1024 * 1024),
+        )
+    )
+
+
+def _megabytes(value: float) -> float:
+    """--max-mb: a number of megabytes that is a number of bytes (not nan, inf, 1e999)."""
+    if not math.isfinite(value * 1024 * 1024):
+        raise click.BadParameter(f"{value} is not a size in megabytes", param_hint="'--max-mb'")
+    return value

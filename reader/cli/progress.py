@@ -19,7 +19,7 @@ def progress_bar(total: int, what: str, *, above: int = 3) -> Iterator[Advance]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from reader.cli_output import unguarded_stderr
+    from reader.cli.output import unguarded_stderr
     from reader.core.text import strip_controls
 
     with Progress(

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import click
 
+from reader.cli.base import (
+    library_of,
+    main,
+)
 from reader.core.library import Library
 
 
@@ -45,3 +49,37 @@ def mark_articles(library: Library, article_ids: tuple[str, ...], read: bool) ->
     if missing:
         raise click.UsageError(f"no such article: {missing[0]}")
     library.set_read(article_ids, read)
+
+
+@main.command()
+@click.argument("articles", nargs=-1, required=True)
+@click.pass_context
+def delete(ctx: click.Context, articles: tuple[str, ...]) -> None:
+    """Move ARTICLES (ids) to the trash, with their notes: .trash/ in the library."""
+    from reader.cli.trash import delete_articles
+
+    delete_articles(library_of(ctx), articles)
+    library_of(ctx)
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@click.pass_context
+def restore(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """Bring articles back from the trash; without NAMES, list what is there."""
+    from reader.cli.trash import restore_articles
+
+    restore_articles(library_of(ctx), names)
+    library_of(ctx)
+
+
+@main.command()
+@click.argument("articles", nargs=-1, required=True)
+@click.option("--unread", is_flag=True, help="Mark them unread.")
+@click.pass_context
+def mark(ctx: click.Context, articles: tuple[str, ...], unread: bool) -> None:
+    """Mark ARTICLES (ids) read (is:read), or unread with --unread."""
+    from reader.cli.trash import mark_articles
+
+    mark_articles(library_of(ctx), articles, not unread)
+    library_of(ctx)
