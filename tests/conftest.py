@@ -22,6 +22,11 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 # was imported (reader.core.entity_queue): not in the tests, which run reader
 # on many small libraries at once, unless a test asks for it.
 os.environ["READER_NO_BACKGROUND"] = "1"
+# pytest-xdist's workers (README: the tests run in parallel) have COLUMNS=80 and
+# LINES=24 in their environment, which Textual takes as the terminal's size: the
+# app driven in tmux would be drawn 80 by 24 in a larger window.
+for size in ("COLUMNS", "LINES"):
+    os.environ.pop(size, None)
 # reader's own failures (reader.core.errorlog) are logged in the run's temporary
 # folder, never in the user's state folder.
 os.environ["READER_LOG"] = os.path.join(tempfile.mkdtemp(prefix="reader-log-"), "reader.log")
