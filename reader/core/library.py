@@ -205,6 +205,8 @@ class Library:
         if not wanted:
             return
         before, after = self.read_marks.set(wanted, read)
+        if before == after:  # as they were: the index has them (or reconciles them)
+            return
         try:
             self.catalog.mark_read(wanted, read, before, after)
         except (OSError, sqlite3.Error) as error:

@@ -110,6 +110,11 @@ class ReadMarks(_KeyedFile):
         that changes it. The file's stamps before and after."""
         wanted = list(article_ids)
         today = date.today().isoformat()
+        # Nothing to change (an article read opened again): no lock, no write.
+        marks = self._read()
+        if all((article_id in marks) == read for article_id in wanted):
+            stamp = self.stamp()
+            return stamp, stamp
 
         def change(marks: dict[str, Any]) -> bool:
             changed = False
