@@ -278,3 +278,19 @@ async def test_capital_d_deletes_after_asking(tmp_path: Path) -> None:
         screen = app.screen
         assert isinstance(screen, LibraryScreen)
         assert [info.id for info in screen.listed()] == [ids[1]]
+
+
+def test_marking_read_what_is_read_writes_nothing(tmp_path: Path) -> None:
+    """Each opening marks its article read: an article read already must cost no
+    lock, no write and no index transaction (each one moved the index's version
+    on, so the list was made anew behind every article opened)."""
+    library, ids = library_of(tmp_path, 2)
+    library.set_read([ids[0]])
+    path = library.annotations_dir / ".read.json"
+    stamp, version = path.stat().st_mtime_ns, library.catalog.version()
+    library.set_read([ids[0]])
+    assert (path.stat().st_mtime_ns, library.catalog.version()) == (stamp, version)
+    library.set_read([ids[1]], False)  # unread already
+    assert (path.stat().st_mtime_ns, library.catalog.version()) == (stamp, version)
+    library.set_read([ids[1]])
+    assert library.catalog.version() != version
