@@ -83,12 +83,7 @@ def _dry_run(
 ) -> list[AddResult]:
     """Count and show what would be imported (added, or an update or a duplicate
     of an article in the library), writing nothing."""
-    if imported.error:
-        run.counts["failed"] += 1
-        run.bugs += imported.bug
-        run.errors.append(imported.error)
-    elif imported.skipped:
-        run.counts["skipped"] += 1
+    run.count(imported)
     for draft in imported.drafts:
         result = library.preview(draft)
         run.counts[result.status] += 1

@@ -101,9 +101,8 @@ def entities(ctx: click.Context, inputs: tuple[str, ...], as_jsonl: bool, raw: b
         LanguageUnsupported,
         ModelUnavailable,
         apply_corrections,
-        detect_language,
+        check_language,
         failure_reason,
-        language_name,
     )
     from reader.core.importers import ImportFailed, import_path, read_bytes
 
@@ -127,12 +126,7 @@ def entities(ctx: click.Context, inputs: tuple[str, ...], as_jsonl: bool, raw: b
                     for n, draft in enumerate(drafts, 1)
                 ]
             for source, text in texts:
-                language = detect_language(text)
-                if language != "en":
-                    raise LanguageUnsupported(
-                        f"the text is in {language_name(language)}: no "
-                        "entity recogniser is installed for it"
-                    )
+                check_language(text, "text")
                 found = service.recogniser().recognise(text)
                 found = apply_corrections(text, found, service.library_rules())
                 json_line({"source": source, "entities": _entity_records(found)})

@@ -333,11 +333,13 @@ def _occurrences(text: str, word: str) -> list[int]:
     return [m.start() for m in pattern.finditer(text)]
 
 
-def check_language(text: str) -> None:
+def check_language(text: str, what: str = "article") -> None:
+    """LanguageUnsupported, saying what ``what`` (the article, the text) is in,
+    unless it is English, the one language with a recogniser installed."""
     language = detect_language(text)
     if language != "en":
         raise LanguageUnsupported(
-            f"the article is in {language_name(language)}: no entity recogniser is installed for it"
+            f"the {what} is in {language_name(language)}: no entity recogniser is installed for it"
         )
 
 

@@ -26,14 +26,18 @@ class ImportRun:
         self.bugs = 0  # inputs not imported because of an error in reader (see ImportBug)
         self._pending: list[tuple[str, object]] = []
 
-    def take(self, imported: Imported) -> list[AddResult]:
-        """Count one input; returns the results of a batch when one was written."""
+    def count(self, imported: Imported) -> None:
+        """Count one input's failure or skip (its drafts are counted as added)."""
         if imported.error:
             self.counts["failed"] += 1
             self.bugs += imported.bug
             self.errors.append(imported.error)
         elif imported.skipped:
             self.counts["skipped"] += 1
+
+    def take(self, imported: Imported) -> list[AddResult]:
+        """Count one input; returns the results of a batch when one was written."""
+        self.count(imported)
         self._pending += [(imported.source, draft) for draft in imported.drafts]
         return self.flush() if len(self._pending) >= self.batch else []
 
