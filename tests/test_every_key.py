@@ -752,6 +752,14 @@ def dispatches(count: int) -> list[ArticleDraft]:
     ]
 
 
+def dispatch_library(tmp_path: Path, count: int) -> tuple[Library, list[str]]:
+    """A library of ``count`` dispatches; their titles as listed, newest first."""
+    library = Library(tmp_path / "lib").ensure()
+    drafts = dispatches(count)
+    library.add_many(drafts)
+    return library, [d.title for d in sorted(drafts, key=lambda d: d.date, reverse=True)]
+
+
 @covers(
     "list.open",
     "list.down",
@@ -764,10 +772,7 @@ def dispatches(count: int) -> list[ArticleDraft]:
     "list.bottom",
 )
 async def test_list_keys(tmp_path: Path) -> None:
-    library = Library(tmp_path / "lib").ensure()
-    drafts = dispatches(60)
-    library.add_many(drafts)
-    titles = [d.title for d in sorted(drafts, key=lambda d: d.date, reverse=True)]
+    library, titles = dispatch_library(tmp_path, 60)
     app = new_app(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -810,10 +815,7 @@ async def test_list_keys(tmp_path: Path) -> None:
 
 @covers("library.toggle_read", "library.delete", "article.next_article", "article.previous_article")
 async def test_reading_state_keys(tmp_path: Path) -> None:
-    library = Library(tmp_path / "lib").ensure()
-    drafts = dispatches(4)
-    library.add_many(drafts)
-    titles = [d.title for d in sorted(drafts, key=lambda d: d.date, reverse=True)]
+    library, titles = dispatch_library(tmp_path, 4)
     app = new_app(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)

@@ -123,8 +123,6 @@ def add(
     Each bad input gets one line on stderr and the batch goes on; the exit code
     is 1 when any input failed.
     """
-    from reader.cli.add import run_add
-
     ctx.meta.pop(MISSING, None)  # add makes the library
     library = library_of(ctx)
     sys.exit(

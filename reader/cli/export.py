@@ -85,7 +85,6 @@ def export(
     -word, OR, tag:T, since:DATE, until:DATE, article:ID, state:orphan, and
     entity:"NAME", label:L, source:S, author:A for their articles).
     """
-    from reader.cli.export import run_export
     from reader.core.query import parse_query
 
     library: Library = ctx.obj

@@ -5,50 +5,17 @@ from __future__ import annotations
 
 import click
 
-from reader.cli.base import (
-    library_of,
-    main,
-)
+from reader.cli.base import library_of, main
 from reader.core.library import Library
 
 
-def delete_articles(library: Library, article_ids: tuple[str, ...]) -> None:
-    from reader.core.trash import move_to_trash
-
+def _existing(ctx: click.Context, article_ids: tuple[str, ...]) -> Library:
+    """The library, once every one of these articles is in it (else a usage error)."""
+    library = library_of(ctx)
     missing = [a for a in article_ids if not library.has_article(a)]
     if missing:
         raise click.UsageError(f"no such article: {missing[0]}")
-    for article_id in article_ids:
-        folder = move_to_trash(library, article_id)
-        click.echo(
-            f"reader: moved {article_id} to {folder} (reader restore brings it back)", err=True
-        )
-
-
-def restore_articles(library: Library, names: tuple[str, ...]) -> None:
-    from reader.core.trash import restore, trashed
-
-    if not names:  # what is there to restore
-        for item in trashed(library):
-            click.echo(f"{item.name}\t{item.title}")
-        return
-    for name in names:
-        try:
-            article_id = restore(library, name)
-        except FileNotFoundError:
-            raise click.UsageError(
-                f"{name} is not in the trash (reader restore lists it)"
-            ) from None
-        except FileExistsError as error:
-            raise click.ClickException(str(error)) from None
-        click.echo(f"reader: restored {article_id}", err=True)
-
-
-def mark_articles(library: Library, article_ids: tuple[str, ...], read: bool) -> None:
-    missing = [a for a in article_ids if not library.has_article(a)]
-    if missing:
-        raise click.UsageError(f"no such article: {missing[0]}")
-    library.set_read(article_ids, read)
+    return library
 
 
 @main.command()
@@ -56,9 +23,14 @@ def mark_articles(library: Library, article_ids: tuple[str, ...], read: bool) ->
 @click.pass_context
 def delete(ctx: click.Context, articles: tuple[str, ...]) -> None:
     """Move ARTICLES (ids) to the trash, with their notes: .trash/ in the library."""
-    from reader.cli.trash import delete_articles
+    from reader.core.trash import move_to_trash
 
-    delete_articles(library_of(ctx), articles)
+    library = _existing(ctx, articles)
+    for article_id in articles:
+        folder = move_to_trash(library, article_id)
+        click.echo(
+            f"reader: moved {article_id} to {folder} (reader restore brings it back)", err=True
+        )
     library_of(ctx)
 
 
@@ -67,9 +39,24 @@ def delete(ctx: click.Context, articles: tuple[str, ...]) -> None:
 @click.pass_context
 def restore(ctx: click.Context, names: tuple[str, ...]) -> None:
     """Bring articles back from the trash; without NAMES, list what is there."""
-    from reader.cli.trash import restore_articles
+    from reader.core.trash import restore as restore_article
+    from reader.core.trash import trashed
 
-    restore_articles(library_of(ctx), names)
+    library = library_of(ctx)
+    if not names:  # what is there to restore
+        for item in trashed(library):
+            click.echo(f"{item.name}\t{item.title}")
+        return
+    for name in names:
+        try:
+            article_id = restore_article(library, name)
+        except FileNotFoundError:
+            raise click.UsageError(
+                f"{name} is not in the trash (reader restore lists it)"
+            ) from None
+        except FileExistsError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"reader: restored {article_id}", err=True)
     library_of(ctx)
 
 
@@ -79,7 +66,5 @@ def restore(ctx: click.Context, names: tuple[str, ...]) -> None:
 @click.pass_context
 def mark(ctx: click.Context, articles: tuple[str, ...], unread: bool) -> None:
     """Mark ARTICLES (ids) read (is:read), or unread with --unread."""
-    from reader.cli.trash import mark_articles
-
-    mark_articles(library_of(ctx), articles, not unread)
+    _existing(ctx, articles).set_read(articles, not unread)
     library_of(ctx)

@@ -513,7 +513,7 @@ class ArticleStore:
     ) -> None:
         self.article_id = article_id
         self.path = annotations_dir / f"{article_id}.json"
-        self._lock_path = annotations_dir / ".locks" / f"{article_id}.lock"
+        self.lock_path = annotations_dir / ".locks" / f"{article_id}.lock"
         self._writing = writing
         self._recover = recover
         self._problems = problems
@@ -545,7 +545,7 @@ class ArticleStore:
         around = self._writing(self.article_id) if write and self._writing else None
         with (
             around or contextlib.nullcontext(),
-            flocked(self._lock_path, reading=not write) as exclusive,
+            flocked(self.lock_path, reading=not write) as exclusive,
         ):
             storage = AtomicJSONStorage(self.path, set_aside=write)  # one parse (see there)
             if write:

@@ -213,20 +213,15 @@ def looks_like_caption(paragraph: str) -> bool:
     )
 
 
-def is_aside_line(line: str) -> bool:
-    """A line after the first of a paragraph that looks like a heading: the
-    headline of a related story, scraped with the text ("Russia says it has
-    agreed with Turkey…" under a paragraph), shown apart from the story."""
-    return looks_like_heading(line)
-
-
 _PARAGRAPH_BREAK = re.compile(r"\n\n+")
 _NOT_SPACE = re.compile(r"\S")
 
 
-def _is_heading_line(text: str, start: int, end: int) -> bool:
+def is_heading_line(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` is one line that :func:`looks_like_heading`,
-    without copying a long line (a one-line text of megabytes is one block)."""
+    without copying a long line (a one-line text of megabytes is one block).
+    Such a line under a paragraph's first is a related story's headline, scraped
+    with the text (see reader.tui.widgets.layout)."""
     if text.find("\n", start, end) != -1:
         return False
     first = _NOT_SPACE.search(text, start, end)  # \s is what str.strip() strips
@@ -257,7 +252,7 @@ def blocks(text: str) -> list[Block]:
         while start < end and text[start] == "\n":
             start += 1
         if start < end:
-            kind = "heading" if out and _is_heading_line(text, start, end) else "paragraph"
+            kind = "heading" if out and is_heading_line(text, start, end) else "paragraph"
             if kind == "paragraph" and end - start <= CAPTION_MAX_WORDS * 12:
                 kind = "caption" if looks_like_caption(text[start:end]) else kind
             out.append(Block(start, end, kind))

@@ -69,8 +69,7 @@ def move_to_trash(library: Library, article_id: str) -> Path:
         except FileExistsError:
             number += 1
             folder = trash / f"{article_id}~{number}"
-    store = library.store(article_id)
-    with library.writing(article_id), flocked(store.path.parent / ".locks" / f"{article_id}.lock"):
+    with library.writing(article_id), flocked(library.store(article_id).lock_path):
         moved = [(a, b) for a, b in _moves(library, article_id, folder) if a.exists()]
         for source, target in moved:
             os.rename(source, target)
@@ -109,8 +108,7 @@ def restore(library: Library, name: str) -> str:
     if not library.is_article_id(article_id) or not (folder / f"{article_id}.txt").is_file():
         raise FileNotFoundError(f"{name} is not in the trash")
     moves = [(b, a) for a, b in _moves(library, article_id, folder)]
-    store = library.store(article_id)
-    with library.writing(article_id), flocked(store.path.parent / ".locks" / f"{article_id}.lock"):
+    with library.writing(article_id), flocked(library.store(article_id).lock_path):
         taken = [target for source, target in moves if source.exists() and target.exists()]
         if taken:
             raise FileExistsError(f"{taken[0]} exists: {article_id} is in the library again")

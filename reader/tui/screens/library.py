@@ -484,11 +484,9 @@ class LibraryScreen(ReportsFailures, TypeAhead, Screen[None]):
         """On the writer thread, after any save still to be made to the article."""
         from reader.core.trash import move_to_trash
 
-        library = self.app.library
-
         self.app.write(
             move_to_trash,
-            library,
+            self.app.library,
             article_id,
             done=f"Moved to the trash: {article_id} (reader restore brings it back)",
             then=lambda: self.request(fresh=True),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rich.cells import get_character_cell_size
 
-from reader.core.text import blocks, is_aside_line
+from reader.core.text import blocks, is_heading_line
 
 
 @dataclass(frozen=True)
@@ -95,15 +95,9 @@ class Layout:
             while pos <= block.end:  # hard line breaks inside a block
                 newline = text.find("\n", pos, block.end)
                 line_end = block.end if newline == -1 else newline
-                kind = block.kind
                 # A related story's headline under a paragraph: shown apart.
-                if (
-                    kind == "paragraph"
-                    and pos > block.start
-                    and line_end - pos <= 100
-                    and is_aside_line(text[pos:line_end])
-                ):
-                    kind = "aside"
+                under = block.kind == "paragraph" and pos > block.start
+                kind = "aside" if under and is_heading_line(text, pos, line_end) else block.kind
                 # The newline character itself belongs to the line it ends.
                 wrapped = wrap(text, pos, line_end, self.width, kind)
                 if newline != -1:
