@@ -38,13 +38,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reader.core.entities import (  # noqa: E402
+from reader.core.library import LIBRARY_ENV, Library  # noqa: E402
+from reader.core.models import ArticleDraft  # noqa: E402
+from reader.core.recogniser import (  # noqa: E402
     EXCLUDED_COMPONENTS,
     SpacyRecogniser,
     find_model,
 )
-from reader.core.library import LIBRARY_ENV, Library  # noqa: E402
-from reader.core.models import ArticleDraft  # noqa: E402
 
 SEED = 20240612
 RUNS = 3
@@ -449,11 +449,11 @@ thread.start()
 def mark(name): marks.append((time.perf_counter(), name))
 mark("start")
 import spacy; mark("import spacy")
-from reader.core.entities import EXCLUDED_COMPONENTS, find_model
+from reader.core.recogniser import EXCLUDED_COMPONENTS, find_model
 nlp = spacy.load(find_model()[0], exclude=EXCLUDED_COMPONENTS); mark("spacy.load")
 from reader.core.gazetteer import load_gazetteer
 load_gazetteer(); mark("load_gazetteer")
-from reader.core.entities import detect_language
+from reader.core.language import detect_language
 detect_language("Prime Minister Jacinda Ardern visited Wellington."); mark("language model")
 stop = True
 thread.join()

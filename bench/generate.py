@@ -53,14 +53,10 @@ if __package__ in (None, ""):  # run as a script: bench/generate.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from reader.core.anchoring import new_annotation  # noqa: E402
-from reader.core.entities import RULES_VERSION, find_model  # noqa: E402
+from reader.core.converters import annotation_to_record, info_to_record  # noqa: E402
 from reader.core.models import Annotation, ArticleInfo  # noqa: E402
-from reader.core.store import (  # noqa: E402
-    SCHEMA_VERSION,
-    annotation_to_record,
-    info_to_record,
-    serialise,
-)
+from reader.core.recogniser import RULES_VERSION, find_model  # noqa: E402
+from reader.core.store_format import SCHEMA_VERSION, serialise  # noqa: E402
 from reader.core.text import sha256, slug, word_count, words  # noqa: E402
 
 GENERATOR_VERSION = 1

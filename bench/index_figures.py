@@ -209,8 +209,8 @@ def save_note(report: Report, small_root: Path, roots: dict[int, Path], rounds: 
         "fsync'd, and the article's rows in the index updated; interleaved "
         f"round by round; medians of {rounds}; the stores are put back afterwards",
     )
+    from reader.core.durable import atomic_write
     from reader.core.library import Library
-    from reader.core.store import atomic_write
 
     libraries = {100: Library(small_root)} | {size: Library(root) for size, root in roots.items()}
     rng = random.Random(SAVE_SEED)

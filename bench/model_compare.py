@@ -132,11 +132,11 @@ def _meta(directory: Path) -> dict[str, Any]:
 
 def find_models(folders: list[Path]) -> list[Model]:
     """The small model reader uses, then every candidate."""
-    from reader.core.entities import find_model
+    from reader.core.recogniser import find_model
 
     found = find_model()
     if found is None:
-        raise SystemExit("no small English model installed (see reader/core/entities.py)")
+        raise SystemExit("no small English model installed (see reader/core/recogniser.py)")
     small = installed_model(found[0])
     assert small is not None
     candidates = [m for p in CANDIDATE_PACKAGES if (m := installed_model(p)) is not None]

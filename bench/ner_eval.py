@@ -211,7 +211,7 @@ def _conll2003_document(name: str, rows: list[list[list[str]]]) -> Document:
 
 
 # The last step of reader's recogniser, after the rules: each span trimmed of
-# surrounding punctuation and cut at a line break (entities.clean_span).
+# surrounding punctuation and cut at a line break (spans.clean_span).
 CLEANING = "span cleaning"
 
 
@@ -238,8 +238,9 @@ def run(pipelines: list[Pipeline], documents: list[Document]) -> None:
     import spacy
     from spacy.util import filter_spans
 
-    from reader.core.entities import EXCLUDED_COMPONENTS, entities_from_doc, find_model
     from reader.core.gazetteer import load_gazetteer
+    from reader.core.recogniser import EXCLUDED_COMPONENTS, find_model
+    from reader.core.spans import entities_from_doc
 
     found = find_model()
     assert found is not None, "no English model installed"
@@ -383,7 +384,7 @@ def main() -> None:
 
 
 def _section(parts: list[str]) -> str:
-    from reader.core.entities import RULES_VERSION, find_model
+    from reader.core.recogniser import RULES_VERSION, find_model
 
     found = find_model()
     model = found[1].split("+")[0] if found else "no model"  # package==version

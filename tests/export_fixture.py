@@ -22,10 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.core.converters import initial_store
+from reader.core.durable import atomic_write
 from reader.core.entities import EntityService
 from reader.core.library import Library
 from reader.core.models import Annotation, ArticleInfo, Correction, Entity, TextQuote
-from reader.core.store import atomic_write, initial_store
 from reader.core.text import normalise, quote_context, sha256, word_count
 
 CREATOR = "Test Reader"

@@ -17,10 +17,10 @@ from pathlib import Path
 from hand_edits import replace_by_hand
 
 from reader.core.anchoring import new_annotation
+from reader.core.converters import initial_store
 from reader.core.library import Library
 from reader.core.models import ArticleDraft, Correction, Entity
 from reader.core.query import parse_query
-from reader.core.store import initial_store
 
 KEY = "test-model==1+rules0+libnone"
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.core.entities import EntityService, apply_corrections
+from reader.core.corrections import apply_corrections
+from reader.core.entities import EntityService
 from reader.core.library import Library
 from reader.core.models import ArticleDraft, Correction, Entity
 from reader.core.query import parse_query
@@ -362,8 +363,8 @@ def test_entities_cached_under_older_rules_are_found_again_not_shown(service, li
     """The cache key holds the rules' version (issue 11): an article whose
     entities were cached by an older version of reader's rules is listed for
     the background recogniser, and opening it finds them again."""
-    from reader.core.entities import RULES_VERSION
     from reader.core.indexing import articles_needing_entities
+    from reader.core.recogniser import RULES_VERSION
 
     article_id = add(lib, ARTICLE, "Ardern visits")
     article, _ = lib.load(article_id)

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import pytest
 
-from reader.core.entities import SpacyRecogniser
 from reader.core.entity_links import entity_query, link_entities
 from reader.core.gazetteer import load_gazetteer
 from reader.core.labels import label_group
+from reader.core.recogniser import SpacyRecogniser
 from tests.test_entity_language_and_cli import listed, make_library, run
 
 

@@ -26,9 +26,10 @@ from pathlib import Path
 import pytest
 from test_app_annotating import settle
 
-from reader.core.entities import EntityService, LanguageUnsupported
+from reader.core.entities import EntityService
 from reader.core.importers import import_path
 from reader.core.indexing import articles_needing_entities
+from reader.core.language import LanguageUnsupported
 from reader.core.library import LIBRARY_ENV, Library
 from reader.core.models import ArticleDraft
 

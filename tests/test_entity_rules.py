@@ -18,7 +18,6 @@ import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
-from reader.core.entities import SpacyRecogniser, clean_span, entities_from_doc
 from reader.core.entity_rules import (
     COMPONENT,
     apply_acronyms,
@@ -31,6 +30,8 @@ from reader.core.entity_rules import (
 )
 from reader.core.gazetteer import Gazetteer, load_gazetteer
 from reader.core.importers.plaintext import parse_plaintext
+from reader.core.recogniser import SpacyRecogniser
+from reader.core.spans import clean_span, entities_from_doc
 
 # --- unit tests on built Docs ------------------------------------------------------------
 

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from reader.core.entities import CHUNK_CHARS, EntityService, chunk_bounds
+from reader.core.chunks import CHUNK_CHARS, chunk_bounds
+from reader.core.entities import EntityService
 from reader.core.library import LIBRARY_ENV, Library
 from reader.tui.app import ReaderApp
 from reader.tui.screens.article import ArticleScreen

@@ -35,10 +35,11 @@ import pytest_textual_snapshot
 from textual.widgets import Input
 
 from reader.core.anchoring import new_annotation
-from reader.core.entities import EntityService, ModelUnavailable, SpacyRecogniser
+from reader.core.entities import EntityService
 from reader.core.importers import import_path
 from reader.core.library import Library
 from reader.core.models import Entity
+from reader.core.recogniser import ModelUnavailable, SpacyRecogniser
 from reader.tui.app import ReaderApp
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.help import HelpScreen

@@ -11,17 +11,11 @@ import pytest
 from hand_edits import replace_by_hand
 
 from reader.core.anchoring import new_annotation
+from reader.core.durable import atomic_write, remove_stray_temporaries
 from reader.core.library import Library
 from reader.core.models import ArticleInfo, Entity
-from reader.core.store import (
-    SCHEMA_VERSION,
-    ArticleStore,
-    StoreCorrupt,
-    StoreTooNew,
-    StoreUnreadable,
-    atomic_write,
-    remove_stray_temporaries,
-)
+from reader.core.store import ArticleStore, StoreCorrupt, StoreTooNew, StoreUnreadable
+from reader.core.store_format import SCHEMA_VERSION
 from reader.core.text import sha256
 
 TEXT = "Earlier on Saturday, Turkey's President Recep Tayyip Erdogan threatened reprisals."
@@ -402,8 +396,8 @@ def test_each_store_operation_reads_its_file_once(store, monkeypatch):
 def test_a_batch_is_made_durable_by_syncing_its_own_files(tmp_path, monkeypatch):
     """Not with os.sync, which waited for every file system of the machine (a USB
     disk, a network mount) at each batch of an import: an fsync of each file written."""
-    from reader.core import store as store_module
-    from reader.core.store import write_durably
+    from reader.core import durable as durable_module
+    from reader.core.durable import write_durably
 
     synced: list[int] = []
     real_fsync = os.fsync
@@ -415,8 +409,8 @@ def test_a_batch_is_made_durable_by_syncing_its_own_files(tmp_path, monkeypatch)
         synced.append(fd)
         real_fsync(fd)
 
-    monkeypatch.setattr(store_module.os, "sync", forbidden)
-    monkeypatch.setattr(store_module.os, "fsync", fsync)
+    monkeypatch.setattr(durable_module.os, "sync", forbidden)
+    monkeypatch.setattr(durable_module.os, "fsync", fsync)
     items = [(tmp_path / f"{n}.txt", f"text {n}".encode()) for n in range(5)]
     write_durably(items)
     assert [p.read_text() for p, _ in items] == [f"text {n}" for n in range(5)]

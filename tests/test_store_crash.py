@@ -52,8 +52,8 @@ def writer(folder, article_id, text, start, end, fd, pause):
     os.dup2(fd, 1)
     out = os.fdopen(1, "w", closefd=False)
     if pause:  # the second save stops inside its write, its file written, not renamed
-        import reader.core.store as store_module
-        replace, calls = store_module.os.replace, []
+        import reader.core.durable as durable_module
+        replace, calls = durable_module.os.replace, []
 
         class Paused:
             def __getattr__(self, name):
@@ -66,7 +66,7 @@ def writer(folder, article_id, text, start, end, fd, pause):
                     time.sleep(3600)  # until killed
                 return replace(*args)
 
-        store_module.os = Paused()
+        durable_module.os = Paused()
     store = ArticleStore(Path(folder), article_id)
     while True:
         annotation = new_annotation(text, start, end, note="crash test")

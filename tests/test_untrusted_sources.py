@@ -406,7 +406,7 @@ WRITER = textwrap.dedent(
     """
     import errno, resource, signal, sys
     from pathlib import Path
-    from reader.core.store import atomic_write, write_durably
+    from reader.core.durable import atomic_write, write_durably
 
     folder, how, size = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -448,7 +448,7 @@ def test_a_write_that_fails_for_want_of_space_leaves_no_temporary_file(tmp_path,
 
 
 def test_a_rename_or_link_that_fails_leaves_no_temporary_file(tmp_path):
-    from reader.core.store import atomic_write, write_durably
+    from reader.core.durable import atomic_write, write_durably
 
     (tmp_path / "folder").mkdir()
     (tmp_path / "folder" / "inside").write_bytes(b"x")

@@ -34,8 +34,9 @@ from reader.cli.base import (
 @click.pass_context
 def index(ctx: click.Context, workers: int, background: bool) -> None:
     """Find the entities of every article that lacks them (cached in its store)."""
-    from reader.core.entities import EntityService, ModelUnavailable
+    from reader.core.entities import EntityService
     from reader.core.indexing import articles_needing_entities, index_entities
+    from reader.core.recogniser import ModelUnavailable
 
     library = library_of(ctx)
 
@@ -96,15 +97,11 @@ def entities(ctx: click.Context, inputs: tuple[str, ...], as_jsonl: bool, raw: b
     stored text for an id or a parsed file, the file as read with --raw).
     """
 
-    from reader.core.entities import (
-        EntityService,
-        LanguageUnsupported,
-        ModelUnavailable,
-        apply_corrections,
-        check_language,
-        failure_reason,
-    )
+    from reader.core.corrections import apply_corrections
+    from reader.core.entities import EntityService
     from reader.core.importers import ImportFailed, import_path, read_bytes
+    from reader.core.language import LanguageUnsupported, check_language
+    from reader.core.recogniser import ModelUnavailable, failure_reason
 
     library = ctx.obj
     service = EntityService(rules=library.rule_store())

@@ -21,7 +21,7 @@ from reader.core.library import Library
 def run_export(
     library: Library, fmt: str, output: str | None, query: str, csv_layout: str, creator: str | None
 ) -> None:
-    from reader.core.entities import ModelUnavailable
+    from reader.core.recogniser import ModelUnavailable
 
     try:
         result = run(library, fmt, query, output=output, csv_layout=csv_layout, creator=creator)

@@ -52,8 +52,8 @@ from reader.core.catalog_tables import (
     store_rows,
 )
 from reader.core.fulltext import phrase
+from reader.core.locks import flocked
 from reader.core.query import name_key
-from reader.core.store import flocked
 
 if TYPE_CHECKING:
     from reader.core.library import Library
@@ -401,7 +401,7 @@ class Catalog(CatalogQueries):
         changes the folder's mtime), or, ``full``, by their sizes and mtimes
         (a file edited in place too), which takes a ``stat`` per file."""
         from reader.core.catalog_rows import inodes, stamp
-        from reader.core.store import remove_stray_temporaries
+        from reader.core.durable import remove_stray_temporaries
 
         library = self.library
         texts, text_temporaries = _scan(library.articles_dir, ".txt", full)

@@ -19,9 +19,9 @@ from itertools import accumulate
 
 import orjson
 
+from reader.core.converters import annotation_from_record
 from reader.core.models import Annotation, ArticleInfo
 from reader.core.query import Query, article_where, note_where, term_selects
-from reader.core.store import annotation_from_record
 
 # Entity states: what the background recogniser has left to do.
 WANTED, CACHED, NOT_ENGLISH = 0, 1, 2

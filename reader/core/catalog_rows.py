@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from reader.core.converters import annotation_to_record
 from reader.core.fulltext import fold, index_text
 from reader.core.library import Library
 from reader.core.models import Annotation, ArticleInfo, hashtags
 from reader.core.query import label_mask, name_keys, tag_keys
-from reader.core.store import annotation_to_record
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor

@@ -18,7 +18,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reader.core.store import atomic_write
+from reader.core.durable import atomic_write
 
 CONFIG_ENV = "READER_CONFIG"
 READING_WIDTHS = range(40, 201)

@@ -49,6 +49,6 @@ def _cut(path: Path) -> None:
     data = path.read_bytes()
     tail = data[len(data) // 2 :]
     start = tail.find(b"\n--- ")
-    from reader.core.store import atomic_write
+    from reader.core.durable import atomic_write
 
     atomic_write(path, tail[start + 1 :] if start >= 0 else tail)

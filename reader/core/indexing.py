@@ -4,7 +4,7 @@
 An article whose entities cannot be found (any failure: its files, the model on
 its text) is reported, one line through ``report``, and counted as failed; the
 others go on. Only a model that cannot be loaded stops the work
-(:class:`~reader.core.entities.ModelUnavailable`)."""
+(:class:`~reader.core.recogniser.ModelUnavailable`)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-from reader.core.entities import (
-    MODEL_PACKAGES,
-    EntityService,
-    SpacyRecogniser,
-    detect_language,
-    failure_reason,
-)
+from reader.core.entities import EntityService
+from reader.core.language import detect_language
 from reader.core.library import Library
 from reader.core.models import Correction, Entity
+from reader.core.recogniser import MODEL_PACKAGES, SpacyRecogniser, failure_reason
 
 BATCH = 32  # texts per nlp.pipe batch, and per task sent to a worker process
 

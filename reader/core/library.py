@@ -18,6 +18,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader.core.converters import (
+    StoreContents,
+    info_from_record,
+    info_to_record,
+    initial_store,
+)
+from reader.core.durable import atomic_write, remove_stray_temporaries, write_durably
 from reader.core.models import (
     Annotation,
     Article,
@@ -27,19 +34,7 @@ from reader.core.models import (
     utc_now,
 )
 from reader.core.reading import ReadingPositions, ReadMarks
-from reader.core.store import (
-    ArticleStore,
-    StoreContents,
-    StoreCorrupt,
-    StoreError,
-    StoreUnreadable,
-    atomic_write,
-    info_from_record,
-    info_to_record,
-    initial_store,
-    remove_stray_temporaries,
-    write_durably,
-)
+from reader.core.store import ArticleStore, StoreCorrupt, StoreError, StoreUnreadable
 from reader.core.text import sha256, slug, strip_controls, word_count
 
 if TYPE_CHECKING:
@@ -385,7 +380,7 @@ class Library:
         """The article as its files hold it now (None when its text is gone): its
         metadata, text, annotations placed on the text, and cached entities with
         the reader's corrections applied. Reads the store without its lock."""
-        from reader.core.entities import apply_corrections
+        from reader.core.corrections import apply_corrections
 
         try:
             text, problems = self._read_text(article_id)
@@ -492,7 +487,7 @@ class Library:
         new text, keeping the previous text in ``versions/`` and its annotations.
 
         New articles are written together with one sync for the batch (see
-        :func:`~reader.core.store.write_durably`), store files before texts,
+        :func:`~reader.core.durable.write_durably`), store files before texts,
         so an article appears (its text file) only once its store holds its
         metadata, and neither is ever half-written."""
         if not self._ensured:

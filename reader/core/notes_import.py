@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from reader.core.anchoring import new_annotation, reanchor
+from reader.core.converters import record_key
 from reader.core.export.readwise import FORMULA_STARTS, STATE_TAGS, looks_like_tags
 from reader.core.export.w3c import LIBRARY_SOURCE, identifier
 from reader.core.fulltext import has_words
 from reader.core.library import Library
 from reader.core.models import Annotation, Article, Correction, TextQuote, clean_note, clean_tags
 from reader.core.query import Query, Term
-from reader.core.store import ArticleStore, record_key
+from reader.core.store import ArticleStore
 from reader.core.text import shorten, strip_controls
 
 UNPLACED_ID = "_unplaced"
@@ -394,7 +395,7 @@ def _import_correction(
 ) -> None:
     quote = selectors.get("TextQuoteSelector", {})
     position = selectors.get("TextPositionSelector", {})
-    # Of the shape the store applies (see reader.core.store._corrections), else
+    # Of the shape the store applies (see reader.core.converters.corrections_from_records), else
     # malformed: said, not stored as if imported and then never applied.
     action = record.get("reader:correction", "label")
     if action not in ("remove", "label", "add"):

@@ -20,7 +20,8 @@ from typing import Any
 
 import orjson
 
-from reader.core.store import atomic_write, flocked
+from reader.core.durable import atomic_write
+from reader.core.locks import flocked
 
 POSITIONS_NAME = ".positions.json"
 READ_NAME = ".read.json"

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.core.store import AtomicJSONStorage, StoreError, flocked, fsync_dir
+from reader.core.durable import fsync_dir
+from reader.core.locks import flocked
+from reader.core.store import AtomicJSONStorage, StoreError
 
 if TYPE_CHECKING:
     from reader.core.library import Library

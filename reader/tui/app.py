@@ -281,7 +281,7 @@ class ReaderApp(ReportsFailures, App[None]):
             self.run_worker(self._load_model, thread=True, group="model", exit_on_error=False)
 
     def _load_model(self) -> None:
-        from reader.core.entities import ModelUnavailable
+        from reader.core.recogniser import ModelUnavailable
 
         # The article screen says so when it needs entities.
         with contextlib.suppress(ModelUnavailable):
@@ -470,7 +470,7 @@ class ReaderApp(ReportsFailures, App[None]):
 
     @work(thread=True, group="export", exit_on_error=False)
     def _export(self, request: ExportRequest) -> None:
-        from reader.core.entities import ModelUnavailable
+        from reader.core.recogniser import ModelUnavailable
         from reader.core.export import ExportError
         from reader.core.export.run import run_export
 

@@ -109,7 +109,7 @@ def gather(
     with ``service``, an :class:`~reader.core.entities.EntityService`); an
     article in a language the recogniser does not read has none, and is exported.
     """
-    from reader.core.entities import LanguageUnsupported
+    from reader.core.language import LanguageUnsupported
     from reader.core.query import parse_query
     from reader.core.search import ready_catalog
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from html import escape
 
-from reader.core.entities import detect_language
 from reader.core.export import ArticleExport, Options
 from reader.core.labels import LABEL_GROUPS, label_group
+from reader.core.language import detect_language
 from reader.core.text import blocks
 
 COLOURS = {

@@ -8,6 +8,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.core.durable import atomic_write
 from reader.core.export import (
     FORMATS,
     ExportError,
@@ -19,7 +20,6 @@ from reader.core.export import (
 )
 from reader.core.export.managed import Unmergeable, merge
 from reader.core.library import Library
-from reader.core.store import atomic_write
 
 
 class FilesKept(ExportError):

@@ -17,7 +17,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.worker import Worker
 
 from reader.core.editing import AnnotationSet
-from reader.core.entities import ModelUnavailable, failure_reason
+from reader.core.recogniser import ModelUnavailable, failure_reason
 from reader.core.labels import LABEL_GROUPS, label_group
 from reader.core.models import hashtags
 from reader.core.store import StoreError
