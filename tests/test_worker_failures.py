@@ -38,7 +38,7 @@ import reader.core.entity_queue
 import reader.core.export.run
 import reader.core.search
 import reader.tui.app
-import reader.tui.prefetch
+import reader.tui.navigation
 from reader.core.catalog import Catalog
 from reader.core.entities import EntityService
 from reader.core.importers import import_path
@@ -135,7 +135,7 @@ async def started(app: ReaderApp, pilot: Pilot, inject: Inject) -> None:
     """Nothing to do: the worker runs as the app starts."""
 
 
-# App: settings, preload, prefetch, model, entity-queue, export.
+# App: settings, preload, prefetch, opening, model, entity-queue, export.
 
 
 def app_with_settings(library: Library, tmp_path: Path) -> ReaderApp:
@@ -168,7 +168,7 @@ async def choose_theme(app: ReaderApp, pilot: Pilot, inject: Inject) -> None:
 
 async def move_down(app: ReaderApp, pilot: Pilot, inject: Inject) -> None:
     await settle(app, pilot)
-    inject(reader.tui.prefetch, "prefetch")
+    inject(reader.tui.navigation, "load_article")
     await pilot.press("j")  # the cursor rests on the second article: it is read ahead
 
 
@@ -176,6 +176,16 @@ async def open_article(app: ReaderApp, pilot: Pilot, inject: Inject) -> None:
     await settle(app, pilot)
     await pilot.press("enter")
     await wait_until(pilot, lambda: isinstance(app.screen, ArticleScreen), "the article")
+
+
+async def open_unread_ahead(app: ReaderApp, pilot: Pilot, inject: Inject) -> None:
+    await settle(app, pilot)
+    # The highlighted article read ahead first (that worker fails otherwise), then
+    # dropped: enter reads it in the opening worker.
+    await wait_until(pilot, lambda: app.prefetched, "the first article read ahead")
+    inject(reader.tui.navigation, "load_article")
+    app.prefetched = None
+    await pilot.press("enter")
 
 
 async def export(app: ReaderApp, pilot: Pilot, inject: Inject) -> None:
@@ -294,6 +304,7 @@ CASES: dict[str, Case] = {
         started, before=lambda inject: inject(reader.core.entity_queue, "start")
     ),
     "export": Case(export),
+    "opening": Case(open_unread_ahead),
     # article screen
     "browser": Case(open_source),
     "index": Case(open_article, before=lambda inject: inject(Catalog, "refresh")),

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,23 +15,22 @@ from textual.screen import Screen
 
 from reader.core.config import Config, save_theme
 from reader.core.library import Library
-from reader.core.store import SAVED_INTO_A_NEW_ONE, StoreCorrupt
 from reader.core.text import strip_controls
 from reader.tui.bindings import ALL_KEYS, GLOBAL, bindings
 from reader.tui.failures import ReportsFailures
-from reader.tui.messages import WriteDone
+from reader.tui.navigation import Navigation
 from reader.tui.no_controls import NoControls
 from reader.tui.screens.library import LibraryScreen
+from reader.tui.writer import StoreWriter
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
     from textual.theme import Theme
-    from textual.timer import Timer
     from textual.worker import Worker
 
     from reader.core.entities import EntityService
     from reader.tui.dialogs.export import ExportRequest
-    from reader.tui.prefetch import Prefetched
+    from reader.tui.loading import LoadedArticle
     from reader.tui.screens.article import ArticleScreen
 
 
@@ -46,31 +43,7 @@ def _preload() -> None:
     regex.compile(r"\X")
 
 
-RETRY_SECONDS = 5.0  # how often writes that failed are tried again
-UNSAVED_TIMEOUT = 24 * 3600  # "Not saved" stays up until what it says is saved
-
-
-@dataclass
-class _Write:
-    """A write to make on the writer thread, kept to be tried again if it fails."""
-
-    action: Callable[..., Any]
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any]
-    done: str
-    then: Callable[[], Any] | None
-    keep: bool
-    set_aside: list[str] = field(default_factory=list)  # stores set aside on the way
-
-
-class _HeldBack(Exception):
-    """Not tried: an earlier write failed and is kept; this one waits behind it."""
-
-    def __init__(self, count: int) -> None:
-        super().__init__(f"waiting behind {count - 1} earlier change(s) that could not be saved")
-
-
-class ReaderApp(ReportsFailures, App[None]):
+class ReaderApp(ReportsFailures, Navigation, StoreWriter, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "reader"
     BINDINGS = bindings(GLOBAL)
@@ -95,20 +68,13 @@ class ReaderApp(ReportsFailures, App[None]):
         # (article id, reason) of "entities unavailable" already shown in this run.
         self.told_unavailable: set[tuple[str, str]] = set()
         self._entities = entities
-        # One writer thread: saves are durable (fsync) and so slow-ish, they must
-        # stay off the UI thread, and they must land in the order they were made.
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
-        self._pending: set[Future[Any]] = set()
+        self.start_writer()
         self._model_started = False
         self._article_screen: ArticleScreen | None = None
-        self.prefetched: Prefetched | None = None  # the highlighted article, read ahead
+        self.prefetched: LoadedArticle | None = None  # the highlighted article, read ahead
+        self._opening = 0  # see Navigation
         self.positions_saved: dict[str, int] = {}  # reading positions saved in this run
         self._failures_told: set[tuple[str, str, str]] = set()  # workers' failures said
-        # Writes that failed and every one made after them, in order (the writer
-        # thread's): tried again until they are made (see write).
-        self._held: list[_Write] = []
-        self._last_failure = ""
-        self._retrying: Timer | None = None
 
     @property
     def entities(self) -> EntityService:
@@ -193,63 +159,9 @@ class ReaderApp(ReportsFailures, App[None]):
             timeout=20,
         )
 
-    def open_article(self, article_id: str, offset: int | None = None, search: str = "") -> None:
-        """Show an article (see ArticleScreen: the screen is made once, then kept)."""
-        from reader.tui.screens.article import ArticleScreen
-
-        screen = self._article_screen
-        if screen is None:
-            screen = self._article_screen = ArticleScreen(article_id, offset, search)
-            self.install_screen(screen, name="article")
-        else:
-            screen.open(article_id, offset, search)
-        self.push_screen("article")
-        self.mark_read(article_id)
-
-    def open_next_article(self, article_id: str, step: int) -> bool:
-        """Show, in the article screen, the article ``step`` rows from this one in
-        the library's list as filtered (J and K); False at either end."""
-        library = self.screen_stack[0]  # the first screen, under every other
-        screen = self._article_screen
-        if not isinstance(library, LibraryScreen) or screen is None:
-            return False
-        target = library.neighbour(article_id, step)
-        if target is None:
-            return False
-        screen.open(target, None, library.text_search())
-        self.mark_read(target)
-        return True
-
     def mark_read(self, article_id: str) -> None:
         """Opening an article marks it read (written only if it was not)."""
         self.write(self.library.set_read, [article_id], True, keep=False)
-
-    def prefetch_article(self, article_id: str) -> None:
-        """Read the article ahead (it is highlighted: it may be opened next)."""
-        from reader.tui.widgets.article_view import ArticleView
-
-        # The width of the article screen's view, once it has one (the screen is
-        # made before it is first shown); a layout of another width is not used.
-        screen = self._article_screen
-        views = list(screen.query(ArticleView)) if screen is not None else []
-        width = views[0].text_layout.width if views else self.config.reading_width
-        self._prefetch(article_id, width)
-
-    @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
-    def _prefetch(self, article_id: str, width: int) -> None:
-        from reader.tui.prefetch import prefetch
-
-        try:
-            self.prefetched = prefetch(self.library, article_id, width)
-        except OSError:
-            self.prefetched = None
-
-    def take_prefetched(self, article_id: str) -> Prefetched | None:
-        """The article read ahead, if it is that one as its files are now."""
-        from reader.tui.prefetch import still_current
-
-        prefetched, self.prefetched = self.prefetched, None
-        return prefetched if still_current(self.library, prefetched, article_id) else None
 
     def notify(
         self,
@@ -299,161 +211,8 @@ class ReaderApp(ReportsFailures, App[None]):
             exit_on_error=False,
         )
 
-    def write(
-        self,
-        action: Callable[..., Any],
-        *args: Any,
-        done: str = "",
-        then: Callable[[], Any] | None = None,
-        keep: bool = True,
-        **kwargs: Any,
-    ) -> Future[Any]:
-        """Run a store write on the writer thread; report failure, never drop it silently.
-
-        A write that fails (a full disk, a library that cannot be written) is kept,
-        with every write made after it (in order: never one before another), and
-        tried again every RETRY_SECONDS and before quitting, which asks first while
-        any is kept. ``keep=False``: a write not kept to try again (the reading
-        position, quietly; with ``done``, its failure said once).
-
-        The outcome comes back to the UI thread as a message: the writer never
-        waits for the UI (which may itself be waiting for the writer, on quit)."""
-        job = _Write(action, args, kwargs, done, then, keep)
-
-        def attempt() -> Any:
-            if keep and self._held:  # behind one that failed: kept, in order
-                self._held.append(job)
-                raise _HeldBack(len(self._held))
-            try:
-                return self._attempt(job)
-            except Exception as error:
-                if keep:
-                    self._held.append(job)
-                    self._last_failure = str(error)
-                raise
-
-        def finish(future: Future[Any]) -> None:
-            self._pending.discard(future)
-            error = future.exception()
-            error_text = str(error) if error else ""
-            self.post_message(
-                WriteDone(done, error_text, then, job.set_aside, unsaved=len(self._held), kept=keep)
-            )
-
-        future = self._writer.submit(attempt)
-        self._pending.add(future)
-        future.add_done_callback(finish)
-        return future
-
-    def _attempt(self, job: _Write) -> Any:
-        """Make one write (on the writer thread)."""
-        try:
-            result = job.action(*job.args, **job.kwargs)
-        except StoreCorrupt as error:  # a store made without the library's recovery
-            job.set_aside.append(f"{error}; saved into a new one")
-            self.library.recover_metadata(error.path.stem)
-            result = job.action(*job.args, **job.kwargs)
-        # The write found the store unreadable, set it aside and wrote into a new
-        # one with the metadata the index had (see ArticleStore): said by this write.
-        problems = self.library.problems
-        for problem in [p for p in problems if p.endswith(SAVED_INTO_A_NEW_ONE)]:
-            with contextlib.suppress(ValueError):  # (taken by the UI meanwhile)
-                problems.remove(problem)
-                job.set_aside.append(problem)
-        return result
-
-    def _try_kept_writes(self) -> None:
-        """The writes kept after a failure, again, in order, up to the first that
-        fails again (on the writer thread)."""
-        while self._held:
-            job = self._held[0]
-            try:
-                self._attempt(job)
-            except Exception as error:
-                self._last_failure = str(error)
-                return
-            self._held.pop(0)
-            unsaved = len(self._held)
-            self.post_message(
-                WriteDone(job.done, "", job.then, job.set_aside, unsaved=unsaved, retried=True)
-            )
-
-    def retry_writes(self) -> Future[Any]:
-        """Try the kept writes again now (the outcome comes as WriteDone messages)."""
-        return self._writer.submit(self._try_kept_writes)
-
-    @property
-    def unsaved(self) -> int:
-        """How many writes failed and are kept to be tried again."""
-        return len(self._held)
-
-    def on_write_done(self, message: WriteDone) -> None:
-        for problem in message.problems:
-            self.notify(
-                problem,
-                title="Unreadable store",
-                severity="error",
-                timeout=15,
-            )
-        if message.error:
-            if message.kept and self._retrying is None:  # the first to fail: said once
-                self._retrying = self.set_interval(RETRY_SECONDS, self.retry_writes)
-                self.notify(
-                    f"Not saved: {message.error}. Kept, and tried again every "
-                    f"{RETRY_SECONDS:.0f} s; quitting asks first.",
-                    title="Save failed",
-                    severity="error",
-                    timeout=UNSAVED_TIMEOUT,
-                )
-            elif not message.kept and message.done:  # not kept (a move): said once
-                self.notify(f"Failed: {message.error}", severity="error", timeout=10)
-            # (Not kept, not the reader's writing, e.g. the reading position: quiet.)
-            return
-        if message.retried and not message.unsaved:  # every kept write made at last
-            if self._retrying is not None:
-                self._retrying.stop()
-                self._retrying = None
-            self.clear_notifications()  # (the "Not saved" that stayed up)
-            self.notify("Saved what had not been saved.", timeout=5)
-        elif message.done and not message.retried:
-            self.notify(message.done, timeout=2)
-        if message.then is not None:
-            message.then()
-
-    def after_writes(self, callback: Callable[[], Any]) -> None:
-        """Call back on the UI thread once every write submitted so far is done."""
-        future = self._writer.submit(lambda: None)
-        future.add_done_callback(lambda _: self.post_message(WriteDone("", "", callback)))
-
-    async def action_quit(self) -> None:
-        """Quit; while writes that failed are kept, try them once more, then ask."""
-        if not self._held:
-            self.exit()
-            return
-        await asyncio.wrap_future(self.retry_writes())
-        if not self._held:
-            self.exit()
-            return
-        from reader.tui.dialogs.annotate import ConfirmDialog
-
-        count = len(self._held)
-        question = (
-            f"{count} change{'' if count == 1 else 's'} could not be saved "
-            f"({self._last_failure}). Quit anyway and lose "
-            f"{'it' if count == 1 else 'them'}?"
-        )
-        self.push_screen(ConfirmDialog(question), lambda quit_: self.exit() if quit_ else None)
-
-    def writes_pending(self) -> int:
-        """Writes not yet made: on their way, or kept after a failure."""
-        return len(self._pending) + len(self._held)
-
-    def flush_writes(self) -> None:
-        """Block until every write submitted so far is on disk."""
-        self._writer.submit(lambda: None).result()
-
     def on_unmount(self) -> None:
-        self._writer.shutdown(wait=True)
+        self.stop_writer()
         if self._entities is not None:
             self._entities.close()
 
@@ -470,9 +229,9 @@ class ReaderApp(ReportsFailures, App[None]):
 
     @work(thread=True, group="export", exit_on_error=False)
     def _export(self, request: ExportRequest) -> None:
-        from reader.core.recogniser import ModelUnavailable
         from reader.core.export import ExportError
         from reader.core.export.run import run_export
+        from reader.core.recogniser import ModelUnavailable
 
         output = request.output
         try:
@@ -505,24 +264,6 @@ class ReaderApp(ReportsFailures, App[None]):
         elif hasattr(screen, "current_query"):
             query = screen.current_query()
         self.export_notes(query)
-
-    def action_help(self) -> None:
-        from reader.tui.screens.help import HelpScreen
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
-
-    def action_rules(self) -> None:
-        """The library's entity rules; the article shown finds its entities again
-        when one was removed or put back."""
-        from reader.tui.screens.rules import RulesScreen
-
-        def closed(changed: bool | None) -> None:
-            article = self._article_screen
-            if changed and article is not None and article.is_current:
-                self.after_writes(article.find_entities)
-
-        self.push_screen(RulesScreen(), closed)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # Textual's own "Keys" (its key panel) would sit beside reader's, which

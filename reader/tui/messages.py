@@ -99,3 +99,16 @@ class WriteDone(Message):
     unsaved: int = 0  # writes kept to try again (this one, if it failed), after it
     retried: bool = False  # a write that had failed, made now
     kept: bool = True  # kept to try again if it failed (see ReaderApp.write)
+
+
+@dataclass(eq=False, repr=False)
+class ArticleRead(Message):
+    """An article asked to be opened, read in a worker (see reader.tui.navigation)."""
+
+    opening: int  # which opening: an older one's read is not shown
+    article_id: str
+    offset: int | None
+    search: str
+    push: bool  # shown over the screen shown (else in the article screen, J and K)
+    loaded: Any = None  # a reader.tui.loading.LoadedArticle, once read
+    problem: str = ""  # why it could not be read

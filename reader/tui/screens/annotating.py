@@ -2,17 +2,24 @@
 re-attach orphans, and tag or note the whole article.
 
 A mixin of :class:`~reader.tui.screens.article.ArticleScreen`: it keeps the
-dialogs and the choice of target here, and the state in
-:class:`~reader.core.editing.AnnotationSet`.
+dialogs and the choice of target here, and the state, with the one history u
+and ctrl+r walk, in :class:`~reader.core.editing.AnnotationSet`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from reader.core.anchoring import new_annotation
-from reader.core.editing import AnnotationSet, Change, persist_change
+from reader.core.editing import (
+    AnnotationSet,
+    ArticleEdit,
+    Change,
+    CorrectionMade,
+    Edit,
+    persist_change,
+)
 from reader.core.models import Annotation, citation, hashtags, utc_now
 from reader.core.text import quote_context, sha256, shorten
 from reader.tui.dialogs.annotate import WHOLE_ARTICLE, ConfirmDialog, NoteDialog, TagDialog
@@ -23,28 +30,9 @@ if TYPE_CHECKING:
     from reader.tui.widgets.article_view import ArticleView
 
 
-SPAN = "span"  # a history entry: a change in the AnnotationSet's own history
-CORRECTION = "correction"  # an entity correction: not undoable with u
-
-
-@dataclass(frozen=True)
-class ArticleEdit:
-    """A history entry: the whole article's tags and note, before and after."""
-
-    before: tuple[tuple[str, ...], str]
-    after: tuple[tuple[str, ...], str]
-
-
-HistoryEntry = str | ArticleEdit
-
-
 class AnnotatingMixin:
     article: Article
     annotations: AnnotationSet
-    # Every change made on this screen, in order: u and ctrl+r walk it, so u
-    # always undoes the latest change, whatever its kind.
-    _history: list[HistoryEntry]
-    _future: list[HistoryEntry]
     _told_where = False  # whether a save has said which file it went to
     app: ReaderApp
 
@@ -59,10 +47,6 @@ class AnnotatingMixin:
         def _refresh_annotations(self) -> None: ...
         def _refresh_header(self) -> None: ...
         def run_worker(self, *args, **kwargs): ...  # noqa: ANN002, ANN003, ANN201
-
-    def record_change(self, entry: HistoryEntry) -> None:
-        self._history.append(entry)
-        self._future.clear()
 
     def _persist(self, change: Change) -> None:
         store = self.app.library.store(self.article.id)
@@ -172,7 +156,6 @@ class AnnotatingMixin:
                 changes["note"] = note
             annotation = replace(existing, **changes)  # type: ignore[arg-type]
         self.annotations.put(annotation)
-        self.record_change(SPAN)
         self.view.clear_selection()
         self._refresh_annotations()
 
@@ -190,7 +173,6 @@ class AnnotatingMixin:
         def done(confirmed: bool | None) -> None:
             if confirmed:
                 self.annotations.remove(annotation)
-                self.record_change(SPAN)
                 self._refresh_annotations()
                 self.notify("Deleted. u undoes it.", timeout=3)
 
@@ -200,11 +182,17 @@ class AnnotatingMixin:
     # --- undo and redo ----------------------------------------------------------------
 
     def action_undo(self) -> None:
-        if not self._history:
-            self.notify("Nothing to undo.", timeout=2)
-            return
-        entry = self._history.pop()
-        if entry == CORRECTION:
+        self._show_step(self.annotations.undo(), "Nothing to undo.", "Undone")
+
+    def action_redo(self) -> None:
+        self._show_step(self.annotations.redo(), "Nothing to redo.", "Redone")
+
+    def _show_step(self, edit: Edit | None, empty: str, verb: str) -> None:
+        """What undo or redo took the article to, shown (and the article's own
+        edits written: the AnnotationSet writes only annotations)."""
+        if edit is None:
+            self.notify(empty, timeout=2)
+        elif isinstance(edit, CorrectionMade):
             self.notify(
                 "Entity corrections (x, r, M) are not undone by u: correct the entity again. "
                 "u again undoes the change before it.",
@@ -212,23 +200,10 @@ class AnnotatingMixin:
                 severity="warning",
                 timeout=6,
             )
-            return
-        self._future.append(entry)
-        if isinstance(entry, ArticleEdit):
-            self._set_article(*entry.before, entry.after, "Undone")
+        elif isinstance(edit, ArticleEdit):
+            self._set_article(*edit.after, edit.before, verb)
         else:
-            self._after_history(self.annotations.undo(), "Nothing to undo.", "Undone")
-
-    def action_redo(self) -> None:
-        if not self._future:
-            self.notify("Nothing to redo.", timeout=2)
-            return
-        entry = self._future.pop()
-        self._history.append(entry)
-        if isinstance(entry, ArticleEdit):
-            self._set_article(*entry.after, entry.before, "Redone")
-        else:
-            self._after_history(self.annotations.redo(), "Nothing to redo.", "Redone")
+            self._show_change(edit, verb)
 
     def _set_article(
         self, tags: tuple[str, ...], note: str, was: tuple[tuple[str, ...], str], verb: str
@@ -250,10 +225,7 @@ class AnnotatingMixin:
             f"{verb}: the article's {' and '.join(what) or 'tags'} {shown}".strip(), timeout=3
         )
 
-    def _after_history(self, change: Change | None, empty: str, verb: str) -> None:
-        if change is None:
-            self.notify(empty, timeout=2)
-            return
+    def _show_change(self, change: Change, verb: str) -> None:
         self._refresh_annotations()
         moved_to = change.after or change.before
         if moved_to is not None and moved_to.state != "orphan":
@@ -288,7 +260,6 @@ class AnnotatingMixin:
             score=1.0,
         )
         self.annotations.put(moved)
-        self.record_change(SPAN)
         self.view.clear_selection()
         self._refresh_annotations()
         self.notify(f"Re-attached to “{shorten(exact, 40)}”", timeout=3)
@@ -324,7 +295,7 @@ class AnnotatingMixin:
             old, tags=old.tags if tags is None else tags, note=old.note if note is None else note
         )
         if record and (info.tags, info.note) != (old.tags, old.note):
-            self.record_change(ArticleEdit((old.tags, old.note), (info.tags, info.note)))
+            self.annotations.record(ArticleEdit((old.tags, old.note), (info.tags, info.note)))
         self.article = replace(self.article, info=info)
         store = self.app.library.store(self.article.id)
         self.app.write(store.update_article, info, done="Saved", tags=tags, note=note)

@@ -17,13 +17,14 @@ from textual.widgets import Input, OptionList, Static
 from textual.worker import Worker
 
 from reader.core.editing import AnnotationSet
-from reader.core.recogniser import ModelUnavailable, failure_reason
 from reader.core.labels import LABEL_GROUPS, label_group
 from reader.core.models import hashtags
+from reader.core.recogniser import ModelUnavailable, failure_reason
 from reader.core.store import StoreError
 from reader.core.text import shorten
 from reader.tui.bindings import ARTICLE, GLOBAL, TypeAhead, bindings
 from reader.tui.failures import ReportsFailures
+from reader.tui.loading import LoadedArticle
 from reader.tui.messages import AnnotationsChanged, EntitiesReady, EntitiesUnavailable
 from reader.tui.screens.annotating import AnnotatingMixin
 from reader.tui.screens.correcting import CorrectingMixin
@@ -47,29 +48,23 @@ class ArticleScreen(
 
     BINDINGS = bindings(ARTICLE + GLOBAL)
 
-    def __init__(self, article_id: str, offset: int | None = None, search: str = "") -> None:
+    def __init__(self, loaded: LoadedArticle, offset: int | None = None, search: str = "") -> None:
         super().__init__()
         self._panel_wanted: bool | None = None  # None: shown when the screen is wide enough
-        self._load(article_id, offset, search)
+        self._load(loaded, offset, search)
 
-    def _load(self, article_id: str, offset: int | None, search: str) -> None:
-        """The article's state: ``offset``, where to put the cursor (else where the
-        reader left it); ``search``, the library's search, whose matches are shown
-        (the cursor on the first)."""
+    def _load(self, loaded: LoadedArticle, offset: int | None, search: str) -> None:
+        """The article's state (read in a worker: see reader.tui.navigation): ``offset``,
+        where to put the cursor (else where the reader left it); ``search``, the
+        library's search, whose matches are shown (the cursor on the first)."""
         self.search = search
-        prefetched = self.app.take_prefetched(article_id)
-        self._layout = prefetched.layout if prefetched else None  # for the view
-        if prefetched is not None:
-            self.article, annotations = prefetched.article, prefetched.annotations
-        else:
-            self.article, annotations = self.app.library.load(article_id)
+        self._layout = loaded.layout  # for the view
+        self.article, annotations = loaded.article, loaded.annotations
         self.annotations = AnnotationSet(annotations, self._persist)
-        self._history: list = []  # see AnnotatingMixin: u and ctrl+r walk these
-        self._future: list = []
         self._told_where = False
         # The position saved in this run, if any: an article read ahead (highlighted
         # in the list while it was open) has the one from before.
-        position = self.app.positions_saved.get(article_id, self.article.position)
+        position = self.app.positions_saved.get(self.article.id, self.article.position)
         self._start_offset = position if offset is None else offset
         self._sent_to_offset = offset is not None
         self._saved_offset = self._top = self._start_offset
@@ -77,10 +72,10 @@ class ArticleScreen(
         self.entity_status = "entities: finding…"
         self.entity_counts: dict[str, int] | None = None
 
-    def open(self, article_id: str, offset: int | None = None, search: str = "") -> None:
+    def open(self, loaded: LoadedArticle, offset: int | None = None, search: str = "") -> None:
         """Show another article here (the screen is not shown: the app shows it next)."""
         self.save_position()
-        self._load(article_id, offset, search)
+        self._load(loaded, offset, search)
         self.view.set_text(self.article.text, self._layout)
         self.query_one("#find", Input).display = False
         self._show()

@@ -10,11 +10,11 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+from reader.core.editing import AnnotationSet, CorrectionMade
 from reader.core.entity_links import LinkedEntity, entity_query
 from reader.core.labels import LABEL_GROUPS
 from reader.core.models import Correction, Entity
 from reader.tui.dialogs.entity import EntityChoice, LabelDialog, RemoveEntityDialog
-from reader.tui.screens.annotating import CORRECTION
 
 if TYPE_CHECKING:
     from reader.core.models import Article
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 class CorrectingMixin:
     article: Article
+    annotations: AnnotationSet
     app: ReaderApp
 
     if TYPE_CHECKING:
@@ -36,7 +37,6 @@ class CorrectingMixin:
         def notify(self, *args, **kwargs): ...  # noqa: ANN002, ANN003, ANN201
         def find_entities(self) -> object: ...  # (a worker)
         def _show_legend(self) -> None: ...
-        def record_change(self, entry: str) -> None: ...
 
     def _entity_here(self) -> Entity | None:
         return self.view.entity_at(self.view.cursor)
@@ -97,7 +97,7 @@ class CorrectingMixin:
             store = self.app.library.store(self.article.id)
             done = "Correction saved"
         self.app.write(store.save_correction, correction, done=done, then=self.find_entities)
-        self.record_change(CORRECTION)
+        self.annotations.record(CorrectionMade())
 
     # --- types and mentions -----------------------------------------------------------
 
@@ -118,14 +118,7 @@ class CorrectingMixin:
                 "Put the cursor on an entity (or pick one in the panel).", severity="warning"
             )
             return
-        from reader.tui.screens.library import LibraryScreen
-
-        # Back to the library (the article may have been opened from the Notes
-        # screen, which would otherwise come back unfiltered).
-        while len(self.app.screen_stack) > 1 and not isinstance(self.app.screen, LibraryScreen):
-            self.app.pop_screen()
-        if isinstance(self.app.screen, LibraryScreen):
-            self.app.screen.set_filter(entity_query(entity))
+        self.app.show_library(entity_query(entity))
 
     def _panel_entity(self) -> LinkedEntity | None:
         from reader.tui.widgets.panels import EntityList

@@ -563,9 +563,7 @@ class LibraryScreen(ReportsFailures, TypeAhead, Screen[None]):
         self.app.find_entities_in_background()
 
     def action_notes(self) -> None:
-        from reader.tui.screens.notes import NotesScreen
-
-        self.app.push_screen(NotesScreen())
+        self.app.show_notes()
 
     def set_filter(self, query: str) -> None:
         self.query_one("#filter", Input).value = query
