@@ -254,7 +254,7 @@ def throughput(count: int) -> None:
     )
 
 
-# --- (b) responsiveness while reader index runs ---------------------------------------------
+# --- (b) responsiveness while reader find-entities runs -------------------------------------------
 
 
 def build_library(root: Path, count: int) -> Library:
@@ -357,7 +357,7 @@ async def drive_app(
 
 
 def responsiveness(count: int, presses: int, settle: float = 0.0) -> None:
-    print(f"(b) key-to-frame delay while `reader index` runs on {count:,} articles")
+    print(f"(b) key-to-frame delay while `reader find-entities` runs on {count:,} articles")
     with tempfile.TemporaryDirectory(prefix="reader-entities-bench-") as tmp:
         root = Path(tmp) / "lib"
         started = time.perf_counter()
@@ -367,7 +367,7 @@ def responsiveness(count: int, presses: int, settle: float = 0.0) -> None:
         env["XDG_DATA_HOME"] = str(Path(tmp) / "xdg")
         index_started = time.perf_counter()
         index = subprocess.Popen(
-            [sys.executable, "-m", "reader", "--library", str(root), "index"],
+            [sys.executable, "-m", "reader", "--library", str(root), "find-entities"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -426,7 +426,7 @@ def responsiveness(count: int, presses: int, settle: float = 0.0) -> None:
         )
         done = Library(root)
         from reader.core.entities import EntityService
-        from reader.core.indexing import articles_needing_entities
+        from reader.core.entity_batch import articles_needing_entities
 
         todo = articles_needing_entities(done, EntityService(rules=done.rule_store()))
         print(f"    articles without cached entities afterwards: {len(todo)}")

@@ -562,12 +562,12 @@ async def test_notes_screen_filters_by_tag_and_opens_at_the_annotation(
 # --- 7. the library's note count -------------------------------------------------------
 
 
-async def test_library_note_count_updates_after_returning(tmp_path: Path, seed_path: Path) -> None:
+async def test_library_annotation_count_updates_on_return(tmp_path: Path, seed_path: Path) -> None:
     library, article_id = make_library(tmp_path, seed_path)
     app = new_app(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app.screen.listed()[0].note_count == 0
+        assert app.screen.listed()[0].annotation_count == 0
         view = await open_seed(app, pilot)
         # A note on the word under the cursor, then straight back.
         await pilot.press("w", "a")
@@ -578,7 +578,7 @@ async def test_library_note_count_updates_after_returning(tmp_path: Path, seed_p
         await settle(app, pilot)
         assert isinstance(app.screen, LibraryScreen)
         assert len(view.annotations) == 1
-        assert app.screen.listed()[0].note_count == 1
+        assert app.screen.listed()[0].annotation_count == 1
         assert cell(app.screen, article_id, "Notes") == "1"
 
 
@@ -674,7 +674,7 @@ def slow_saves(monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(ArticleStore, "save_annotation", slow)
 
 
-async def test_library_note_count_updates_after_returning_when_the_save_is_slow(
+async def test_library_annotation_count_updates_after_returning_when_the_save_is_slow(
     tmp_path: Path, seed_path: Path, monkeypatch
 ) -> None:  # noqa: ANN001
     """The note is saved right after ``q``; the list must not keep the old count."""
@@ -692,11 +692,11 @@ async def test_library_note_count_updates_after_returning_when_the_save_is_slow(
         assert isinstance(app.screen, LibraryScreen)
         await flush(app, pilot)
         deadline = time.monotonic() + DEADLINE
-        while time.monotonic() < deadline and app.screen.listed()[0].note_count != 1:
+        while time.monotonic() < deadline and app.screen.listed()[0].annotation_count != 1:
             await pilot.pause(0.25)
             await settle(app, pilot)
         assert len(library.store(article_id).read().annotations) == 1
-        assert app.screen.listed()[0].note_count == 1, (
+        assert app.screen.listed()[0].annotation_count == 1, (
             "the library list still shows 0 notes: it reloaded before the save landed"
         )
 

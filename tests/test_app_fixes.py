@@ -679,7 +679,7 @@ async def test_the_library_list_follows_notes_made_in_another_window(
     app = new_app(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app.screen.listed()[0].note_count == 0
+        assert app.screen.listed()[0].annotation_count == 0
         text = library.load(article_id)[0].text
         start = text.index(NAME)
         other = Library(library.root)  # another window: its own library object
@@ -688,10 +688,10 @@ async def test_the_library_list_follows_notes_made_in_another_window(
         )
         for _ in range(60):
             await pilot.pause(0.1)
-            if app.screen.listed()[0].note_count == 1:
+            if app.screen.listed()[0].annotation_count == 1:
                 break
-        assert app.screen.listed()[0].note_count == 1
-        assert app.screen.listed()[0].note_tags == ("elsewhere",)
+        assert app.screen.listed()[0].annotation_count == 1
+        assert app.screen.listed()[0].annotation_tags == ("elsewhere",)
 
 
 async def test_m_from_an_article_opened_on_the_notes_screen_filters_the_library(

@@ -105,7 +105,7 @@ async def test_tag_and_note_a_span_by_keyboard(tmp_path: Path) -> None:
         await pilot.press("q")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen.listed()[0].note_count == 1
+        assert app.screen.listed()[0].annotation_count == 1
 
 
 async def test_escape_cancels_a_note_and_nothing_is_written(tmp_path: Path) -> None:

@@ -96,7 +96,7 @@ def test_annotation_saves_edits_and_deletions_reach_the_index(tmp_path: Path) ->
     store.save_annotation(annotation)
     assert notes(library, "walkout") == [(harbour, annotation.id)]
     assert ids(library, "tag:labour") == [harbour]
-    assert library.catalog.info(harbour).note_count == 1
+    assert library.catalog.info(harbour).annotation_count == 1
     assert_known(library)
 
     store.update_annotation(annotation, {"note": "a lockout", "tags": ("port",)})
@@ -106,7 +106,7 @@ def test_annotation_saves_edits_and_deletions_reach_the_index(tmp_path: Path) ->
 
     store.delete_annotation(annotation.id)
     assert notes(library, "lockout") == []
-    assert library.catalog.info(harbour).note_count == 0
+    assert library.catalog.info(harbour).annotation_count == 0
     assert ids(library, "has:note") == []
     assert_known(library)
 

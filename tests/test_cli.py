@@ -233,6 +233,14 @@ def test_help_of_each_command_exits_0(tmp_path, command):
     assert not (tmp_path / "lib").exists()  # help creates no library
 
 
+def test_find_entities_is_listed_and_its_old_name_index_still_runs_unlisted(tmp_path):
+    listed = run(tmp_path, "--help").stdout
+    assert "find-entities" in listed and " index " not in listed
+    old = run(tmp_path, "index", "--help")
+    assert old.returncode == 0, old.stderr
+    assert "Find the entities of every article that lacks them" in old.stdout
+
+
 def test_annotate_splits_tags_on_commas_and_keeps_newlines_plain(tmp_path, added):
     """Commas separate tags, as in the app's tag input (a tag holding a comma would
     split in every export that lists tags with commas), and a note typed in a

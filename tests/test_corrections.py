@@ -363,7 +363,7 @@ def test_entities_cached_under_older_rules_are_found_again_not_shown(service, li
     """The cache key holds the rules' version (issue 11): an article whose
     entities were cached by an older version of reader's rules is listed for
     the background recogniser, and opening it finds them again."""
-    from reader.core.indexing import articles_needing_entities
+    from reader.core.entity_batch import articles_needing_entities
     from reader.core.recogniser import RULES_VERSION
 
     article_id = add(lib, ARTICLE, "Ardern visits")

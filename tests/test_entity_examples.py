@@ -138,7 +138,7 @@ def test_the_united_nations_and_un_are_one_organisation(recogniser):
 
 
 def test_entity_merkel_finds_the_articles_naming_angela_merkel(tmp_path):
-    """After ``reader index`` (the real model), a word of a name finds the
+    """After ``reader find-entities`` (the real model), a word of a name finds the
     articles naming it in full, and the full name still works."""
     library = tmp_path / "lib"
     ids = make_library(
@@ -148,7 +148,7 @@ def test_entity_merkel_finds_the_articles_naming_angela_merkel(tmp_path):
             "Paris visit": "Emmanuel Macron flew to Madrid on Tuesday to meet Pedro Sanchez.",
         },
     )
-    indexed = run(tmp_path, library, "index")
+    indexed = run(tmp_path, library, "find-entities")
     assert indexed.returncode == 0, indexed.stderr
     assert listed(tmp_path, library, 'entity:"Angela Merkel"') == {ids["Berlin talks"]}
     assert listed(tmp_path, library, "entity:Merkel") == {ids["Berlin talks"]}

@@ -4,7 +4,7 @@
   ``EntityService.entities_for`` and in the app's legend.
 * ``reader entities --jsonl``: offsets index the file as read (``--raw``), the
   importer's normalised text (without it), or ``articles/<id>.txt`` (an id).
-* ``reader index``: caches every article's entities, a second run has nothing to
+* ``reader find-entities``: caches every article's entities, a second run has nothing to
   do, and two worker processes cache the same entities as one.
 * ``reader list 'label:…'`` and ``reader list 'entity:"…"'`` filter on them.
 
@@ -27,8 +27,8 @@ import pytest
 from test_app_annotating import settle
 
 from reader.core.entities import EntityService
+from reader.core.entity_batch import articles_needing_entities
 from reader.core.importers import import_path
-from reader.core.indexing import articles_needing_entities
 from reader.core.language import LanguageUnsupported
 from reader.core.library import LIBRARY_ENV, Library
 from reader.core.models import ArticleDraft
@@ -223,7 +223,7 @@ def test_entities_of_a_french_article_id_do_not_stop_the_batch(tmp_path):
     assert result.returncode == 1
 
 
-# --- reader index ---------------------------------------------------------------------------
+# --- reader find-entities -------------------------------------------------------------------------
 
 
 PEOPLE = [
@@ -271,9 +271,9 @@ def indexed(tmp_path_factory):
     one, two = tmp / "one", tmp / "two"
     ids = make_library(one, many_articles(40))
     shutil.copytree(one, two)
-    first = run(tmp, one, "index")
-    again = run(tmp, one, "index")
-    parallel = run(tmp, two, "index", "--workers", "2")
+    first = run(tmp, one, "find-entities")
+    again = run(tmp, one, "find-entities")
+    parallel = run(tmp, two, "find-entities", "--workers", "2")
     return tmp, one, two, ids, first, again, parallel
 
 
@@ -324,7 +324,7 @@ def test_index_then_app_reads_the_cache(indexed):
 def test_index_skips_a_french_article_and_says_so(tmp_path):
     library = tmp_path / "lib"
     make_library(library, {"Macron": FRENCH, "Ardern": ARDERN})
-    result = run(tmp_path, library, "index")
+    result = run(tmp_path, library, "find-entities")
     assert result.returncode == 0, result.stderr
     assert "1 indexed" in result.stderr and "1 skipped-language" in result.stderr
 
@@ -364,7 +364,7 @@ def test_list_filters_by_entity_name(indexed):
 def test_entities_of_a_french_file_are_refused_as_in_the_app(tmp_path):
     """BUG: for a file (not an article id) ``reader entities`` runs the English model
     on any language: French text gets entities such as "dans" (NORP) and "Emmanuel
-    Macron s'est" (PERSON), where the app and ``reader index`` say the article is in
+    Macron s'est" (PERSON), where the app and ``reader find-entities`` say the article is in
     French and show none."""
     path = tmp_path / "macron.txt"
     path.write_text(FRENCH, encoding="utf-8")

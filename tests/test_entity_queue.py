@@ -47,7 +47,15 @@ def environment() -> dict[str, str]:
 
 
 def index_command(library: Library) -> list[str]:
-    return [sys.executable, "-m", "reader", "--library", str(library.root), "index", "--background"]
+    return [
+        sys.executable,
+        "-m",
+        "reader",
+        "--library",
+        str(library.root),
+        "find-entities",
+        "--background",
+    ]
 
 
 def wait_until(condition, what: str, deadline: float = DEADLINE) -> None:  # noqa: ANN001
@@ -119,7 +127,7 @@ def test_an_entity_query_says_how_many_articles_it_cannot_see_yet(tmp_path: Path
     by_entity = subprocess.run([*command, "entity:berlin"], capture_output=True, text=True)
     assert by_entity.returncode == 1  # nothing found (yet): exit code 1, said
     assert by_entity.stderr.splitlines() == [
-        "reader: entities not yet found for 3 articles (reader index finds them)",
+        "reader: entities not yet found for 3 articles (reader find-entities finds them)",
         "reader: no article matches the query",
     ]
     by_word = subprocess.run([*command, "berlin"], capture_output=True, text=True)

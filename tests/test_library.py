@@ -41,7 +41,7 @@ def test_added_article_has_its_exact_text_and_metadata(library, seed_path):
     assert (info.title, info.author, info.date) == (draft.title, draft.author, draft.date)
     assert info.text_sha256 == sha256(draft.text)
     assert info.word_count > 500
-    assert info.note_count == 0
+    assert info.annotation_count == 0
 
 
 def test_seed_id_is_safe_and_dated(seed_id):
@@ -146,7 +146,7 @@ def test_load_unchanged_text_keeps_the_position(seed_library, seed_id):
         annotation.end,
         "anchored",
     )
-    assert loaded.info.note_count == 1
+    assert loaded.info.annotation_count == 1
 
 
 def test_load_reanchors_after_text_is_inserted_before_the_quote(seed_library, seed_id):

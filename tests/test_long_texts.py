@@ -2,7 +2,7 @@
 gets its entities, and a long line costs memory in proportion to its length.
 
 * spaCy refuses a text longer than ``nlp.max_length`` (1,000,000 characters):
-  ``reader entities``, ``reader index`` and the app recognise a longer one in
+  ``reader entities``, ``reader find-entities`` and the app recognise a longer one in
   pieces, with every entity's offsets those of the whole text.
 * The paragraph splitting (``reader.core.text.blocks``) of a one-line text of
   10 MB keeps to a few bytes per character (a pattern over the paragraphs took
@@ -99,14 +99,14 @@ def test_reader_index_caches_the_entities_of_a_long_article(tmp_path: Path) -> N
     article, _ = Library(root).load(article_id)
     assert article.text == text
 
-    done = run(root, "index")
+    done = run(root, "find-entities")
     assert done.returncode == 0, done.stderr.decode()
     assert b"Traceback" not in done.stderr, done.stderr.decode()
     assert b"1 indexed" in done.stderr, done.stderr.decode()
     # What index found is cached: reader entities serves it without the model.
     cached = entities_of(run(root, "entities", "--jsonl", article_id))
     check_entities(text, cached)
-    assert b"every article has its entities" in run(root, "index").stderr
+    assert b"every article has its entities" in run(root, "find-entities").stderr
 
 
 def test_pieces_of_a_long_text_end_at_paragraphs_then_sentences_then_spaces() -> None:

@@ -25,7 +25,7 @@ def test_the_shipped_library_is_the_seed_as_the_importer_reads_it(seed_path: Pat
 
 def test_opening_the_shipped_article_reads_its_cached_entities_and_writes_nothing() -> None:
     """If this fails after a change to the recogniser's rules, refresh the cache:
-    ``uv run reader index`` in the repository, and commit ``annotations/``."""
+    ``uv run reader find-entities`` in the repository, and commit ``annotations/``."""
     library = Library(REPO)
     service = EntityService(rules=library.rule_store())
     for article_id in library.article_ids():

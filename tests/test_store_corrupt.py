@@ -221,7 +221,8 @@ def test_an_article_text_that_is_not_utf8_is_read_and_reported(article) -> None:
     library, article_id = article
     text_file = library.articles_dir / f"{article_id}.txt"
     replace_by_hand(text_file, text_file.read_bytes() + b" Edited \xff by hand.")
-    for command in (["list"], ["index"]):  # the listing reads metadata; the index, in workers
+    # The listing reads the metadata; find-entities, the text (in workers).
+    for command in (["list"], ["find-entities"]):
         result = run(library, *command)
         assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     for command in (["notes"], ["export", "--format", "md"], ["doctor"]):

@@ -166,7 +166,7 @@ def catalog_of(ctx: click.Context, query: Query | None = None) -> Catalog:
         click.echo(f"reader: {one_line(problem)}", err=True)
     library.problems.clear()
     if query is not None and (pending := entities_pending(library, query)):
-        click.echo(f"reader: {pending} (reader index finds them)", err=True)
+        click.echo(f"reader: {pending} (reader find-entities finds them)", err=True)
     return catalog
 
 

@@ -52,8 +52,8 @@ def list_articles(ctx: click.Context, as_json: bool, sort: str, query: tuple[str
                 "source": info.source,
                 "words": info.word_count,
                 "tags": list(info.tags),
-                "annotation_tags": list(info.note_tags),
-                "notes": info.note_count,
+                "annotation_tags": list(info.annotation_tags),
+                "notes": info.annotation_count,
                 "read": info.read,
             }
             out.buffer.write(json_bytes(record) + b"\n")

@@ -58,7 +58,8 @@ from reader.core.query import name_key
 if TYPE_CHECKING:
     from reader.core.library import Library
 
-INDEX_VERSION = 13  # 12: the articles read (reads); 13: label bits in reader.core.labels order
+INDEX_VERSION = 14  # 12: the articles read (reads); 13: label bits in reader.core.labels order;
+# 14: annotation_count and annotation_tags (were note_count and note_tags)
 INDEX_DIR = ".index"
 BATCH = 256  # articles per transaction when many are (re)indexed
 POOL_FROM = 2000  # a rebuild of this many articles reads them in worker processes

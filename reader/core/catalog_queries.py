@@ -31,13 +31,13 @@ SORTS = {
     "added": "a.added DESC, a.rowid DESC",
     "title": "a.title_key, a.date DESC, a.rowid",
     "words": "a.word_count DESC, a.rowid",
-    "notes": "a.note_count DESC, a.date DESC, a.rowid",
+    "notes": "a.annotation_count DESC, a.date DESC, a.rowid",
 }
 EVERYTHING = Query()
 
 _INFO = (
     "a.rowid, a.id, a.title, d.author, a.date, d.source, d.format, d.text_sha256, "
-    "a.word_count, a.added, d.tags, d.note, d.note_tags, a.note_count, "
+    "a.word_count, a.added, d.tags, d.note, d.annotation_tags, a.annotation_count, "
     "EXISTS(SELECT 1 FROM reads r WHERE r.id = a.id)"
 )
 _JOINED = "articles a JOIN details d ON d.rowid = a.rowid"
@@ -56,8 +56,8 @@ def _info(row: tuple) -> ArticleInfo:
         added=row[9],
         tags=tuple(orjson.loads(row[10])),
         note=row[11],
-        note_tags=tuple(orjson.loads(row[12])),
-        note_count=row[13],
+        annotation_tags=tuple(orjson.loads(row[12])),
+        annotation_count=row[13],
         read=bool(row[14]),
     )
 
@@ -224,7 +224,7 @@ class CatalogQueries:
         title = "replace(replace(replace(a.title, char(9), ' '), char(10), ' '), char(13), ' ')"
         line = (
             "a.id || char(9) || a.date || char(9) || a.word_count || char(9) || "
-            f"a.note_count || char(9) || {title} || char(10)"
+            f"a.annotation_count || char(9) || {title} || char(10)"
         )
         connection.execute("BEGIN")  # one snapshot for the version, the lines and the query
         try:

@@ -23,7 +23,7 @@ CREATE TABLE articles(
     added TEXT NOT NULL,
     title_key TEXT NOT NULL,     -- folded: for sorting
     word_count INTEGER NOT NULL,
-    note_count INTEGER NOT NULL,
+    annotation_count INTEGER NOT NULL,
     has_note INTEGER NOT NULL,   -- a note of the reader's on the whole article
     tag_keys TEXT NOT NULL,      -- every tag (its own, its annotations'), folded, delimited
     labels INTEGER NOT NULL,     -- a bit per entity label it has
@@ -41,7 +41,7 @@ CREATE TABLE details(
     text_sha256 TEXT NOT NULL,
     tags TEXT NOT NULL,          -- JSON: the reader's tags on the whole article
     note TEXT NOT NULL,          -- the reader's note on the whole article
-    note_tags TEXT NOT NULL,     -- JSON: the tags used on its annotations
+    annotation_tags TEXT NOT NULL,     -- JSON: the tags used on its annotations
     corrections INTEGER NOT NULL,
     entity_key TEXT NOT NULL,    -- the recogniser key its entities are cached under
     fts_key TEXT NOT NULL,       -- what its article_fts row is made of
@@ -96,7 +96,7 @@ CREATE INDEX articles_date ON articles(date DESC, title_key);
 CREATE INDEX articles_added ON articles(added DESC);
 CREATE INDEX articles_title ON articles(title_key);
 CREATE INDEX articles_words ON articles(word_count DESC);
-CREATE INDEX articles_notes ON articles(note_count DESC, date DESC);
+CREATE INDEX articles_notes ON articles(annotation_count DESC, date DESC);
 CREATE INDEX articles_wanted ON articles(added DESC) WHERE entity_state = {WANTED};
 CREATE INDEX details_hash ON details(text_sha256);
 CREATE INDEX details_source ON details(source) WHERE source != '';
@@ -108,11 +108,11 @@ CREATE INDEX notes_state ON notes(state);
 # deleted. An article whose text, title or author changes takes a new row
 # there, and with it a new rowid; its old row is no one's (counted in meta "dead").
 _ARTICLE_COLUMNS = [
-    "id", "title", "date", "added", "title_key", "word_count", "note_count", "has_note", "tag_keys",
-    "labels", "author_key", "source_key", "entity_state", "inodes",
+    "id", "title", "date", "added", "title_key", "word_count", "annotation_count", "has_note",
+    "tag_keys", "labels", "author_key", "source_key", "entity_state", "inodes",
 ]  # fmt: skip
 _DETAIL_COLUMNS = [
-    "author", "source", "format", "text_sha256", "tags", "note", "note_tags",
+    "author", "source", "format", "text_sha256", "tags", "note", "annotation_tags",
     "corrections", "entity_key", "fts_key", "names", "stamp", "problems",
 ]  # fmt: skip
 

@@ -103,7 +103,7 @@ def info_to_record(info: ArticleInfo) -> dict[str, Any]:
 
 
 def info_from_record(
-    record: dict[str, Any], note_count: int = 0, note_tags: tuple[str, ...] = ()
+    record: dict[str, Any], annotation_count: int = 0, annotation_tags: tuple[str, ...] = ()
 ) -> ArticleInfo:
     """The metadata of a stored record; KeyError/TypeError if it is malformed."""
 
@@ -120,10 +120,10 @@ def info_from_record(
         text_sha256=text("text_sha256"),
         word_count=_typed(record.get("word_count", 0), int, "word_count"),
         added=text("added"),
-        note_count=note_count,
+        annotation_count=annotation_count,
         tags=_strings(record.get("tags", []), "tags"),
         note=text("note"),
-        note_tags=note_tags,
+        annotation_tags=annotation_tags,
     )
 
 

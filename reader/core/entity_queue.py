@@ -7,7 +7,7 @@ added first, in batches, until none is left: it is resumable by design, since
 what it found is in the stores and what it did not is still marked. One runs
 per library at a time (an exclusive lock beside the index).
 
-:func:`start` runs ``reader index --background`` as a process of its own, at
+:func:`start` runs ``reader find-entities --background`` as a process of its own, at
 the lowest priority and detached from the terminal: the CLI's ``reader add``
 and the app start it after an import, and the app when it finds articles
 waiting. Setting ``READER_NO_BACKGROUND=1`` stops that (the tests do).
@@ -59,7 +59,7 @@ def running(library: Library) -> bool:
 
 
 def start(library: Library) -> bool:
-    """Start ``reader index --background`` for the library, unless one runs, no
+    """Start ``reader find-entities --background`` for the library, unless one runs, no
     article waits, or ``READER_NO_BACKGROUND`` is set. Returns whether it started."""
     if os.environ.get(NO_BACKGROUND_ENV):
         return False
@@ -79,7 +79,7 @@ def start(library: Library) -> bool:
                 "reader",
                 "--library",
                 str(library.root),
-                "index",
+                "find-entities",
                 "--background",
             ],
             stdin=subprocess.DEVNULL,
@@ -97,10 +97,10 @@ def run(
     report: Callable[[str, str], None] = lambda article_id, reason: None,
 ) -> Counter[str]:
     """Find the entities of every article waiting for them, in this process
-    (loads the model); returns counts as :func:`~reader.core.indexing.index_entities`
+    (loads the model); returns counts as :func:`~reader.core.entity_batch.find_entities_in_batches`
     does, nothing when another process holds the queue. ``report`` is told of each
     article whose entities could not be found (it stays waiting, tried once a run)."""
-    from reader.core.indexing import index_entities
+    from reader.core.entity_batch import find_entities_in_batches
 
     counts: Counter[str] = Counter()
     catalog = library.catalog
@@ -114,4 +114,6 @@ def run(
                 return counts
             batch = batch[:BATCH]
             tried.update(batch)  # one try each per run: a failing article never spins
-            counts.update(index_entities(library, batch, progress=progress, report=report))
+            counts.update(
+                find_entities_in_batches(library, batch, progress=progress, report=report)
+            )

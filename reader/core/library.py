@@ -324,7 +324,7 @@ class Library:
             info = self.catalog.info(article_id) if self.catalog.is_ready() else None
         except sqlite3.Error:
             info = None
-        return replace(info, note_count=0, note_tags=()) if info else None
+        return replace(info, annotation_count=0, annotation_tags=()) if info else None
 
     def recover_metadata(self, article_id: str) -> dict | None:
         """After a store was set aside: the article's metadata as the library
@@ -358,11 +358,11 @@ class Library:
                 text_sha256=sha256(text),
                 word_count=word_count(text),
                 added="",
-                note_count=notes,
+                annotation_count=notes,
             )
             return derived, []
         try:
-            return replace(info_from_record(record, note_count=notes), id=article_id), []
+            return replace(info_from_record(record, annotation_count=notes), id=article_id), []
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             derived, _ = self._info(article_id, None, notes, text)
             return derived, [f"{article_id}.json: article metadata is malformed ({error})"]
@@ -392,7 +392,8 @@ class Library:
         if info.text_sha256 != text_hash:  # the text was changed by hand
             info = replace(info, text_sha256=text_hash, word_count=word_count(text))
         annotations = self._placed(article_id, contents.annotations, text, text_hash)
-        info = replace(info, note_tags=tuple(sorted({t for a in annotations for t in a.tags})))
+        used = tuple(sorted({t for a in annotations for t in a.tags}))
+        info = replace(info, annotation_tags=used)
         cached = contents.entities_sha256 == text_hash
         corrections = self.rules() + contents.corrections
         if corrections:

@@ -101,17 +101,17 @@ class ArticleInfo:
     text_sha256: str
     word_count: int
     added: str
-    note_count: int = 0
+    annotation_count: int = 0
     tags: tuple[str, ...] = ()  # the reader's tags on the whole article
     note: str = ""  # the reader's note on the whole article
-    note_tags: tuple[str, ...] = ()  # the tags used on its annotations (listing only)
+    annotation_tags: tuple[str, ...] = ()  # the tags used on its annotations (listing only)
     read: bool = False  # marked read (listing only: see reader.core.reading)
 
     @property
     def all_tags(self) -> tuple[str, ...]:
         """The article's tags, then its annotations' tags, each once (any case)."""
         seen: dict[str, str] = {}
-        for tag in (*self.tags, *self.note_tags):
+        for tag in (*self.tags, *self.annotation_tags):
             seen.setdefault(tag.lower(), tag)
         return tuple(seen.values())
 

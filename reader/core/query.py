@@ -278,7 +278,7 @@ def _article_term(term: Term) -> Sql:
         return f"instr(a.{field}_key, ?) > 0", [fold(value)]
     if field == "has":
         if HAS.get(value.lower()) == "note":
-            return "(a.note_count > 0 OR a.has_note)", []
+            return "(a.annotation_count > 0 OR a.has_note)", []
         return "a.tag_keys != ''", []
     if field == "is":
         read = "a.id IN (SELECT id FROM reads)"

@@ -468,7 +468,7 @@ class LibraryScreen(ReportsFailures, TypeAhead, Screen[None]):
         info = self.highlighted_info()
         if info is None:
             return
-        notes = f" and its {info.note_count} notes" if info.note_count else ""
+        notes = f" and its {info.annotation_count} notes" if info.annotation_count else ""
         question = (
             f"Delete “{shorten(info.title, 60)}”{notes}? "
             "It goes to the library's .trash folder (reader restore brings it back)."

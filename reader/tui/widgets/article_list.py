@@ -73,7 +73,7 @@ def cells(info: ArticleInfo) -> dict[str, str]:
         "Date": info.date,
         "Words": f"{info.word_count:,}",
         "Tags": ", ".join(info.all_tags),
-        "Notes": str(info.note_count),
+        "Notes": str(info.annotation_count),
     }
 
 

@@ -1,4 +1,4 @@
-"""``reader index``: entities for every article that lacks them, in batches
+"""``reader find-entities``: entities for every article that lacks them, in batches
 (``nlp.pipe``) and optionally in several processes.
 
 An article whose entities cannot be found (any failure: its files, the model on
@@ -63,7 +63,7 @@ def _batches(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def index_entities(
+def find_entities_in_batches(
     library: Library,
     article_ids: list[str],
     *,
