@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import gzip
 import json
 import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
@@ -31,6 +34,12 @@ STOP = threading.Event()  # set by the fixture: sleeping handlers give up
 def _pause(seconds: float) -> bool:
     """Sleep unless the server is stopping; False when it is."""
     return not STOP.wait(seconds)
+
+
+@functools.cache
+def _bomb() -> bytes:
+    """10 MB of zeros, gzipped to about 10 kB."""
+    return gzip.compress(bytes(10_000_000))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -64,6 +73,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: C901 - one route table
         path = self.path
+        if path.startswith("http://"):  # asked of this server as a proxy
+            path = "/" + path.split("/", 3)[3]
         try:
             if path == "/page":
                 self._send(HTML)
@@ -103,6 +114,14 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
                     if not _pause(0.2):
                         break
+            elif path == "/trickle-404":  # a 404 whose one header takes 4 s to arrive
+                self.wfile.write(b"HTTP/1.0 404 Not Found\r\nX-Slow: ")
+                for _ in range(20):
+                    self.wfile.write(b"X")
+                    self.wfile.flush()
+                    if not _pause(0.2):
+                        return
+                self.wfile.write(b"\r\nContent-Length: 0\r\n\r\n")
             elif path == "/big":
                 self._send(BIG, "text/plain")
             elif path == "/big-no-length":
@@ -130,6 +149,28 @@ class Handler(BaseHTTPRequestHandler):
                     self.send_error(406)
             elif path == "/gzip-bomb":
                 self._send(gzip.compress(BIG), "text/plain", headers={"Content-Encoding": "gzip"})
+            elif path == "/gzip-bomb-large":
+                self._send(_bomb(), "text/plain", headers={"Content-Encoding": "gzip"})
+            elif path == "/gzip-trailing-junk":  # junk after the gzip data, ignored as browsers do
+                junk = gzip.compress(HTML) + bytes(5000)
+                self._send(junk, length=False, headers={"Content-Encoding": "gzip"})
+            elif path == "/huge-length":  # promises a terabyte, then sends nothing for 2 s
+                self.send_response(200)
+                self.send_header("Content-Length", str(10**12))
+                self.end_headers()
+                self.wfile.flush()
+                _pause(2.0)
+            elif path == "/set-cookie":
+                self.send_response(302)
+                self.send_header("Set-Cookie", "session=abc123; Path=/")
+                self.send_header("Location", "/echo-headers")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            elif path == "/to-loopback":
+                self._redirect(f"http://127.0.0.1:{self.server.server_address[1]}/page")
+            elif path == "/to-named":  # to a host name that the test resolves
+                port = self.server.server_address[1]
+                self._redirect(f"http://named.test:{port}/page")
             elif path == "/gzip-bad":
                 self._send(b"this is not gzip", "text/plain", headers={"Content-Encoding": "gzip"})
             elif path == "/brotli":
@@ -305,6 +346,70 @@ def test_not_http_at_all(base):
     assert "bad HTTP response" in failure(f"{base}/garbage", timeout=1)
 
 
+def test_tls_failure_cannot_connect(base):
+    # https to a server that speaks plain HTTP: the TLS handshake fails.
+    message = failure(base.replace("http://", "https://") + "/page", timeout=1)
+    assert ": cannot connect (" in message and message.endswith(")")
+
+
+def test_cookies_set_along_redirects_are_sent_along_them(base):
+    fetched = fetch(f"{base}/set-cookie", timeout=1)
+    assert fetched.final_url == f"{base}/echo-headers"
+    assert json.loads(fetched.body)["Cookie"] == "session=abc123"
+
+
+def test_a_redirects_host_name_is_resolved_once(base, monkeypatch):
+    # Checked, then connected to: the address checked is the one connected to,
+    # with no second look-up that could answer otherwise.
+    real = socket.getaddrinfo
+    asked = []
+
+    def resolve(host, *args, **kwargs):
+        asked.append(host)
+        return real("127.0.0.1" if host == "named.test" else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    port = base.rsplit(":", 1)[1]
+    fetched = fetch(f"{base}/to-named", timeout=1)
+    assert (fetched.final_url, fetched.body) == (f"http://named.test:{port}/page", HTML)
+    assert asked.count("named.test") == 1
+
+
+def test_a_redirect_is_judged_by_the_address_connected_to(base, monkeypatch):
+    # named.test is on the loopback when connected to, and (looked up again)
+    # elsewhere after: the loopback page may redirect within the loopback.
+    real = socket.getaddrinfo
+    answers = iter(["127.0.0.1"])
+
+    def resolve(host, *args, **kwargs):
+        if host == "named.test":
+            host = next(answers, "192.0.2.1")  # TEST-NET-1: documentation only
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    port = base.rsplit(":", 1)[1]
+    fetched = fetch(f"http://named.test:{port}/to-loopback", timeout=1)
+    assert (fetched.final_url, fetched.body) == (f"{base}/page", HTML)
+
+
+def test_through_a_proxy_with_credentials(base, monkeypatch):
+    # The proxy's credentials go to the proxy; the host name is the proxy's to resolve.
+    monkeypatch.setenv("http_proxy", base.replace("http://", "http://bob:pw%21@"))
+    real = socket.getaddrinfo
+    asked = []
+
+    def resolve(host, *args, **kwargs):
+        asked.append(host)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    fetched = fetch("http://proxied.test/echo-headers", timeout=1)
+    headers = {name.lower(): value for name, value in json.loads(fetched.body).items()}
+    assert headers["proxy-authorization"] == "Basic " + base64.b64encode(b"bob:pw!").decode()
+    assert headers["host"] == "proxied.test"
+    assert "proxied.test" not in asked
+
+
 # --- time limits ---------------------------------------------------------------------------
 
 
@@ -329,6 +434,19 @@ def test_trickling_headers_time_out_overall(base):
     assert message.endswith(": timed out after 0.6 s")
 
 
+def test_trickling_headers_are_stopped_when_the_time_is_up(base):
+    # Waited for, this server's 404 arrives whole after 4 s, and would be reported
+    # as such: the timeout must stop it while its headers are still arriving.
+    message = failure(f"{base}/trickle-404", timeout=0.6)
+    assert message.endswith(": timed out after 0.6 s")
+
+
+def test_too_long_a_content_length_is_refused_before_reading(base):
+    # The server sends no body for 2 s: reading any of it would have timed out.
+    message = failure(f"{base}/huge-length", timeout=1, max_bytes=1000)
+    assert message.endswith(": response is over the 1,000-byte limit")
+
+
 # --- size limits ---------------------------------------------------------------------------
 
 
@@ -341,6 +459,18 @@ def test_oversized_body(base, path):
 @pytest.mark.parametrize("path", ["/big", "/big-no-length", "/big-chunked", "/gzip-bomb"])
 def test_body_at_the_limit_is_fine(base, path):
     assert fetch(f"{base}{path}", timeout=1, max_bytes=len(BIG)).body == BIG
+
+
+def test_gzip_bomb_is_stopped_at_the_limit(base):
+    message = failure(f"{base}/gzip-bomb-large", timeout=5, max_bytes=100_000)
+    assert message.endswith(": response is over the 100,000-byte limit")
+
+
+def test_the_limit_counts_the_bytes_received_too(base):
+    # The body decompresses to little, but more than the limit arrives.
+    url = f"{base}/gzip-trailing-junk"
+    assert fetch(url, timeout=1, max_bytes=len(HTML) + 10_000).body == HTML
+    assert failure(url, timeout=1, max_bytes=len(HTML) + 1000).endswith("-byte limit")
 
 
 def test_default_limit_is_the_importers():
@@ -436,3 +566,20 @@ def test_bad_arguments():
 )
 def test_is_url(value, expected):
     assert is_url(value) is expected
+
+
+# --- start-up ------------------------------------------------------------------------------
+
+
+def test_the_apps_start_up_path_does_not_load_the_http_client():
+    """fetch (and urllib3 with it) is loaded when a URL is imported, not before."""
+    script = (
+        "import sys\n"
+        "import reader.launch, reader.tui.app, reader.tui.screens.library, reader.cli\n"
+        "print(sorted({'urllib3', 'reader.core.importers.fetch'} & set(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -1,4 +1,4 @@
-"""Fetching an http(s) URL for the importer, with the standard library only.
+"""Fetching an http(s) URL for the importer, with urllib3.
 
 :func:`fetch` downloads one URL and returns the raw body with what the
 headers say about it; decoding and parsing are the importers' business. Every
@@ -9,14 +9,15 @@ Limits, so that no server can hang or flood us:
 
 * ``timeout`` bounds connecting and each read, and also the whole download: a
   watchdog shuts the connection down when the time is up (this also covers a
-  server that trickles its headers), and the body loop checks the clock
-  between chunks. Name resolution is the one step the standard library cannot
-  bound.
+  server that trickles its headers, which no per-read timeout stops), and the
+  body loop checks the clock between chunks. Name resolution is the one step
+  that cannot be bounded.
 * ``max_bytes`` bounds the body as received and, for a gzip body, as
-  decompressed; a Content-Length over the limit is refused before reading.
+  decompressed (urllib3 decompresses no more than a chunk asks for); a
+  Content-Length over the limit is refused before reading.
 * At most :data:`MAX_REDIRECTS` redirects, each to http or https only, and
-  none inwards (:func:`redirect_refusal`): every address a redirect's host name
-  resolves to is checked before connecting, and only those are connected to
+  none inwards (reader.core.importers.addresses): every address a redirect's
+  host name resolves to is checked before connecting, and only those are connected to
   (the name is resolved once, so it cannot answer otherwise the second time).
   A URL the user gives is fetched wherever it is (a local server, say).
 
@@ -24,32 +25,39 @@ Credentials in a URL (``user:password@``) are sent to its host as Basic
 authentication, never along redirects, and never kept or shown: messages,
 :attr:`Fetched.url` and :attr:`Fetched.final_url` leave them out. Those in a
 redirect's Location are the server's, not the user's: dropped, not sent.
+
+Proxies are the environment's (``http_proxy``, ``https_proxy``, ``no_proxy``),
+as for urllib. A proxy connects for us, so through one a redirect is checked
+against the addresses its host name has here.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import functools
-import http
-import http.client
 import http.cookiejar
-import ipaddress
+import itertools
 import re
 import socket
 import ssl
 import string
 import threading
 import time
-import urllib.error
 import urllib.request
-import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass
+from email.message import Message
+from http.client import HTTPException, IncompleteRead, InvalidURL, responses
+from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+
+import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.exceptions import DecodeError
+from urllib3.util.connection import create_connection
 
 from reader import __version__
 from reader.core.importers import MAX_BYTES, ImportFailed, without_credentials
+from reader.core.importers.addresses import redirect_refusal
 
 USER_AGENT = f"reader/{__version__} (+offline news reader)"
 MAX_REDIRECTS = 10
@@ -57,7 +65,8 @@ SCHEMES = ("http", "https")
 
 _CHUNK = 64 * 1024
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-_GZIP_MAGIC = b"\x1f\x8b"
+_ENCODINGS = ("", "identity", "gzip", "x-gzip")  # the ones asked for (and none)
+_REDIRECTS = (301, 302, 303, 307, 308)
 # Characters that would break a message over lines (str.splitlines splits on all).
 _LINE_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -100,77 +109,7 @@ def fetch(
         return _fetch(url, timeout, max_bytes, user_agent)
     except _Failure as failure:
         shown = _show_url(without_credentials(url))
-        raise ImportFailed(f"{shown}: {_one_line(failure.reason)}") from None
-
-
-# --- where a redirect may lead -------------------------------------------------------------
-
-_PRIVATE_NETWORKS = tuple(
-    ipaddress.ip_network(network)
-    for network in (
-        "10.0.0.0/8",  # RFC 1918
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "100.64.0.0/10",  # shared address space: carrier-grade NAT, Tailscale
-        "fc00::/7",  # unique local
-        "fec0::/10",  # site-local (deprecated)
-    )
-)
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # an IPv4 address reached through NAT64
-_NAMED = {
-    "public": "a public",
-    "loopback": "a loopback",
-    "link-local": "a link-local",
-    "private": "a private",
-    "multicast": "a multicast",
-    "unspecified": "the unspecified",
-    "reserved": "a reserved",
-}
-
-
-def address_kind(address: str) -> str:
-    """The kind of network an IP address is on: ``public``, ``loopback``,
-    ``link-local`` (169.254.169.254, the cloud's metadata service, is one),
-    ``private``, ``multicast``, ``unspecified`` (0.0.0.0 reaches this machine) or
-    ``reserved`` (any other address the internet does not route). An IPv4 address
-    written as IPv6 (``::ffff:a.b.c.d``, NAT64's ``64:ff9b::a.b.c.d``) is of its
-    IPv4 address's kind."""
-    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        elif ip in _NAT64:
-            ip = ipaddress.IPv4Address(int(ip) & 0xFFFF_FFFF)
-    if ip.is_unspecified:
-        return "unspecified"
-    if ip.is_loopback:
-        return "loopback"
-    if ip.is_link_local:
-        return "link-local"
-    if ip.is_multicast:
-        return "multicast"
-    if any(ip in network for network in _PRIVATE_NETWORKS):
-        return "private"
-    return "public" if ip.is_global else "reserved"
-
-
-def redirect_refusal(came_from: str | None, addresses: Iterable[str]) -> str | None:
-    """Why a redirect given by a server at address ``came_from`` (None: not known,
-    taken as public) may not lead to a host at ``addresses`` (every address its
-    name resolves to), or None when it may.
-
-    A redirect may always lead to a public address, and to any other only from
-    an address of the same kind: a local server may redirect within the machine,
-    a server on a private network within private networks, but a page on the
-    internet may not send reader to this machine, its network or the cloud's
-    metadata service, nor may a local server send it to another kind of network
-    (loopback to link-local, say)."""
-    came = address_kind(came_from) if came_from else "public"
-    for address in addresses:
-        kind = address_kind(address)
-        if kind != "public" and (kind != came or kind in ("unspecified", "multicast")):
-            return f"it leads from {_NAMED[came]} address to {address}, {_NAMED[kind]} one"
-    return None
+        raise ImportFailed(f"{shown}: {_one_line(str(failure))}") from None
 
 
 # --- internals ---------------------------------------------------------------------------
@@ -178,10 +117,6 @@ def redirect_refusal(came_from: str | None, addresses: Iterable[str]) -> str | N
 
 class _Failure(Exception):
     """A reason to fail, without the URL (which :func:`fetch` puts in front)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _show_url(url: str) -> str:
@@ -192,430 +127,288 @@ def _one_line(text: str) -> str:
     return _show_url(" ".join(str(text).split()))
 
 
-def _request_url(url: str) -> tuple[str, str | None]:
+def _target(url: str) -> tuple[str, str | None]:
     """The URL as sent, and an Authorization header for credentials in it, if any.
 
     Spaces and non-ASCII in the path and query are percent-encoded, an
     internationalised host name takes its ASCII (IDNA) form, the fragment is
-    dropped, and ``user:password@`` becomes Basic authentication (which urllib
-    would otherwise take as part of the host name).
+    dropped, and ``user:password@`` becomes Basic authentication.
     """
-    parts = urlsplit(url.strip())
-    host = parts.netloc.rpartition("@")[2]
-    if not host.isascii():
-        host = (parts.hostname or "").encode("idna").decode("ascii")
-        if parts.port is not None:
-            host = f"{host}:{parts.port}"
+    try:
+        parts = urlsplit(url.strip())
+        if parts.scheme.lower() not in SCHEMES:
+            raise _Failure("only http and https URLs can be fetched")
+        if not parts.hostname:
+            raise _Failure("malformed URL (no host name)")
+        port = parts.port  # (a bad one raises ValueError)
+        host = parts.netloc.rpartition("@")[2]
+        if not host.isascii():
+            host = parts.hostname.encode("idna").decode("ascii")
+            host = host if port is None else f"{host}:{port}"
+    except ValueError as error:  # UnicodeError (IDNA) included
+        raise _Failure(f"malformed URL ({_describe(error)})") from None
     authorization = None
     if parts.username is not None:
         pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
         authorization = "Basic " + base64.b64encode(pair.encode()).decode("ascii")
-    sent = urlunsplit(
-        (
-            parts.scheme.lower(),
-            host,
-            quote(parts.path, safe=string.punctuation) or "/",
-            quote(parts.query, safe=string.punctuation),
-            "",
-        )
-    )
-    return sent, authorization
+    path, query = (quote(part, safe=string.punctuation) for part in (parts.path, parts.query))
+    return urlunsplit((parts.scheme.lower(), host, path or "/", query, "")), authorization
 
 
-def _request(url: str, user_agent: str) -> urllib.request.Request:
-    try:
-        parts = urlsplit(url.strip())
-        scheme = parts.scheme.lower()
-        if scheme not in SCHEMES:
-            raise _Failure("only http and https URLs can be fetched")
-        if not parts.hostname:
-            raise _Failure("malformed URL (no host name)")
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-        sent, authorization = _request_url(url)
-    except ValueError as error:  # UnicodeError (IDNA) included
-        raise _Failure(f"malformed URL ({error})") from None
-    request = urllib.request.Request(
-        sent, headers={"User-Agent": user_agent, "Accept": _ACCEPT, "Accept-Encoding": "gzip"}
-    )
-    if authorization:  # for this host only: not sent on along redirects
-        request.add_unredirected_header("Authorization", authorization)
-    return request
+def _addresses(url: str) -> list[str]:
+    """Every address the URL's host name has here, each once."""
+    parts = urlsplit(url)
+    infos = socket.getaddrinfo(parts.hostname, parts.port, 0, socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def _proxy(url: str) -> str | None:
+    """The proxy the environment has for ``url``, if any (as urllib's ProxyHandler)."""
+    parts = urlsplit(url)
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    if not proxy or urllib.request.proxy_bypass(parts.netloc):
+        return None
+    proxy = proxy if "://" in proxy else f"http://{proxy}"
+    if urlsplit(proxy).scheme.lower() not in SCHEMES:
+        raise _Failure(f"cannot connect (not an http or https proxy: {without_credentials(proxy)})")
+    return proxy
 
 
 class _Watchdog:
-    """Shuts down the watched sockets when the time is up, waking any blocked read."""
+    """Shuts the sockets it watches down when the time is up, waking any blocked read."""
 
     def __init__(self, seconds: float) -> None:
         self.deadline = time.monotonic() + seconds
         self.fired = False
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
-        self._closed = False
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
-
-    def __enter__(self) -> _Watchdog:
         self._timer.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._timer.cancel()
-        with self._lock:
-            self._closed = True
-            for sock in self._sockets:
-                sock.close()
-            self._sockets.clear()
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
     def watch(self, sock: socket.socket) -> None:
-        # A duplicate descriptor, since TLS wrapping detaches the original object;
-        # shutting either down shuts down the one underlying connection.
+        # A duplicate, since TLS wrapping detaches the socket object from the
+        # connection; shutting either down shuts down the one connection.
         with self._lock:
-            if self._closed:
-                return
-            watched = sock.dup()
-            self._sockets.append(watched)
+            self._sockets.append(sock.dup())
             if self.fired:
-                _shutdown(watched)
+                _shutdown(self._sockets[-1])
 
     def _fire(self) -> None:
         with self._lock:
-            if self._closed:
-                return
             self.fired = True
             for sock in self._sockets:
                 _shutdown(sock)
 
+    def stop(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
 
 def _shutdown(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError):  # already closed
         sock.shutdown(socket.SHUT_RDWR)
 
 
-def _watched_connection(base: type[http.client.HTTPConnection], dog: _Watchdog):
-    """An HTTP(S) connection class whose sockets ``dog`` watches. Given the
-    request it connects for (not through a proxy), it records the address it
-    reached, and connects a redirect only where :func:`redirect_refusal` allows."""
+@dataclass
+class _Hop:
+    """One request of a fetch: where its connection may go, and where it went."""
 
-    class Connection(base):  # type: ignore[misc, valid-type]
-        def __init__(self, *args, reader_request=None, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            self._reader_request = reader_request
-            self._create_connection = self._connect_watched
-
-        def _connect_watched(self, address, timeout, source_address=None):
-            request = self._reader_request
-            if request is None or not getattr(request, "reader_redirects", 0):
-                sock = socket.create_connection(address, _bounded(timeout, dog), source_address)
-            else:
-                sock = _connect_redirect(request, address, timeout, source_address, dog)
-            dog.watch(sock)
-            if request is not None:  # where a redirect it is given comes from
-                with contextlib.suppress(OSError):  # not known: taken as public
-                    request.reader_peer = sock.getpeername()[0]
-            return sock
-
-    return Connection
+    url: str  # as sent (see _target)
+    dog: _Watchdog
+    proxy: str | None  # which connects for us, when there is one
+    addresses: list[str] | None = None  # a redirect's, checked; None: wherever the name is
+    peer: str | None = None  # the address connected to, when known (not through a proxy)
 
 
-def _bounded(timeout, dog: _Watchdog):
-    remaining = dog.remaining()
+class _HTTPConnection(HTTPConnection):
+    """A connection under its hop's watchdog, connected only to the hop's
+    checked addresses when it has them, that records the address it reached."""
+
+    def __init__(self, *args: Any, hop: _Hop, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hop = hop
+
+    def _new_conn(self) -> socket.socket:
+        hop = self.hop
+        sock = super()._new_conn() if hop.addresses is None else self._connect(hop.addresses)
+        hop.dog.watch(sock)
+        if self.proxy is None:
+            with contextlib.suppress(OSError):  # not known: taken as public
+                hop.peer = str(sock.getpeername()[0])
+        return sock
+
+    def _connect(self, addresses: list[str]) -> socket.socket:
+        error = OSError(f"no address for {self.host}")
+        for address in addresses:  # in turn, as urllib3 tries a name's addresses
+            try:
+                return create_connection(
+                    (address, self.port), self.timeout, self.source_address, self.socket_options
+                )
+            except OSError as failure:
+                error = failure
+        raise error
+
+
+class _HTTPSConnection(_HTTPConnection, HTTPSConnection):
+    pass
+
+
+def _open(hop: _Hop, headers: dict[str, str], timeout: float) -> urllib3.BaseHTTPResponse:
+    """Send the hop's request, with fresh connections of the classes above."""
+    remaining = hop.dog.remaining()
     if remaining <= 0:
         raise TimeoutError("timed out")
-    return min(timeout, remaining) if isinstance(timeout, int | float) else timeout
+    if hop.proxy:
+        auth = urlsplit(hop.proxy)
+        user = f"{unquote(auth.username or '')}:{unquote(auth.password or '')}"
+        login = urllib3.make_headers(proxy_basic_auth=user) if auth.password else None
+        manager: urllib3.PoolManager = urllib3.ProxyManager(hop.proxy, proxy_headers=login)
+    else:
+        manager = urllib3.PoolManager()
+    pool = manager.connection_from_url(hop.url)
+    https = isinstance(pool, urllib3.HTTPSConnectionPool)
+    pool.ConnectionCls = _HTTPSConnection if https else _HTTPConnection
+    pool.conn_kw["hop"] = hop
+    response = manager.urlopen(
+        "GET",
+        hop.url,
+        headers=headers,
+        redirect=False,
+        retries=False,
+        preload_content=False,
+        timeout=urllib3.Timeout(connect=min(timeout, remaining), read=timeout),
+    )
+    if hop.dog.fired:  # its headers were cut short, which looks like their end
+        response.close()
+        raise TimeoutError("timed out")
+    return response
 
 
-def _connect_redirect(request, address, timeout, source_address, dog: _Watchdog) -> socket.socket:
-    """Connect for a redirect: its host name is resolved once, every address is
-    checked before any connection, and only those addresses are tried."""
-    host, port = address
-    infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    _check_redirect(request, addresses)
-    error: OSError = OSError(f"no address for {host}")
-    for ip in addresses:
-        try:
-            return socket.create_connection((ip, port), _bounded(timeout, dog), source_address)
-        except OSError as failure:  # the next address, as socket.create_connection does
-            error = failure
-    raise error
-
-
-def _check_redirect(request, addresses: list[str]) -> None:
-    reason = redirect_refusal(getattr(request, "reader_came_from", None), addresses)
+def _redirect(hop: _Hop, location: str, redirects: int) -> _Hop:
+    """The hop a redirect leads to, where it may lead (see the module's docstring)."""
+    target = without_credentials(location.strip())  # the server's credentials: not sent
+    try:
+        joined = urljoin(hop.url, target)
+        scheme = urlsplit(joined).scheme.lower()
+    except ValueError:
+        raise _Failure(f"redirected to a malformed URL ({target!r})") from None
+    if scheme not in SCHEMES:
+        raise _Failure(f"redirect to {target} refused (only http and https URLs can be fetched)")
+    if redirects >= MAX_REDIRECTS:
+        raise _Failure(f"more than {MAX_REDIRECTS} redirects")
+    url = _target(joined)[0]
+    came_from = hop.peer or next(iter(_addresses_here(hop.url)), None)
+    proxy = _proxy(url)
+    addresses = _addresses_here(url) if proxy else _addresses(url)  # the proxy's to resolve
+    reason = redirect_refusal(came_from, addresses)
     if reason:
-        raise _Failure(f"redirect to {without_credentials(request.full_url)} refused ({reason})")
-
-
-def _proxied(request) -> bool:
-    return request.has_proxy() or bool(getattr(request, "_tunnel_host", None))
+        raise _Failure(f"redirect to {url} refused ({reason})")
+    return _Hop(url, hop.dog, proxy, None if proxy else addresses)
 
 
 def _addresses_here(url: str) -> list[str]:
-    """The addresses the URL's host name has here ([] when it does not resolve)."""
     try:
-        parts = urlsplit(url)
-        if not parts.hostname:  # getaddrinfo(None) would answer the loopback's addresses
-            return []
-        infos = socket.getaddrinfo(parts.hostname, parts.port, 0, socket.SOCK_STREAM)
-    except (OSError, ValueError, UnicodeError):
+        return _addresses(url)
+    except (OSError, UnicodeError):  # a name that does not resolve here
         return []
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def _connection_for(connection, request):
-    """The connection class to open ``request`` with. Through a proxy, which
-    connects for us, a redirect is checked against the addresses its host has
-    here (one that does not resolve here is the proxy's to resolve)."""
-    if not _proxied(request):
-        return functools.partial(connection, reader_request=request)
-    if getattr(request, "reader_redirects", 0):
-        _check_redirect(request, _addresses_here(request.full_url))
-    return connection
-
-
-class _HTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, dog: _Watchdog) -> None:
-        super().__init__()
-        self._connection = _watched_connection(http.client.HTTPConnection, dog)
-
-    def http_open(self, req):
-        return self.do_open(_connection_for(self._connection, req), req)
-
-
-class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, dog: _Watchdog) -> None:
-        super().__init__(context=ssl.create_default_context())
-        self._connection = _watched_connection(http.client.HTTPSConnection, dog)
-
-    def https_open(self, req):
-        return self.do_open(_connection_for(self._connection, req), req, context=self._context)
-
-
-class _RedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Follows up to MAX_REDIRECTS redirects, to http and https only, each
-    remembering the address the redirect came from (see :func:`redirect_refusal`)."""
-
-    # urllib's own loop detection would fire first with a less clear message.
-    max_repeats = MAX_REDIRECTS + 1
-    max_redirections = MAX_REDIRECTS + 1
-
-    def http_error_302(self, req, fp, code, msg, headers):
-        location = headers.get("location") or headers.get("uri")
-        if location is None:
-            return None  # not a usable redirect: reported as an HTTP error
-        # The redirect response's body is never needed: closing it spares reading it.
-        fp.close()
-        target = without_credentials(location.strip())
-        try:
-            scheme = urlsplit(urljoin(req.full_url, target)).scheme.lower()
-        except ValueError:
-            raise _Failure(f"redirected to a malformed URL ({target!r})") from None
-        if scheme not in SCHEMES:
-            raise _Failure(
-                f"redirect to {target} refused (only http and https URLs can be fetched)"
-            )
-        if getattr(req, "reader_redirects", 0) >= MAX_REDIRECTS:
-            raise _Failure(f"more than {MAX_REDIRECTS} redirects")
-        return super().http_error_302(req, fp, code, msg, headers)
-
-    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        # Credentials in a Location are the server's, not the user's: not sent, not kept.
-        new = super().redirect_request(req, fp, code, msg, headers, without_credentials(newurl))
-        if new is not None:
-            new.reader_redirects = getattr(req, "reader_redirects", 0) + 1
-            came_from = getattr(req, "reader_peer", None)  # None through a proxy
-            if came_from is None:
-                came_from = next(iter(_addresses_here(req.full_url)), None)
-            new.reader_came_from = came_from
-        return new
-
-
-def _opener(dog: _Watchdog) -> urllib.request.OpenerDirector:
-    opener = urllib.request.OpenerDirector()
-    for handler in (
-        urllib.request.ProxyHandler(),
-        urllib.request.UnknownHandler(),
-        _HTTPHandler(dog),
-        _HTTPSHandler(dog),
-        urllib.request.HTTPDefaultErrorHandler(),
-        _RedirectHandler(),
-        urllib.request.HTTPErrorProcessor(),
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-    ):
-        opener.add_handler(handler)
-    return opener
-
-
-class _Gunzip:
-    """Incremental gzip decoding (several members allowed) that never outgrows a limit."""
-
-    def __init__(self) -> None:
-        self._inflater: zlib._Decompress | None = None
-        self._pending = b""  # the start of a next member, too short to recognise yet
-        self._trailing = False  # junk after the last member, ignored as browsers do
-        self._members = 0
-
-    def feed(self, data: bytes, limit: int) -> bytes:
-        """Decoded bytes from ``data``, at most ``limit`` (> 0) of them."""
-        out = bytearray()
-        try:
-            while data and not self._trailing and len(out) < limit:
-                if self._inflater is None:
-                    data, self._pending = self._pending + data, b""
-                    if len(data) < len(_GZIP_MAGIC):
-                        self._pending = data
-                        break
-                    if not data.startswith(_GZIP_MAGIC):
-                        if not self._members:
-                            raise _Failure("response is not valid gzip data (bad header)")
-                        self._trailing = True
-                        break
-                    self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                out += self._inflater.decompress(data, limit - len(out))
-                if self._inflater.unconsumed_tail:
-                    break  # the limit was reached
-                if self._inflater.eof:
-                    data = self._inflater.unused_data
-                    self._inflater = None
-                    self._members += 1
-                else:
-                    data = b""
-        except zlib.error as error:
-            raise _Failure(f"response is not valid gzip data ({error})") from None
-        return bytes(out)
-
-    def finish(self) -> None:
-        if self._inflater is not None or (self._pending and not self._members):
-            raise _Failure("gzip data is truncated")
-
-
-class _Identity:
-    def feed(self, data: bytes, limit: int) -> bytes:
-        return data
-
-    def finish(self) -> None:
-        pass
-
-
-def _decoder(content_encoding: str | None) -> _Gunzip | _Identity:
-    encoding = (content_encoding or "").strip().lower()
-    if encoding in ("", "identity"):
-        return _Identity()
-    if encoding in ("gzip", "x-gzip"):
-        return _Gunzip()
-    raise _Failure(f"unsupported Content-Encoding {encoding!r}")
-
-
-def _content_length(headers) -> int | None:
-    try:
-        length = int(headers.get("Content-Length", "").strip())
-    except ValueError:
-        return None
-    return length if length >= 0 else None
-
-
-def _content_type(headers) -> tuple[str, str | None]:
-    raw = headers.get("Content-Type")
-    if raw is None:
-        return "", None
-    content_type = raw.split(";", 1)[0].strip().lower()
-    charset = headers.get_content_charset(None)
-    charset = charset.strip().strip("\"'").strip() if charset else ""
-    return content_type, charset or None
 
 
 def _fetch(url: str, timeout: float, max_bytes: int, user_agent: str) -> Fetched:
-    request = _request(url, user_agent)
-    over = f"response is over the {max_bytes:,}-byte limit"
+    sent, authorization = _target(url)
+    headers = {"User-Agent": user_agent, "Accept": _ACCEPT, "Accept-Encoding": "gzip"}
+    if authorization:  # for the user's URL only, not along redirects
+        headers["Authorization"] = authorization
+    jar = http.cookiejar.CookieJar()  # cookies set along redirects are sent along them
+    dog = _Watchdog(timeout)
     reading = False
-    with _Watchdog(timeout) as dog:
-        try:
-            with _opener(dog).open(request, timeout=timeout) as response:
-                reading = True
-                length = _content_length(response.headers)
-                if length is not None and length > max_bytes:
-                    raise _Failure(over)
-                decoder = _decoder(response.headers.get("Content-Encoding"))
-                content_type, charset = _content_type(response.headers)
-                final_url = response.geturl()
-                received = 0
-                parts: list[bytes] = []
-                size = 0
-                while True:
-                    if time.monotonic() >= dog.deadline:
-                        raise TimeoutError("timed out")
-                    chunk = response.read1(_CHUNK)
-                    if not chunk:
-                        break
-                    received += len(chunk)
-                    if received > max_bytes:
-                        raise _Failure(over)
-                    data = decoder.feed(chunk, max_bytes - size + 1)
-                    size += len(data)
-                    if size > max_bytes:
-                        raise _Failure(over)
-                    parts.append(data)
-                if dog.fired:  # the watchdog's shutdown looks like the end of the body
-                    raise TimeoutError("timed out")
-                if response.length:  # fewer bytes than Content-Length promised
-                    raise _Failure("connection closed before the whole response arrived")
-                decoder.finish()
-        except _Failure:
-            raise
-        except urllib.error.HTTPError as error:
-            error.close()
-            raise _Failure(_http_error(error)) from None
-        except (
-            urllib.error.URLError,
-            http.client.HTTPException,
-            OSError,
-            ValueError,
-        ) as error:
-            raise _Failure(_network_error(error, dog.fired, reading, timeout)) from None
-    return Fetched(
-        url=without_credentials(url),
-        final_url=without_credentials(final_url),
-        content_type=content_type,
-        charset=charset,
-        body=b"".join(parts),
-    )
+    try:
+        hop = _Hop(sent, dog, _proxy(sent))
+        for redirects in itertools.count():  # (_redirect stops them at MAX_REDIRECTS)
+            view = urllib.request.Request(hop.url)  # the cookie jar's view of the request
+            jar.add_cookie_header(view)
+            response = _open(hop, {**headers, **view.unredirected_hdrs}, timeout)
+            jar.extract_cookies(response, view)  # type: ignore[arg-type]
+            location = response.headers.get("Location") or response.headers.get("URI")
+            if response.status not in _REDIRECTS or location is None:
+                break
+            response.close()  # its body is never needed
+            hop = _redirect(hop, location, redirects)
+            headers.pop("Authorization", None)
+        with response:
+            if not 200 <= response.status < 300:
+                reason = _one_line(response.reason or "") or responses.get(response.status, "")
+                raise _Failure(f"HTTP {response.status} {reason}".rstrip())
+            reading = True
+            body = _read(response, dog, max_bytes)
+    except _Failure:
+        raise
+    except (urllib3.exceptions.HTTPError, HTTPException, OSError, ValueError) as error:
+        raise _Failure(_network_error(error, dog.fired, reading, timeout)) from None
+    finally:
+        dog.stop()
+    content_type, charset = _content_type(response.headers.get("Content-Type"))
+    return Fetched(without_credentials(url), hop.url, content_type, charset, body)
 
 
-def _http_error(error: urllib.error.HTTPError) -> str:
-    reason = _one_line(error.reason or "")
-    if not reason:
-        try:
-            reason = http.HTTPStatus(error.code).phrase
-        except ValueError:
-            reason = ""
-    return f"HTTP {error.code} {reason}".rstrip()
+def _read(response: urllib3.BaseHTTPResponse, dog: _Watchdog, max_bytes: int) -> bytes:
+    """The body, decompressed, within ``max_bytes`` (received and decompressed)."""
+    over = _Failure(f"response is over the {max_bytes:,}-byte limit")
+    if (response.length_remaining or 0) > max_bytes:  # the Content-Length, if any
+        raise over
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in _ENCODINGS:
+        raise _Failure(f"unsupported Content-Encoding {encoding!r}")
+    parts: list[bytes] = []
+    size = 0
+    while dog.remaining() > 0:
+        chunk = response.read1(_CHUNK, decode_content=True)
+        if not chunk:
+            if dog.fired:  # the watchdog's shutdown looks like the end of the body
+                break
+            return b"".join(parts)
+        size += len(chunk)
+        if size > max_bytes or response.tell() > max_bytes:
+            raise over
+        parts.append(chunk)
+    raise TimeoutError("timed out")
+
+
+def _content_type(raw: str | None) -> tuple[str, str | None]:
+    if raw is None:
+        return "", None
+    header = Message()
+    header["Content-Type"] = raw
+    charset = (header.get_content_charset() or "").strip().strip("\"'").strip()
+    return raw.split(";", 1)[0].strip().lower(), charset or None
 
 
 def _network_error(error: Exception, fired: bool, reading: bool, timeout: float) -> str:
-    if isinstance(error, urllib.error.URLError) and isinstance(error.reason, BaseException):
-        cause: BaseException = error.reason
-    elif isinstance(error, urllib.error.URLError):
-        cause = OSError(str(error.reason))
-    else:
-        cause = error
-    if fired or isinstance(cause, TimeoutError):
+    cause: BaseException = error
+    while True:  # the exception underneath urllib3's wrappers
+        inner = cause.__cause__ or next(
+            (arg for arg in cause.args if isinstance(arg, BaseException)), None
+        )
+        if inner is None:
+            break
+        cause = inner
+    if fired or isinstance(cause, TimeoutError | urllib3.exceptions.TimeoutError):
         return f"timed out after {timeout:g} s"
-    if isinstance(cause, http.client.InvalidURL):
-        return f"malformed URL ({_describe(cause)})"
-    if isinstance(cause, http.client.IncompleteRead):
+    if isinstance(error, DecodeError):
+        return f"response is not valid gzip data ({_describe(cause)})"
+    if isinstance(cause, IncompleteRead):
         return "connection closed before the whole response arrived"
-    if isinstance(cause, http.client.HTTPException):
-        return f"bad HTTP response ({_describe(cause)})"
-    if isinstance(cause, OSError):
-        if reading:
-            return f"connection lost ({_describe(cause)})"
-        return f"cannot connect ({_describe(cause)})"
-    return f"malformed URL ({_describe(cause)})"  # ValueError
+    if isinstance(cause, InvalidURL | ValueError) and not isinstance(cause, OSError):
+        return f"malformed URL ({_describe(cause)})"
+    if isinstance(cause, OSError) and not isinstance(cause, HTTPException):
+        return f"{'connection lost' if reading else 'cannot connect'} ({_describe(cause)})"
+    return f"bad HTTP response ({_describe(cause)})"
 
 
 def _describe(error: BaseException) -> str:
