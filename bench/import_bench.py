@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reader.core.importers import read_inputs  # noqa: E402
 from reader.core.importers.html import parse_html  # noqa: E402
+from reader.core.importers.inputs import read_inputs  # noqa: E402
 from reader.core.importing import ImportRun  # noqa: E402
 from reader.core.library import Library  # noqa: E402
 

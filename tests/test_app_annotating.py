@@ -22,7 +22,7 @@ from library_screen import cell, columns, rows, status
 from textual.widgets import OptionList, Static
 
 from reader.core.entities import EntityService
-from reader.core.importers import import_path
+from reader.core.importers.inputs import import_path
 from reader.core.library import Library
 from reader.core.models import ArticleDraft
 from reader.core.text import sha256
@@ -705,7 +705,7 @@ QUIT_WHILE_SAVING = """
 import sys, time, asyncio
 from pathlib import Path
 from reader.core.entities import EntityService
-from reader.core.importers import import_path
+from reader.core.importers.inputs import import_path
 from reader.core.library import Library
 from reader.core.models import ArticleDraft
 from reader.core.store import ArticleStore

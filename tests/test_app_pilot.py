@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reader.core.importers import import_path
+from reader.core.importers.inputs import import_path
 from reader.core.library import Library
 from reader.tui.app import ReaderApp
 from reader.tui.screens.article import ArticleScreen

@@ -28,7 +28,7 @@ from test_app_annotating import settle
 
 from reader.core.entities import EntityService
 from reader.core.entity_batch import articles_needing_entities
-from reader.core.importers import import_path
+from reader.core.importers.inputs import import_path
 from reader.core.language import LanguageUnsupported
 from reader.core.library import LIBRARY_ENV, Library
 from reader.core.models import ArticleDraft

@@ -49,7 +49,7 @@ from textual.widgets import Input, OptionList
 
 from reader.core.anchoring import new_annotation
 from reader.core.config import Config
-from reader.core.importers import import_path
+from reader.core.importers.inputs import import_path
 from reader.core.labels import LABEL_GROUPS, label_group
 from reader.core.library import Library
 from reader.core.models import ArticleDraft, Entity

@@ -12,13 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from reader.core.importers import (
-    ImportFailed,
-    count_inputs,
-    parse_bytes,
-    read_inputs,
-    unexpected,
-)
+from reader.core.importers import ImportFailed
+from reader.core.importers.inputs import count_inputs, read_inputs
+from reader.core.importers.parsing import parse_bytes, unexpected
 from reader.core.importers.plaintext import mend_glued_words
 from reader.core.library import LIBRARY_ENV
 from reader.core.text import normalise

@@ -18,7 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.core.importers import ImportBug, ImportFailed, parse_bytes, read_inputs
+from reader.core.importers import ImportBug, ImportFailed
+from reader.core.importers.inputs import read_inputs
+from reader.core.importers.parsing import parse_bytes
 from reader.core.models import ArticleDraft
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reader.core.importers import ImportFailed, import_path
+from reader.core.importers import ImportFailed
+from reader.core.importers.inputs import import_path
 from reader.core.importers.plaintext import TITLE_LIMIT, parse_plaintext
 
 LEAD_START = "Turkish drone strikes"
@@ -129,7 +130,7 @@ def test_binary_file_fails(tmp_path):
 
 
 def test_non_utf8_text_is_decoded_with_the_detected_encoding_and_says_so(tmp_path):
-    from reader.core.importers import parse_bytes
+    from reader.core.importers.parsing import parse_bytes
 
     path = tmp_path / "latin1.txt"
     data = "Le café de la gare a fermé après l'été, à la déception générale.\n".encode("cp1252")

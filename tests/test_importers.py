@@ -11,14 +11,10 @@ from pathlib import Path
 import pytest
 
 from reader.core.anchoring import new_annotation
-from reader.core.importers import (
-    Imported,
-    ImportFailed,
-    count_inputs,
-    parse_bytes,
-    read_inputs,
-    sniff,
-)
+from reader.core.importers import Imported, ImportFailed
+from reader.core.importers.detect import sniff
+from reader.core.importers.inputs import count_inputs, read_inputs
+from reader.core.importers.parsing import parse_bytes
 from reader.core.library import Library, is_safe_id
 from reader.core.models import ArticleDraft
 from reader.core.text import sha256

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reader.core.anchoring import new_annotation
-from reader.core.importers import import_path
+from reader.core.importers.inputs import import_path
 from reader.core.library import LIBRARY_ENV, Library, resolve_library_dir
 from reader.core.models import ArticleDraft
 from reader.core.text import sha256

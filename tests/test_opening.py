@@ -17,7 +17,7 @@ import pytest
 from test_app_annotating import flush, new_app, settle
 from test_app_search import wait_until
 
-from reader.core.importers import import_path
+from reader.core.importers.inputs import import_path
 from reader.core.library import Library
 from reader.core.models import Annotation, ArticleDraft
 from reader.tui.app import ReaderApp

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reader.core.entities import EntityService
-from reader.core.importers import import_path
+from reader.core.importers.inputs import import_path
 from reader.core.library import Library
 
 REPO = Path(__file__).resolve().parents[1]

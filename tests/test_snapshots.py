@@ -36,7 +36,7 @@ from textual.widgets import Input
 
 from reader.core.anchoring import new_annotation
 from reader.core.entities import EntityService
-from reader.core.importers import import_path
+from reader.core.importers.inputs import import_path
 from reader.core.library import Library
 from reader.core.models import Entity
 from reader.core.recogniser import ModelUnavailable, SpacyRecogniser

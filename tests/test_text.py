@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.core.importers import import_path
+from reader.core.importers.inputs import import_path
 from reader.core.text import QUOTE_CONTEXT, blocks, normalise, quote_context, slug
 
 SEED_HEADINGS = [

@@ -30,8 +30,9 @@ import pytest
 from local_server import serving
 from test_cli_add import run
 
-from reader.core.importers import ImportFailed, without_credentials
+from reader.core.importers import ImportFailed
 from reader.core.importers.addresses import address_kind, redirect_refusal
+from reader.core.importers.cleaning import without_credentials
 from reader.core.importers.fetch import fetch
 
 USER, PASSWORD = "alice", "s3cret-pw"

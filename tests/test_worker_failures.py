@@ -41,7 +41,7 @@ import reader.tui.app
 import reader.tui.navigation
 from reader.core.catalog import Catalog
 from reader.core.entities import EntityService
-from reader.core.importers import import_path
+from reader.core.importers.inputs import import_path
 from reader.core.importing import ImportRun
 from reader.core.library import Library
 from reader.core.models import ArticleDraft

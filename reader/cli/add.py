@@ -16,7 +16,8 @@ from reader.cli.base import (
 )
 from reader.cli.output import EXIT_BUG, one_line
 from reader.cli.progress import progress_bar
-from reader.core.importers import Imported, count_inputs, read_inputs
+from reader.core.importers import Imported
+from reader.core.importers.inputs import count_inputs, read_inputs
 from reader.core.importing import ImportRun
 from reader.core.library import AddResult, Library
 

@@ -109,7 +109,8 @@ def entities(ctx: click.Context, inputs: tuple[str, ...], as_jsonl: bool, raw: b
 
     from reader.core.corrections import apply_corrections
     from reader.core.entities import EntityService
-    from reader.core.importers import ImportFailed, import_path, read_bytes
+    from reader.core.importers import ImportFailed
+    from reader.core.importers.inputs import import_path, read_bytes
     from reader.core.language import LanguageUnsupported, check_language
     from reader.core.recogniser import ModelUnavailable, failure_reason
 

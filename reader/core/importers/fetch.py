@@ -56,8 +56,9 @@ from urllib3.exceptions import DecodeError
 from urllib3.util.connection import create_connection
 
 from reader import __version__
-from reader.core.importers import MAX_BYTES, ImportFailed, without_credentials
+from reader.core.importers import MAX_BYTES, ImportFailed
 from reader.core.importers.addresses import redirect_refusal
+from reader.core.importers.cleaning import without_credentials
 
 USER_AGENT = f"reader/{__version__} (+offline news reader)"
 MAX_REDIRECTS = 10

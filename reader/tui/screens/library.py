@@ -534,7 +534,7 @@ class LibraryScreen(ReportsFailures, TypeAhead, Screen[None]):
     def import_inputs(self, inputs: list[str]) -> None:
         import os
 
-        from reader.core.importers import count_inputs, read_inputs
+        from reader.core.importers.inputs import count_inputs, read_inputs
         from reader.core.importing import ImportRun
 
         run = ImportRun(self.app.library)
