@@ -130,3 +130,24 @@ async def test_an_article_whose_text_is_gone_is_said_and_the_list_stays(
         )
         assert any(older_id in message for message in said), said
         assert isinstance(app.screen, LibraryScreen) and app.is_running
+
+
+async def test_enter_while_a_fresh_listing_has_dropped_the_rows_opens_the_article(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    """Back from an article, the list is listed afresh (its counts may have
+    changed), which drops the rows it holds until it is drawn again: an enter
+    in between opens the highlighted article all the same."""
+    library, seed_id, _ = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        listed = screen.article_list
+        rowid = listed.highlighted
+        assert rowid is not None and listed.row(rowid) is not None
+        listed.show(list(listed.ids), fresh=True)  # as a fresh listing does
+        assert listed.row(rowid) is None
+        listed.post_message(listed.Opened(rowid))  # enter, before the list is drawn
+        await wait_until(pilot, lambda: shown(app, seed_id), "the article shown")

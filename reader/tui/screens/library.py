@@ -427,7 +427,10 @@ class LibraryScreen(ReportsFailures, TypeAhead, Screen[None]):
         self.set_focus(self.article_list)
 
     def on_article_list_opened(self, message: ArticleList.Opened) -> None:
-        info = self.article_list.row(message.rowid)
+        # The row as shown, else from the index: a fresh listing (back from an
+        # article, say) drops the rows until the list is drawn again.
+        rowid = message.rowid
+        info = self.article_list.row(rowid) or self._fetch([rowid]).get(rowid)
         if info is not None:
             self.open_article(info.id)
 
