@@ -14,6 +14,7 @@ from pathlib import Path
 from test_app_annotating import settle
 
 from reader.core.entities import EntityService
+from reader.core.entity_queue import background_command
 from reader.core.library import Library
 from reader.core.models import ArticleDraft
 from reader.core.query import parse_query
@@ -46,18 +47,6 @@ def environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "READER_NO_BACKGROUND"}
 
 
-def index_command(library: Library) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "reader",
-        "--library",
-        str(library.root),
-        "find-entities",
-        "--background",
-    ]
-
-
 def wait_until(condition, what: str, deadline: float = DEADLINE) -> None:  # noqa: ANN001
     end = time.monotonic() + deadline
     while not condition():
@@ -72,11 +61,11 @@ def test_the_background_recogniser_resumes_after_a_kill(tmp_path: Path) -> None:
     catalog = library.catalog
     assert catalog.count_pending_entities() == 201
 
-    first = subprocess.Popen(index_command(library), env=environment())
+    first = subprocess.Popen(background_command(library), env=environment())
     try:
         wait_until(lambda: catalog.count_pending_entities() < 201, "a first batch")
         # A second recogniser on the same library leaves at once: the queue is taken.
-        second = subprocess.run(index_command(library), env=environment(), timeout=60)
+        second = subprocess.run(background_command(library), env=environment(), timeout=60)
         assert second.returncode == 0
         assert first.poll() is None, "the first recogniser ended before it was killed"
     finally:
@@ -88,7 +77,7 @@ def test_the_background_recogniser_resumes_after_a_kill(tmp_path: Path) -> None:
     for article_id in library.article_ids():
         library.store(article_id).read()
 
-    resumed = subprocess.run(index_command(library), env=environment(), timeout=DEADLINE)
+    resumed = subprocess.run(background_command(library), env=environment(), timeout=DEADLINE)
     assert resumed.returncode == 0
     assert catalog.count_pending_entities() == 0
     key = EntityService(rules=library.rule_store()).cache_key()

@@ -13,8 +13,6 @@ import gzip
 import json
 import os
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
@@ -566,20 +564,3 @@ def test_bad_arguments():
 )
 def test_is_url(value, expected):
     assert is_url(value) is expected
-
-
-# --- start-up ------------------------------------------------------------------------------
-
-
-def test_the_apps_start_up_path_does_not_load_the_http_client():
-    """fetch (and urllib3 with it) is loaded when a URL is imported, not before."""
-    script = (
-        "import sys\n"
-        "import reader.launch, reader.tui.app, reader.tui.screens.library, reader.cli\n"
-        "print(sorted({'urllib3', 'reader.core.importers.fetch'} & set(sys.modules)))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"

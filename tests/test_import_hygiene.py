@@ -73,11 +73,13 @@ def test_spacy_components_import_no_textual():
 
 def test_the_apps_start_up_path_imports_no_spacy_or_trafilatura():
     """What runs before the library's first screen is drawn: the launcher, the
-    app and its first screen (spaCy alone takes 0.7 s to import)."""
+    app and its first screen, and the command line (spaCy alone takes 0.7 s to
+    import; urllib3, the http client, is loaded when a URL is imported)."""
+    heavy = "{'spacy', 'trafilatura', 'tinydb', 'urllib3'}"
     script = (
         "import sys\n"
-        "import reader.launch, reader.tui.app, reader.tui.screens.library\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'spacy', 'trafilatura', 'tinydb'}))"
+        "import reader.launch, reader.tui.app, reader.tui.screens.library, reader.cli\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False

@@ -10,16 +10,15 @@ in one line, the app still on the list.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from test_app_annotating import flush, new_app, settle
 from test_app_search import wait_until
+from test_worker_failures import make_library as library_of_two
 
-from reader.core.importers.inputs import import_path
 from reader.core.library import Library
-from reader.core.models import Annotation, ArticleDraft
+from reader.core.models import Annotation
 from reader.tui.app import ReaderApp
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.library import LibraryScreen
@@ -29,15 +28,8 @@ SIZE = (120, 40)
 
 def make_library(tmp_path: Path, seed_path: Path) -> tuple[Library, str, str]:
     """The seed article and an older, shorter one; their ids, newest first."""
-    library = Library(tmp_path / "lib").ensure()
-    (seed,) = import_path(seed_path)
-    older = ArticleDraft(
-        text="Talks resumed in Geneva on Monday. Both sides said progress was slow.",
-        title="Talks resume",
-        date="2019-01-01",
-    )
-    added = library.add_many([replace(seed, date="2020-01-01"), older])
-    seed_id, older_id = (result.article_id for result in added)
+    library = library_of_two(tmp_path, seed_path)
+    seed_id, older_id = sorted(library.article_ids(), reverse=True)  # (ids start with dates)
     return library, seed_id, older_id
 
 

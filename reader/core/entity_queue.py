@@ -58,6 +58,12 @@ def running(library: Library) -> bool:
         return False
 
 
+def background_command(library: Library) -> list[str]:
+    """The command line of the background recogniser for ``library``."""
+    root = str(library.root)
+    return [sys.executable, "-m", "reader", "--library", root, "find-entities", "--background"]
+
+
 def start(library: Library) -> bool:
     """Start ``reader find-entities --background`` for the library, unless one runs, no
     article waits, or ``READER_NO_BACKGROUND`` is set. Returns whether it started."""
@@ -73,15 +79,7 @@ def start(library: Library) -> bool:
         return False
     with log:
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "reader",
-                "--library",
-                str(library.root),
-                "find-entities",
-                "--background",
-            ],
+            background_command(library),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=log,
