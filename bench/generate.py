@@ -54,6 +54,7 @@ if __package__ in (None, ""):  # run as a script: bench/generate.py
 
 from reader.core.anchoring import new_annotation  # noqa: E402
 from reader.core.converters import annotation_to_record, info_to_record  # noqa: E402
+from reader.core.durable import process_alive  # noqa: E402
 from reader.core.models import Annotation, ArticleInfo  # noqa: E402
 from reader.core.recogniser import RULES_VERSION, find_model  # noqa: E402
 from reader.core.store_format import SCHEMA_VERSION, serialise  # noqa: E402
@@ -1457,19 +1458,9 @@ def _remove_stale(root: Path) -> None:
     pattern = ".library-*.tmp" if root.parent == CACHE_DIR else f".{root.name}.*.tmp"
     for folder in root.parent.glob(pattern):
         pid = re.search(r"\.(\d+)(?:\.old)?\.tmp$", folder.name)  # .<name>.<pid>[.old].tmp
-        if pid and int(pid.group(1)) != os.getpid() and _alive(int(pid.group(1))):
+        if pid and int(pid.group(1)) != os.getpid() and process_alive(int(pid.group(1))):
             continue
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def generate_library(

@@ -95,7 +95,7 @@ def remove_stray_temporaries(folder: Path, names: Iterable[str] | None = None) -
     for tmp in found:
         match = _TEMPORARY.search(tmp.name)
         pid = int(match.group(1)) if match else 0
-        if pid and _alive(pid):  # a live writer, this process included
+        if pid and process_alive(pid):  # a live writer, this process included
             continue
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -103,7 +103,8 @@ def remove_stray_temporaries(folder: Path, names: Iterable[str] | None = None) -
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of that id runs (one of another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
