@@ -13,7 +13,7 @@ from rich.style import Style
 
 from reader.core.labels import LABEL_GROUPS
 from reader.tui.contrast import AA, contrast, effective, legible, text_on
-from reader.tui.widgets.article_view import ENTITY_CLASSES
+from reader.tui.widgets.article_rendering import ENTITY_CLASSES
 from reader.tui.widgets.panels import Legend
 from tests.test_app_annotating import SIZE, make_library, new_app, open_seed
 
