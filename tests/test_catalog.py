@@ -394,12 +394,50 @@ def test_a_querys_listing_is_the_same_from_the_kept_listing_or_from_sql(tmp_path
     for sort in sorts:  # the whole library's, kept
         whole = catalog.listing(sort=sort)
         assert all(len(line.split("\t")) == 5 for line in whole.splitlines()), whole
-    kept = catalog.connection().execute("SELECT count(*) FROM listings").fetchone()[0]
-    assert kept == len(sorts)
+    assert sorted(p.name for p in catalog.folder.glob("listing-*.bin")) == sorted(
+        f"listing-{sort}.bin" for sort in sorts
+    )
     for (query, sort), lines in made.items():
         assert catalog.listing(parse_query(query), sort) == lines, (query, sort)
     assert "Storm news and more" in made["ferry", "date"]
+    # The kept listing is what is read: a change made to it shows (same length).
+    kept = catalog.folder / "listing-date.bin"
+    kept.write_bytes(kept.read_bytes().replace(b"Storm news", b"Storm NEWS"))
+    assert "Storm NEWS and more" in catalog.listing(parse_query("ferry"))
+    assert "Storm NEWS and more" in catalog.listing()
     assert len(made["ferry", "date"].splitlines()) == 2
+
+
+def test_a_listing_kept_for_an_earlier_build_of_the_index_is_not_used(tmp_path: Path) -> None:
+    """A rebuilt index counts its versions from 1 again: the listing kept for the
+    old one, at the same count, is not taken for the new one's."""
+    library, (harbour, minister) = make(tmp_path, HARBOUR, MINISTER)
+    catalog = library.catalog
+    first = catalog.listing()
+    kept = catalog.folder / "listing-date.bin"
+    old = kept.read_bytes()
+    (library.articles_dir / f"{minister}.txt").unlink()
+    (library.annotations_dir / f"{minister}.json").unlink(missing_ok=True)
+    catalog.close()
+    catalog.path.unlink()  # the index deleted: the next process builds it anew
+    catalog = Library(library.root).catalog
+    catalog.ensure()
+    # As a process of the old build could have left it, at the count the new one has.
+    magic, stamp, rest = old.split(b"\t", 2)
+    build = stamp.split(b":")[0]
+    kept.write_bytes(b"\t".join((magic, build + b":" + catalog.version().encode(), rest)))
+    assert catalog.listing() == first.splitlines(keepends=True)[0]
+    assert [line.split("\t")[0] for line in first.splitlines()] == [harbour, minister]
+
+
+def test_a_kept_listing_cut_short_is_made_again(tmp_path: Path) -> None:
+    library, _ = make(tmp_path, HARBOUR, MINISTER)
+    catalog = library.catalog
+    whole = catalog.listing()
+    kept = catalog.folder / "listing-date.bin"
+    kept.write_bytes(kept.read_bytes()[:-10])  # a crash while it was written
+    assert catalog.listing() == whole
+    assert catalog.listing(parse_query("ferry")) == whole.splitlines(keepends=True)[0]
 
 
 def test_the_kept_listing_follows_every_change(tmp_path: Path) -> None:
@@ -414,3 +452,19 @@ def test_the_kept_listing_follows_every_change(tmp_path: Path) -> None:
     assert again.splitlines()[0].split("\t")[3] == "1"  # the note counted
     assert library.catalog.listing(parse_query("ferry")) == again.splitlines()[0] + "\n"
     assert library.catalog.listing(parse_query("-ferry"), "title").startswith(minister)
+
+
+def test_a_listing_left_half_written_by_a_process_that_died_is_removed(tmp_path: Path) -> None:
+    library, _ = make(tmp_path, HARBOUR, MINISTER)
+    catalog = library.catalog
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    stray = catalog.folder / f".listing-date.bin.{dead}.0badcafe.tmp"
+    stray.write_bytes(b"reader-listing-1\thalf")
+    catalog.listing()
+    assert not stray.exists()
+    assert (catalog.folder / "listing-date.bin").exists()

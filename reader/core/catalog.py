@@ -31,6 +31,7 @@ import contextlib
 import hashlib
 import itertools
 import os
+import secrets
 import sqlite3
 import threading
 from collections import deque
@@ -299,6 +300,9 @@ class Catalog(CatalogQueries):
                 set_meta(connection, "folders", folders)
                 set_meta(connection, "rules", self._rules_signature())
                 self._load_reads(connection)
+                # This build's own: a listing kept for an earlier one (whose versions
+                # counted from 1 too) is never taken for this one's (kept_listing).
+                set_meta(connection, "build", secrets.token_hex(8))
                 set_meta(connection, "complete", "1")
             self._ready = True
             return Changes(updated=len(ids))
@@ -551,25 +555,8 @@ class Catalog(CatalogQueries):
         else:
             store_rows(connection, rows, loading=self._loading)
 
-    def _keep_listing(
-        self, sort: str, version: str, lines: bytes, offsets: bytes, positions: bytes
-    ) -> None:
-        """Keep the whole library's listing for this version of the index (a write:
-        skipped when another process holds the index, and kept until the next change)."""
-        connection = self.connection()
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError:  # busy: the next listing keeps it
-            return
-        try:
-            if get_meta(connection, "version") == version:  # nothing changed meanwhile
-                connection.execute(
-                    "INSERT OR REPLACE INTO listings(sort, version, lines, offsets, positions) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (sort, version, lines, offsets, positions),
-                )
-        finally:
-            connection.execute("COMMIT")
+    def _listing_path(self, sort: str) -> Path:
+        return self.folder / f"listing-{sort}.bin"
 
     def mark_not_english(self, article_id: str, text_sha256: str) -> None:
         with self._transaction() as connection:

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
-from itertools import accumulate
+from pathlib import Path
 
 import orjson
 
+from reader.core import kept_listing
 from reader.core.converters import annotation_from_record
+from reader.core.kept_listing import KeptListing
 from reader.core.models import Annotation, ArticleInfo
 from reader.core.query import Query, article_where, note_where, term_selects
 
@@ -93,18 +94,6 @@ def _rowids(connection: sqlite3.Connection, sql: str, params: list) -> set[int]:
     return set(map(int, joined.split(","))) if joined else set()
 
 
-def _listing(rows: list[tuple[int, str]]) -> tuple[bytes, bytes, bytes]:
-    """A kept listing from its (rowid, line) rows in order: the lines (UTF-8),
-    where each starts (and the end), and each row id's line number (-1: none)."""
-    encoded = [text.encode() for _, text in rows]
-    offsets = array("q", [0])
-    offsets.extend(accumulate(len(e) for e in encoded))
-    positions = array("q", [-1]) * (max((rowid for rowid, _ in rows), default=-1) + 1)
-    for number, (rowid, _) in enumerate(rows):
-        positions[rowid] = number
-    return b"".join(encoded), offsets.tobytes(), positions.tobytes()
-
-
 class CatalogQueries:
     """What can be asked of the index (each thread on its own connection)."""
 
@@ -123,6 +112,15 @@ class CatalogQueries:
         """Changes with every change to the index, whichever process made it."""
         row = self.connection().execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         return row[0] if row else ""
+
+    def _stamp(self) -> str:
+        """The index's build and version: what a kept listing is kept for."""
+        sql = (
+            "SELECT (SELECT value FROM meta WHERE key = 'build'), "
+            "(SELECT value FROM meta WHERE key = 'version')"
+        )
+        build, version = self.connection().execute(sql).fetchone()
+        return f"{build or ''}:{version or ''}"
 
     def has_order(self, sort: str) -> bool:
         """Whether the whole list in ``sort`` order is kept, for this version."""
@@ -215,10 +213,9 @@ class CatalogQueries:
     def listing_bytes(self, query: Query = EVERYTHING, sort: str = "date") -> bytes:
         """``reader list``'s lines (UTF-8), each ended by a newline: id, date, words,
         notes, title (tab-separated). The whole library's, in each order asked for,
-        is kept until the index changes (100,000 lines take half a second to make),
-        with where each line starts and each article's line; a query's lines are
-        picked from it (12,000 of 100,000 in a few milliseconds), or, none kept,
-        made from the rows the query finds."""
+        is kept until the index changes (100,000 lines take half a second to make:
+        see reader.core.kept_listing); a query's lines are picked from it, or, none
+        kept, made from the rows the query finds."""
         connection = self.connection()
         # One line per article whatever its title holds (a tab or newline: a space).
         title = "replace(replace(replace(a.title, char(9), ' '), char(10), ' '), char(13), ' ')"
@@ -226,13 +223,10 @@ class CatalogQueries:
             "a.id || char(9) || a.date || char(9) || a.word_count || char(9) || "
             f"a.annotation_count || char(9) || {title} || char(10)"
         )
-        connection.execute("BEGIN")  # one snapshot for the version, the lines and the query
+        connection.execute("BEGIN")  # one snapshot for the stamp, the lines and the query
         try:
-            version = self.version()
-            kept = connection.execute(
-                "SELECT lines, offsets, positions FROM listings WHERE sort = ? AND version = ?",
-                (sort, version),
-            ).fetchone()
+            stamp = self._stamp()
+            kept = kept_listing.read(self._listing_path(sort), stamp)
             found = self._matching(query) if query else None
             if kept is None and found is not None:
                 connection.execute(
@@ -251,19 +245,14 @@ class CatalogQueries:
         finally:
             connection.execute("COMMIT")
         if kept is None:
-            kept = _listing(rows)
-            self._keep_listing(sort, version, *kept)
-        lines, offsets, positions = kept
-        if found is None:
-            return lines
-        starts, where = array("q", offsets), array("q", positions)
-        last = len(where)
-        picked = sorted(where[r] for r in found if 0 <= r < last and where[r] >= 0)
-        return b"".join(lines[starts[i] : starts[i + 1]] for i in picked)
+            kept = KeptListing.from_rows(rows)
+            kept_listing.write(self._listing_path(sort), stamp, kept)
+        try:
+            return kept.whole() if found is None else kept.pick(found)
+        finally:
+            kept.close()
 
-    def _keep_listing(
-        self, sort: str, version: str, lines: bytes, offsets: bytes, positions: bytes
-    ) -> None:
+    def _listing_path(self, sort: str) -> Path:
         raise NotImplementedError
 
     def info(self, article_id: str) -> ArticleInfo | None:

@@ -69,13 +69,6 @@ CREATE TABLE mentions(
     article INTEGER NOT NULL,
     PRIMARY KEY(name, article)
 ) WITHOUT ROWID;
--- The whole library's reader list (UTF-8), per sort order, as of one version of
--- the index; where each line starts, and each article's line by its row id (-1:
--- none): arrays of signed 64-bit integers in the machine's byte order.
-CREATE TABLE listings(
-    sort TEXT PRIMARY KEY, version TEXT NOT NULL,
-    lines BLOB NOT NULL, offsets BLOB NOT NULL, positions BLOB NOT NULL
-);
 -- The articles read, by id (a copy of annotations/.read.json: see reader.core.reading).
 CREATE TABLE reads(id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE VIRTUAL TABLE article_fts USING fts5(
@@ -86,7 +79,7 @@ CREATE VIRTUAL TABLE note_fts USING fts5(
 );
 """
 TABLES = {
-    "meta", "articles", "details", "notes", "mentions", "listings", "reads", "article_fts",
+    "meta", "articles", "details", "notes", "mentions", "reads", "article_fts",
     "note_fts",
 }  # fmt: skip
 # Made after the rows when the index is built: sorting once is quicker than
