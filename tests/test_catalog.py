@@ -468,3 +468,32 @@ def test_a_listing_left_half_written_by_a_process_that_died_is_removed(tmp_path:
     catalog.listing()
     assert not stray.exists()
     assert (catalog.folder / "listing-date.bin").exists()
+
+
+def test_a_full_check_that_meets_a_broken_link_keeps_the_other_articles(tmp_path: Path) -> None:
+    """reader doctor's check stats every file: a name it cannot stat (a link to
+    nothing, or a file removed while the folder was read) is not there, and the
+    rest of the folder still is."""
+    library, article_ids = make(tmp_path, HARBOUR, MINISTER)
+    library.catalog.ensure()
+    (library.articles_dir / "2021-01-01-nowhere-0badcafe.txt").symlink_to(tmp_path / "nowhere")
+    changes = library.catalog.reconcile(full=True)
+    assert changes.removed == 0
+    assert sorted(ids(library, "")) == sorted(article_ids)
+
+
+def test_reconciling_finds_what_another_program_added_removed_and_replaced(
+    tmp_path: Path,
+) -> None:
+    library, (harbour, minister) = make(tmp_path, HARBOUR, MINISTER)
+    library.catalog.ensure()
+    beijing = "2021-06-01-beijing-by-hand-0badcafe"  # a text put there by hand
+    (library.articles_dir / f"{beijing}.txt").write_text(BEIJING.text, encoding="utf-8")
+    (library.articles_dir / f"{minister}.txt").unlink()
+    replace_by_hand(
+        library.articles_dir / f"{harbour}.txt", (HARBOUR.text + " Ships wait.").encode()
+    )
+    changes = library.catalog.reconcile()
+    assert (changes.updated, changes.removed) == (2, 1)
+    assert sorted(ids(library, "")) == sorted([harbour, beijing])
+    assert ids(library, "ships") == [harbour]
