@@ -19,12 +19,26 @@ from reader.core.library import Library
 
 
 def run_export(
-    library: Library, fmt: str, output: str | None, query: str, csv_layout: str, creator: str | None
+    library: Library,
+    fmt: str,
+    output: str | None,
+    query: str,
+    csv_layout: str,
+    creator: str | None,
+    listed: bool = False,
 ) -> None:
     from reader.core.recogniser import ModelUnavailable
 
     try:
-        result = run(library, fmt, query, output=output, csv_layout=csv_layout, creator=creator)
+        result = run(
+            library,
+            fmt,
+            query,
+            output=output,
+            csv_layout=csv_layout,
+            creator=creator,
+            listed=listed,
+        )
     except (ExportError, ModelUnavailable) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
@@ -66,6 +80,12 @@ def run_export(
     help="Readwise's import layout, or the 11 columns Readwise exports.",
 )
 @click.option("--creator", help="Who made the notes (W3C creator; default: your user name).")
+@click.option(
+    "--listed",
+    is_flag=True,
+    help="Every note of the articles QUERY lists (as reader list: its words are "
+    "searched in the articles' text), not only the notes QUERY matches.",
+)
 @click.argument("query", nargs=-1)
 @click.pass_context
 def export(
@@ -77,13 +97,15 @@ def export(
     since: str | None,
     csv_layout: str,
     creator: str | None,
+    listed: bool,
     query: tuple[str, ...],
 ) -> None:
     """Export notes: md, w3c (lossless), csv (Readwise), jsonl (spaCy/Prodigy), brat, html.
 
     QUERY selects annotations as reader notes does (words, "phrases", prefix*,
     -word, OR, tag:T, since:DATE, until:DATE, article:ID, state:orphan, and
-    entity:"NAME", label:L, source:S, author:A for their articles).
+    entity:"NAME", label:L, source:S, author:A for their articles); with
+    --listed, articles as reader list does, and all their notes.
     """
     from reader.core.query import parse_query
 
@@ -96,7 +118,7 @@ def export(
         terms.append(f"since:{since}")
     query_text = checked_query(" ".join(_quoted(t) for t in terms))
     catalog_of(ctx, parse_query(query_text))
-    run_export(library, fmt, output, query_text, csv_layout, creator)
+    run_export(library, fmt, output, query_text, csv_layout, creator, listed)
     library_of(ctx)
 
 

@@ -216,8 +216,10 @@ class ReaderApp(ReportsFailures, Navigation, StoreWriter, App[None]):
         if self._entities is not None:
             self._entities.close()
 
-    def export_notes(self, query: str = "") -> None:
-        """The export dialog, then the export in a worker."""
+    def export_notes(self, query: str = "", *, listed: bool = False) -> None:
+        """The export dialog, then the export in a worker; ``listed``: of every
+        note of the articles the query lists (from the library's list, what it
+        shows), else of the notes it matches."""
         from reader.tui.dialogs.export import ExportDialog
 
         def done(request: ExportRequest | None) -> None:
@@ -225,7 +227,7 @@ class ReaderApp(ReportsFailures, Navigation, StoreWriter, App[None]):
                 self._export(request)
 
         folder = str(self.config.export_folder or self.library.root / "exports")
-        self.push_screen(ExportDialog(query, folder), done)
+        self.push_screen(ExportDialog(query, folder, listed=listed), done)
 
     @work(thread=True, group="export", exit_on_error=False)
     def _export(self, request: ExportRequest) -> None:
@@ -238,10 +240,7 @@ class ReaderApp(ReportsFailures, Navigation, StoreWriter, App[None]):
             # The dialog offers a folder of the library: make it (the CLI does not).
             Path(output).expanduser().parent.mkdir(parents=True, exist_ok=True)
             result = run_export(
-                self.library,
-                request.fmt,
-                request.query,
-                output=output,
+                self.library, request.fmt, request.query, output=output, listed=request.listed
             )
         except (ExportError, ModelUnavailable, OSError) as error:
             self.call_from_thread(
@@ -257,13 +256,15 @@ class ReaderApp(ReportsFailures, Navigation, StoreWriter, App[None]):
         )
 
     def action_export(self) -> None:
+        """The export dialog for what the screen shows: the article; the articles
+        the library lists (with all their notes); the notes the Notes screen lists."""
         screen = self.screen
         query = ""
         if hasattr(screen, "article"):
             query = f"article:{screen.article.id}"
         elif hasattr(screen, "current_query"):
             query = screen.current_query()
-        self.export_notes(query)
+        self.export_notes(query, listed=isinstance(screen, LibraryScreen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # Textual's own "Keys" (its key panel) would sit beside reader's, which

@@ -99,11 +99,18 @@ def generator() -> dict[str, str]:
 
 
 def gather(
-    library: Library, query: str = "", *, entities: bool = False, service: object = None
+    library: Library,
+    query: str = "",
+    *,
+    listed: bool = False,
+    entities: bool = False,
+    service: object = None,
 ) -> list[ArticleExport]:
     """The articles with annotations (or an article note or tags) matching the
     query, found in the library index; articles with entity corrections too when
-    there is no query.
+    there is no query. ``listed``: every note of the articles the query lists
+    (as the library's list and ``reader list`` do: its words are searched in
+    the articles' text), not only the notes it matches.
 
     With ``entities``, each article's corrected entities too (cached, or found
     with ``service``, an :class:`~reader.core.entities.EntityService`); an
@@ -115,14 +122,22 @@ def gather(
 
     wanted = parse_query(query)
     catalog = ready_catalog(library)
-    chosen: dict[str, set[str]] = {}  # article id -> ids of its annotations matching
+    # article id -> ids of its annotations matching (None: every one of them)
+    chosen: dict[str, set[str] | None] = {}
     whole: set[str] = set()  # articles whose own tags or note match
-    for info, annotation in catalog.notes(wanted):
-        if annotation is None:
-            whole.add(info.id)
-        chosen.setdefault(info.id, set())
-        if annotation is not None:
-            chosen[info.id].add(annotation.id)
+    if listed and wanted:
+        rowids = catalog.article_ids(wanted)
+        for info in catalog.rows(rowids).values():
+            if info.annotation_count or info.note or info.tags:
+                chosen[info.id] = None
+                whole.add(info.id)
+    else:
+        for info, annotation in catalog.notes(wanted):
+            if annotation is None:
+                whole.add(info.id)
+            ids = chosen.setdefault(info.id, set())
+            if annotation is not None and ids is not None:
+                ids.add(annotation.id)
     if not wanted:
         chosen.update((i, set()) for i in catalog.corrected() if i not in chosen)
     out = []
@@ -130,7 +145,8 @@ def gather(
         if not library.has_article(article_id):
             continue
         article, annotations = library.load(article_id)
-        picked = [a for a in annotations if a.id in chosen[article_id]]
+        matching = chosen[article_id]
+        picked = [a for a in annotations if matching is None or a.id in matching]
         store = library.store(article_id)
         corrections = store.corrections()
         if not (picked or article_id in whole or (corrections and not wanted)):

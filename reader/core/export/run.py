@@ -41,8 +41,11 @@ def run_export(
     output: str | None = None,
     csv_layout: str = "readwise",
     creator: str | None = None,
+    listed: bool = False,
 ) -> ExportResult:
-    """Gather, render and write (to ``output``, a file or a folder) or return the stream.
+    """Gather (``listed``: every note of the articles the query lists; see
+    gather), render and write (to ``output``, a file or a folder) or return the
+    stream.
 
     Raises ExportError (or ModelUnavailable, for formats with entities, when
     none are cached and no model loads) and OSError when writing fails;
@@ -59,8 +62,10 @@ def run_export(
         csv_layout=csv_layout,
         rules=tuple(library.rule_store().corrections()) if fmt == "w3c" else (),
     )
-    items = gather(library, query, entities=needs_entities(fmt), service=service)
+    items = gather(library, query, listed=listed, entities=needs_entities(fmt), service=service)
     if not items and query.strip():  # nothing written (an earlier export is not emptied)
+        if listed:
+            raise ExportError("no article the query lists has notes: nothing exported")
         raise ExportError("no note matches the query: nothing exported")
     path = Path(output).expanduser() if output else None
     # A folder when asked for (an existing folder, or a path ending in /), or

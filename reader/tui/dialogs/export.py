@@ -19,6 +19,7 @@ class ExportRequest:
     fmt: str
     query: str
     output: str
+    listed: bool = False  # every note of the articles the query lists (see gather)
 
 
 class ExportDialog(ModalScreen[ExportRequest | None]):
@@ -26,9 +27,10 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, query: str, folder: str) -> None:
+    def __init__(self, query: str, folder: str, *, listed: bool = False) -> None:
         super().__init__()
         self.query_text, self.folder, self.fmt = query, folder.rstrip("/"), "md"
+        self.listed = listed
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog export-dialog"):
@@ -36,7 +38,11 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
             yield OptionList(
                 *(Option(f.description, id=f.name) for f in FORMATS.values()), id="export-format"
             )
-            yield Label("What (the filter language; empty for everything):")
+            yield Label(
+                "What: the articles the filter lists, with all their notes (empty for all):"
+                if self.listed
+                else "What: the notes the query matches (the filter language; empty for all):"
+            )
             yield Input(self.query_text, id="export-query")
             yield Label("Where (a file, or a folder ending in /):")
             yield Input(self._output("md"), id="export-output")
@@ -65,9 +71,8 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         output = self.query_one("#export-output", Input).value.strip()
         if output:
-            self.dismiss(
-                ExportRequest(self.fmt, self.query_one("#export-query", Input).value, output)
-            )
+            query = self.query_one("#export-query", Input).value
+            self.dismiss(ExportRequest(self.fmt, query, output, self.listed))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
