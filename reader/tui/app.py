@@ -232,7 +232,7 @@ class ReaderApp(ReportsFailures, Navigation, StoreWriter, App[None]):
     @work(thread=True, group="export", exit_on_error=False)
     def _export(self, request: ExportRequest) -> None:
         from reader.core.export import ExportError
-        from reader.core.export.run import run_export
+        from reader.core.export.run import FilesKept, run_export
         from reader.core.recogniser import ModelUnavailable
 
         output = request.output
@@ -242,6 +242,11 @@ class ReaderApp(ReportsFailures, Navigation, StoreWriter, App[None]):
             result = run_export(
                 self.library, request.fmt, request.query, output=output, listed=request.listed
             )
+        except FilesKept as error:  # the others were written
+            self.call_from_thread(
+                self.notify, str(error), title="Exported, some files kept", severity="warning"
+            )
+            return
         except (ExportError, ModelUnavailable, OSError) as error:
             self.call_from_thread(
                 self.notify, str(error), title="Export failed", severity="error", timeout=15
