@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from library_screen import cell, columns, rows, status
+from test_app_search import wait_until
 from textual.widgets import OptionList, Static
 
 from reader.core.entities import EntityService
@@ -315,6 +316,34 @@ async def test_text_and_its_submit_key_in_one_write_are_all_saved(
             await pilot.pause(0.02)
         await flush(app, pilot)
         assert stored(library, article_id)["meta"]["1"]["article"]["tags"] == ["syria", "war"]
+
+
+async def test_keys_typed_after_the_closing_key_in_one_write_reach_the_article(
+    tmp_path: Path, seed_path: Path
+) -> None:
+    """A note's text, ctrl+s and the next keys in one write: the note is saved
+    and the keys after ctrl+s move the cursor (they went to the closing dialog's
+    field, and were lost); the same for the tags' enter."""
+    library, article_id = make_library(tmp_path, seed_path)
+    app = new_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_seed(app, pilot)
+        screen = app.screen
+        text = view.text
+        second_word = text.index(text.split()[1])
+        await pilot.press("A")
+        await pilot.pause()
+        burst(app, "Read twice", "ctrl+s", "w")
+        await wait_until(pilot, lambda: view.cursor == second_word, "the cursor on the next word")
+        assert app.screen is screen
+        await pilot.press("T")
+        await pilot.pause()
+        burst(app, "syria", "enter", "w")
+        third_word = text.index(text.split()[2], second_word + 1)
+        await wait_until(pilot, lambda: view.cursor == third_word, "the cursor a word on")
+        await flush(app, pilot)
+        article = stored(library, article_id)["meta"]["1"]["article"]
+        assert (article["note"], article["tags"]) == ("Read twice", ["syria"])
 
 
 # --- 2. tags and a note on the whole article -------------------------------------------

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
@@ -43,6 +43,9 @@ def _preload() -> None:
     regex.compile(r"\X")
 
 
+HOLD_KEYS_AT_MOST = 2.0  # seconds: keys held while a dialog closes are let go after this
+
+
 class ReaderApp(ReportsFailures, Navigation, StoreWriter, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "reader"
@@ -73,6 +76,7 @@ class ReaderApp(ReportsFailures, Navigation, StoreWriter, App[None]):
         self._article_screen: ArticleScreen | None = None
         self.prefetched: LoadedArticle | None = None  # the highlighted article, read ahead
         self._opening = 0  # see Navigation
+        self._held_keys: list[events.Key] | None = None  # see hold_keys
         self.positions_saved: dict[str, int] = {}  # reading positions saved in this run
         self._failures_told: set[tuple[str, str, str]] = set()  # workers' failures said
 
@@ -137,6 +141,29 @@ class ReaderApp(ReportsFailures, Navigation, StoreWriter, App[None]):
         gc.enable()
         # What the first article opened needs, loaded while the library is read.
         self.run_worker(_preload, thread=True, group="preload", exit_on_error=False)
+
+    # --- keys typed while a dialog closes ------------------------------------------------
+
+    def hold_keys(self) -> None:
+        """Hold the keys that come from now on, until :meth:`release_keys`. A
+        dialog that closes on a key (ctrl+s, enter) waits for its field to take
+        the keys typed before that one; the keys typed after it, in the same write
+        (over SSH, from a text expander), are the next screen's, not the field's."""
+        if self._held_keys is None:
+            self._held_keys = []
+            self.set_timer(HOLD_KEYS_AT_MOST, self.release_keys)  # whatever happens
+
+    def release_keys(self) -> None:
+        """The keys held, in the order they came, to the screen shown now."""
+        held, self._held_keys = self._held_keys, None
+        for key in held or ():
+            self.post_message(events.Key(key.key, key.character))
+
+    async def on_event(self, event: events.Event) -> None:
+        if self._held_keys is not None and isinstance(event, events.Key):
+            self._held_keys.append(event)
+            return
+        await super().on_event(event)
 
     def worker_failed(self, worker: Worker) -> None:
         """A worker ended in an error reader did not expect: said, and its

@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, TextArea
 
 from reader.core.models import typed_tags
@@ -38,6 +40,25 @@ def _quote_label(quote: str, limit: int = 70) -> Label:
         title = quote.removeprefix(WHOLE_ARTICLE)
         return Label(Content(f"The whole article: “{title}”"), classes="dialog-quote")
     return Label(Content(f"“{quote}”"), classes="dialog-quote")
+
+
+def _close_after(dialog: ModalScreen[Any], field: Widget, result: Callable[[Any], Any]) -> None:
+    """Close ``dialog`` with ``result(field)`` once ``field`` has taken the keys
+    typed before the closing key; the keys typed after it are held meanwhile,
+    then go to the screen under the dialog (see ReaderApp.hold_keys)."""
+    app = dialog.app  # (reader's app holds keys; another one, in a test, does not)
+    hold, release = getattr(app, "hold_keys", None), getattr(app, "release_keys", None)
+    if hold is not None:
+        hold()
+
+    def close() -> None:
+        # Not returned: call_later would await the dismissal, which waits for
+        # this field to close while it runs this.
+        dialog.dismiss(result(field))
+        if release is not None:
+            release()
+
+    field.call_later(close)
 
 
 class TagSuggester(Suggester):
@@ -70,7 +91,10 @@ class TagDialog(ModalScreen[tuple[str, ...] | None]):
     """Tags for a span: several, comma-separated, completed from the library's
     tags (right arrow takes the completion). Enter saves, escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("enter", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
 
     def __init__(
         self,
@@ -95,8 +119,9 @@ class TagDialog(ModalScreen[tuple[str, ...] | None]):
             )
             yield Label("enter save · → complete · escape cancel", classes="dialog-hint")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(parse_tags(event.value))
+    def action_save(self) -> None:
+        # As the note's ctrl+s: after the field has taken the keys typed before.
+        _close_after(self, self.query_one(Input), lambda field: parse_tags(field.value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -132,14 +157,7 @@ class NoteDialog(ModalScreen[str | None]):
         # ctrl+s is taken by the app as it arrives, while the keys typed just
         # before it (in one write, over SSH, from a text expander) still wait in
         # the editor's queue: read the text after the editor has taken them.
-        area = self.query_one(TextArea)
-
-        def save() -> None:
-            # Not returned: call_later would await the dismissal, which waits for
-            # this editor to close while it runs this.
-            self.dismiss(area.text.strip())
-
-        area.call_later(save)
+        _close_after(self, self.query_one(TextArea), lambda area: area.text.strip())
 
     def action_edit_outside(self) -> None:
         """The note in the user's editor (the app suspended, as git does); what the
