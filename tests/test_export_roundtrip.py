@@ -274,6 +274,15 @@ def test_readwise_csv_reimport_places_highlights_with_their_tags(
         }
 
     assert summary(bare) == summary(full)
+    # Each made when it was made (the CSV's Date, to the second), not at the import.
+    made = {
+        (article_id, a.exact): a.created
+        for article_id, placed in notes_of(full).items()
+        for a in placed
+    }
+    for article_id, placed in notes_of(bare).items():
+        for a in placed:
+            assert a.created == made[article_id, a.exact], (article_id, a.exact)
     # Anchored highlights are where they were (the orphan has no place to be).
     for article_id, placed in notes_of(full).items():
         wanted = {(a.start, a.end) for a in placed if a.state == "anchored"}

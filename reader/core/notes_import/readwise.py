@@ -1,9 +1,12 @@
 """Notes from a Readwise CSV (reader's own export or Readwise's): one highlight
-a row, its tags in a Tags column or inline in the note."""
+a row, its tags in a Tags column or inline in the note, made when its Date
+(or "Highlighted at") says."""
 
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +66,20 @@ def _location(value: Any) -> int:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else -1
 
 
+def _created(value: Any) -> str | None:
+    """When the highlight was made, as reader keeps times (ISO 8601, UTC), from
+    the Date of Readwise's import layout (``YYYY-MM-DD HH:MM:SS``, UTC) or the
+    "Highlighted at" of its export (with a zone); None for none or no time."""
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
 def _import_row(library: Library, articles: Articles, row: dict[str, Any], report: Report) -> None:
     """One Readwise row; raises TypeError/ValueError/… on a malformed one."""
     highlight = strip_controls(row.get("Highlight") or "").strip()  # as it will be stored
@@ -100,4 +117,7 @@ def _import_row(library: Library, articles: Articles, row: dict[str, Any], repor
         )
     else:
         annotation = new_annotation(article_text, start, start + len(highlight), tags, note)
+    created = _created(row.get("Date") or row.get("Highlighted at"))
+    if created is not None:  # when it was made, not when it was imported
+        annotation = replace(annotation, created=created, modified=created)
     place(library, articles, article_id, annotation, report)
