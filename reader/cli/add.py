@@ -16,10 +16,11 @@ from reader.cli.base import (
 )
 from reader.cli.output import EXIT_BUG, one_line
 from reader.cli.progress import progress_bar
+from reader.core.adding import AddResult
 from reader.core.importers import Imported
 from reader.core.importers.inputs import count_inputs, read_inputs
 from reader.core.importing import ImportRun
-from reader.core.library import AddResult, Library
+from reader.core.library import Library
 
 
 def _dry_run_record(draft: Any, result: AddResult) -> bytes:

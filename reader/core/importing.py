@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from reader.core.adding import AddResult
 from reader.core.importers import Imported
-from reader.core.library import AddResult, Library
+from reader.core.library import Library
 
 BATCH = 64
 STATUSES = ("added", "updated", "duplicate", "failed", "skipped")
