@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reader.core.catalog import Catalog, Progress
+from reader.core.catalog import Catalog
+from reader.core.catalog_build import Progress
 from reader.core.library import Library
 from reader.core.models import Annotation, ArticleInfo
 from reader.core.query import Query, parse_query, uses_entities
