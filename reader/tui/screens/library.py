@@ -7,6 +7,9 @@ the filter starts a query in a worker; an older one still running is
 interrupted and its answer dropped. Every second a look at the index (has
 another connection written?) and at the folders (did another program change
 them?) keeps the list up to date.
+
+Opening and watching the index are in reader.tui.screens.library_index, adding
+articles in reader.tui.screens.adding (mixins of the screen).
 """
 
 from __future__ import annotations
@@ -35,14 +38,9 @@ from reader.core.query import (
 )
 from reader.tui.bindings import GLOBAL, LIBRARY, TypeAhead, bindings
 from reader.tui.failures import ReportsFailures
-from reader.tui.messages import (
-    ImportFinished,
-    ImportProgress,
-    IndexProgress,
-    LibraryOpened,
-    Listing,
-    SnippetFound,
-)
+from reader.tui.messages import Listing, SnippetFound
+from reader.tui.screens.adding import AddingMixin
+from reader.tui.screens.library_index import LibraryIndexMixin
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.widgets.footer import KeyFooter
 
@@ -62,7 +60,7 @@ FIRST_PAGE = 100  # rows listed before the whole library is in order
 PREFETCH_AFTER = 0.15  # seconds the cursor rests on an article before it is read ahead
 
 
-class LibraryScreen(ReportsFailures, TypeAhead, Screen[None]):
+class LibraryScreen(ReportsFailures, LibraryIndexMixin, AddingMixin, TypeAhead, Screen[None]):
     BINDINGS = bindings(LIBRARY + GLOBAL)
 
     def __init__(self) -> None:
@@ -115,6 +113,20 @@ class LibraryScreen(ReportsFailures, TypeAhead, Screen[None]):
         self.call_after_refresh(self._open, ready)
         self.set_interval(WATCH_SECONDS, self._watch)
 
+    def _first_page(self) -> None:
+        """The newest articles, in the first frame: a screenful from the index (a
+        few milliseconds, whatever the library's size), before a worker lists
+        them all (which, at 100,000 articles, waits for the first frame)."""
+        catalog = self.app.library.catalog
+        try:
+            first, total = catalog.first_ids(self.sort, FIRST_PAGE), catalog.count()
+        except sqlite3.Error:
+            return
+        self.article_list.show(first, EMPTY)
+        self._show_header()
+        if total:
+            self._status(f"{total:,} article{'' if total == 1 else 's'} · {SORT_NAMES[self.sort]}")
+
     def on_resize(self) -> None:
         self.call_after_refresh(self._show_header)
 
@@ -146,26 +158,6 @@ class LibraryScreen(ReportsFailures, TypeAhead, Screen[None]):
     def _status(self, text: str) -> None:
         self.query_one("#library-status", Static).update(Text(text, no_wrap=True), layout=False)
 
-    # --- the index ------------------------------------------------------------------------
-
-    @work(thread=True, group="open", exit_on_error=False)
-    def open_library(self, ready: bool) -> None:
-        """Build the index if there is none (with a progress bar), list, then find
-        what other programs changed since it was last brought up to date."""
-        catalog = self.app.library.catalog
-        try:
-            if not ready:
-                total = len(self.app.library.article_ids_on_disk())
-                self.post_message(IndexProgress(0, total))
-                catalog.ensure(lambda done, total: self.post_message(IndexProgress(done, total)))
-                self.post_message(LibraryOpened())
-            if catalog.reconcile() or self.app.library.problems:
-                self.app.call_from_thread(self.request, True)
-            if catalog.count_pending_entities():
-                self.app.call_from_thread(self.app.find_entities_in_background)
-        except (OSError, sqlite3.Error) as error:  # said where the list is, never "empty"
-            self.app.call_from_thread(self._cannot_open, error)
-
     def worker_failed_here(self, worker: Worker) -> None:
         if worker.group in ("open", "listing"):  # never "Loading" for ever
             self._progress(None)
@@ -178,75 +170,6 @@ class LibraryScreen(ReportsFailures, TypeAhead, Screen[None]):
             self._status(f"The import stopped: {worker.error}")
         elif worker.group == "reconcile":  # tried again later, not at the next look
             self.set_timer(RECONCILE_AFTER_FAILURE, lambda: setattr(self, "_reconciling", False))
-
-    def _cannot_open(self, error: Exception) -> None:
-        self._progress(None)
-        where = f"{error.filename}: " if isinstance(error, OSError) and error.filename else ""
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-        text = f"The library cannot be read: {where}{reason}"
-        if not self._opened:
-            self.article_list.set_message(text)
-        self._status(text)
-
-    def _open(self, ready: bool) -> None:
-        if ready:
-            self.on_library_opened(LibraryOpened())
-        self.open_library(ready)
-
-    def _first_page(self) -> None:
-        """The newest articles, in the first frame: a screenful from the index (a
-        few milliseconds, whatever the library's size), before a worker lists
-        them all (which, at 100,000 articles, waits for the first frame)."""
-        catalog = self.app.library.catalog
-        try:
-            first, total = catalog.first_ids(self.sort, FIRST_PAGE), catalog.count()
-        except sqlite3.Error:
-            return
-        self.article_list.show(first, EMPTY)
-        self._show_header()
-        if total:
-            self._status(f"{total:,} article{'' if total == 1 else 's'} · {SORT_NAMES[self.sort]}")
-
-    def on_index_progress(self, message: IndexProgress) -> None:
-        self._progress(message.done, message.total)
-        text = f"Building the library index: {message.done:,} of {message.total:,} articles"
-        self.article_list.set_message(text)
-        self._status(text)
-
-    def on_library_opened(self, _: LibraryOpened) -> None:
-        self._opened = True
-        self._progress(None)
-        self.request()
-
-    def _watch(self) -> None:
-        """Re-list when the index changed (another window, another process, a
-        reconciliation), and reconcile when another program changed the folders."""
-        if not self._opened or not self.is_current:
-            return
-        catalog = self.app.library.catalog
-        if catalog.replaced():  # deleted or rebuilt by another process: open it anew
-            self._opened = False
-            self.open_library(False)
-            return
-        try:
-            if catalog.data_version() != self._version:
-                self.request(fresh=True)
-            if catalog.folders_changed() and not self._reconciling:
-                self._reconciling = True  # one at a time: a thread cannot be cancelled
-                self.reconcile()
-        except sqlite3.Error:
-            return
-
-    @work(thread=True, group="reconcile", exit_on_error=False)
-    def reconcile(self) -> None:
-        self.app.library.catalog.reconcile()
-        self._reconciling = False  # (after a failure: later, see worker_failed_here)
-
-    def on_screen_resume(self) -> None:
-        # After the saves made on the screen we come back from, so the counts are right.
-        if self._opened:
-            self.app.after_writes(lambda: self.request(fresh=True))
-            self._read_ahead()  # back from an article: the highlighted one, again
 
     # --- listing ---------------------------------------------------------------------------
 
@@ -521,49 +444,6 @@ class LibraryScreen(ReportsFailures, TypeAhead, Screen[None]):
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         self.request()
-
-    # --- adding articles, in a worker ------------------------------------------------
-
-    def action_add(self) -> None:
-        from reader.tui.dialogs.add import AddDialog
-
-        def done(value: str | None) -> None:
-            if value:
-                self.import_inputs([value])
-
-        self.app.push_screen(AddDialog(), done)
-
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def import_inputs(self, inputs: list[str]) -> None:
-        import os
-
-        from reader.core.importers.inputs import count_inputs, read_inputs
-        from reader.core.importing import ImportRun
-
-        run = ImportRun(self.app.library)
-        inputs = [os.path.expanduser(value) for value in inputs]
-        total = count_inputs(inputs)
-        for done, imported in enumerate(read_inputs(inputs), 1):
-            run.take(imported)
-            self.post_message(ImportProgress(done, max(total, done), imported.source))
-        run.flush()
-        self.post_message(ImportFinished(run.summary(), run.errors))
-
-    def on_import_progress(self, message: ImportProgress) -> None:
-        self._progress(message.done, message.total)
-        self._status(f"importing {message.current}")
-
-    def on_import_finished(self, message: ImportFinished) -> None:
-        self._progress(None)
-        for error in message.errors[:5]:
-            self.notify(error, severity="error", timeout=10, markup=False)
-        if len(message.errors) > 5:
-            self.notify(f"… and {len(message.errors) - 5} more failures", severity="error")
-        self.notify(
-            f"Import: {message.summary}", severity="warning" if message.errors else "information"
-        )
-        self.request(fresh=True)
-        self.app.find_entities_in_background()
 
     def action_notes(self) -> None:
         self.app.show_notes()
