@@ -39,9 +39,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
                 *(Option(f.description, id=f.name) for f in FORMATS.values()), id="export-format"
             )
             yield Label(
-                "What: the articles the filter lists, with all their notes (empty for all):"
+                "What: the articles the filter lists, with all their notes:"
                 if self.listed
-                else "What: the notes the query matches (the filter language; empty for all):"
+                else "What: the notes the query matches (empty: every note):"
             )
             yield Input(self.query_text, id="export-query")
             yield Label("Where (a file, or a folder ending in /):")
