@@ -40,6 +40,7 @@ from reader.tui.bindings import GLOBAL, LIBRARY, TypeAhead, bindings
 from reader.tui.failures import ReportsFailures
 from reader.tui.messages import Listing, SnippetFound
 from reader.tui.screens.adding import AddingMixin
+from reader.tui.screens.library_actions import ArticleActionsMixin
 from reader.tui.screens.library_index import LibraryIndexMixin
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.widgets.footer import KeyFooter
@@ -60,7 +61,9 @@ FIRST_PAGE = 100  # rows listed before the whole library is in order
 PREFETCH_AFTER = 0.15  # seconds the cursor rests on an article before it is read ahead
 
 
-class LibraryScreen(ReportsFailures, LibraryIndexMixin, AddingMixin, TypeAhead, Screen[None]):
+class LibraryScreen(
+    ReportsFailures, LibraryIndexMixin, AddingMixin, ArticleActionsMixin, TypeAhead, Screen[None]
+):
     BINDINGS = bindings(LIBRARY + GLOBAL)
 
     def __init__(self) -> None:
@@ -371,53 +374,6 @@ class LibraryScreen(ReportsFailures, LibraryIndexMixin, AddingMixin, TypeAhead, 
         if rowid is None:
             return None
         return self.article_list.row(rowid) or self._fetch([rowid]).get(rowid)
-
-    def action_toggle_read(self) -> None:
-        """The highlighted article marked read, or unread (N, as in newsboat)."""
-        info = self.highlighted_info()
-        if info is None:
-            return
-        read = not info.read
-        self.app.write(
-            self.app.library.set_read,
-            [info.id],
-            read,
-            done="Marked read" if read else "Marked unread",
-            then=lambda: self.request(fresh=True),
-        )
-
-    def action_delete(self) -> None:
-        """The highlighted article to the trash, with its notes, once confirmed."""
-        from reader.core.text import shorten
-        from reader.tui.dialogs.annotate import ConfirmDialog
-
-        info = self.highlighted_info()
-        if info is None:
-            return
-        notes = f" and its {info.annotation_count} notes" if info.annotation_count else ""
-        question = (
-            f"Delete “{shorten(info.title, 60)}”{notes}? "
-            "It goes to the library's .trash folder (reader restore brings it back)."
-        )
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._trash(info.id)
-
-        self.app.push_screen(ConfirmDialog(question), answered)
-
-    def _trash(self, article_id: str) -> None:
-        """On the writer thread, after any save still to be made to the article."""
-        from reader.core.trash import move_to_trash
-
-        self.app.write(
-            move_to_trash,
-            self.app.library,
-            article_id,
-            done=f"Moved to the trash: {article_id} (reader restore brings it back)",
-            then=lambda: self.request(fresh=True),
-            keep=False,
-        )
 
     def neighbour(self, article_id: str, step: int) -> str | None:
         """The article ``step`` rows from this one in the list as filtered (the
