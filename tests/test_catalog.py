@@ -435,9 +435,18 @@ def test_a_kept_listing_cut_short_is_made_again(tmp_path: Path) -> None:
     catalog = library.catalog
     whole = catalog.listing()
     kept = catalog.folder / "listing-date.bin"
-    kept.write_bytes(kept.read_bytes()[:-10])  # a crash while it was written
+    good = kept.read_bytes()
+    kept.write_bytes(good[:-10])  # a crash while it was written
     assert catalog.listing() == whole
     assert catalog.listing(parse_query("ferry")) == whole.splitlines(keepends=True)[0]
+    magic, stamp, _, rest = good.split(b"\t", 3)
+    for damaged in (
+        b"\t".join((magic, stamp, b"7", rest)),  # not whole numbers
+        good.replace(magic, b"reader-listing-0"),  # another format
+        b"",
+    ):
+        kept.write_bytes(damaged)
+        assert catalog.listing(parse_query("ferry")) == whole.splitlines(keepends=True)[0]
 
 
 def test_the_kept_listing_follows_every_change(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import contextlib
 import mmap
 import os
 import secrets
+import sys
 from array import array
 from dataclasses import dataclass
 from itertools import accumulate
@@ -27,7 +28,8 @@ from pathlib import Path
 
 from reader.core.durable import remove_stray_temporaries
 
-MAGIC = b"reader-listing-1"
+# The format, and the byte order of its arrays (a folder synced from another machine).
+MAGIC = f"reader-listing-1-{sys.byteorder}".encode()
 
 
 @dataclass(frozen=True)
@@ -72,19 +74,20 @@ def read(path: Path, stamp: str) -> KeptListing | None:
     except (OSError, ValueError):  # (ValueError: an empty file)
         return None
     head = data[:200].partition(b"\n")[0]
+    starts, where = array("q"), array("q")
     try:
         magic, kept_stamp, starts_size, where_size = head.split(b"\t")
+        if magic != MAGIC or kept_stamp != stamp.encode():
+            raise ValueError("another format or state of the index")
         first = len(head) + 1
         base = first + int(starts_size) + int(where_size)
+        starts.frombytes(data[first : first + int(starts_size)])  # (whole items, or ValueError)
+        where.frombytes(data[first + int(starts_size) : base])
+        if not starts or starts[-1] != len(data) - base:  # cut short
+            raise ValueError("cut short")
+        if where and not -1 <= min(where) <= max(where) < len(starts) - 1:
+            raise ValueError("lines that are not there")
     except ValueError:
-        magic = b""
-    if magic != MAGIC or kept_stamp != stamp.encode() or base > len(data):
-        data.close()
-        return None
-    starts, where = array("q"), array("q")
-    starts.frombytes(data[first : first + int(starts_size)])
-    where.frombytes(data[first + int(starts_size) : base])
-    if not starts or starts[-1] != len(data) - base:  # cut short
         data.close()
         return None
     return KeptListing(data, base, starts, where)
