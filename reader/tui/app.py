@@ -160,8 +160,10 @@ class ReaderApp(ReportsFailures, Navigation, StoreWriter, App[None]):
             self.post_message(events.Key(key.key, key.character))
 
     async def on_event(self, event: events.Event) -> None:
-        if self._held_keys is not None and isinstance(event, events.Key):
-            self._held_keys.append(event)
+        # A key from the terminal (one come back up from a widget was taken before).
+        held = self._held_keys
+        if held is not None and isinstance(event, events.Key) and not event.is_forwarded:
+            held.append(event)
             return
         await super().on_event(event)
 
