@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import mmap
-import os
-import secrets
 import sys
 from array import array
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 
-from reader.core.durable import remove_stray_temporaries
+from reader.core.durable import atomic_write, remove_stray_temporaries
 
 # The format, and the byte order of its arrays (a folder synced from another machine).
 MAGIC = f"reader-listing-1-{sys.byteorder}".encode()
@@ -96,13 +94,7 @@ def write(path: Path, stamp: str, kept: KeptListing) -> None:
     written, or another process holds the file on Windows)."""
     starts, where = kept.starts.tobytes(), kept.where.tobytes()
     head = b"\t".join((MAGIC, stamp.encode(), b"%d" % len(starts), b"%d" % len(where)))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     with contextlib.suppress(OSError):  # those a writer that died left
         remove_stray_temporaries(path.parent)
-    try:
-        with open(tmp, "xb") as handle:
-            handle.write(b"".join((head, b"\n", starts, where, kept.whole())))
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    with contextlib.suppress(OSError):
+        atomic_write(path, b"".join((head, b"\n", starts, where, kept.whole())), sync=False)
