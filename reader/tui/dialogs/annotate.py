@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +22,9 @@ from textual.widgets import Button, Input, Label, TextArea
 
 from reader.core.models import typed_tags
 from reader.core.text import shorten
+
+if TYPE_CHECKING:
+    from reader.tui.app import ReaderApp
 
 
 def parse_tags(value: str) -> tuple[str, ...]:
@@ -46,17 +49,14 @@ def _close_after(dialog: ModalScreen[Any], field: Widget, result: Callable[[Any]
     """Close ``dialog`` with ``result(field)`` once ``field`` has taken the keys
     typed before the closing key; the keys typed after it are held meanwhile,
     then go to the screen under the dialog (see ReaderApp.hold_keys)."""
-    app = dialog.app  # (reader's app holds keys; another one, in a test, does not)
-    hold, release = getattr(app, "hold_keys", None), getattr(app, "release_keys", None)
-    if hold is not None:
-        hold()
+    app: ReaderApp = dialog.app  # type: ignore[assignment]
+    app.hold_keys()
 
     def close() -> None:
         # Not returned: call_later would await the dismissal, which waits for
         # this field to close while it runs this.
         dialog.dismiss(result(field))
-        if release is not None:
-            release()
+        app.release_keys()
 
     field.call_later(close)
 
