@@ -61,7 +61,12 @@ def clean_note(note: str) -> str:
 
 def utc_now() -> str:
     """The current time as an ISO 8601 UTC timestamp with second precision."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return utc_stamp(datetime.now(UTC))
+
+
+def utc_stamp(when: datetime) -> str:
+    """A time as reader keeps times: ISO 8601, UTC ("Z"), to the second."""
+    return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

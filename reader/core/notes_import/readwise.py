@@ -13,7 +13,7 @@ from typing import Any
 from reader.core.anchoring import new_annotation
 from reader.core.export.readwise import FORMULA_STARTS, STATE_TAGS, looks_like_tags
 from reader.core.library import Library
-from reader.core.models import Annotation, TextQuote, clean_note, clean_tags
+from reader.core.models import Annotation, TextQuote, clean_note, clean_tags, utc_stamp
 from reader.core.notes_import.common import (
     Articles,
     NotesImportError,
@@ -77,7 +77,7 @@ def _created(value: Any) -> str | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return utc_stamp(when)
 
 
 def _import_row(library: Library, articles: Articles, row: dict[str, Any], report: Report) -> None:
