@@ -276,6 +276,11 @@ class LibraryScreen(
         except sqlite3.Error:
             return {}
 
+    def info_of(self, rowid: int) -> ArticleInfo | None:
+        """A row's article: as the list holds it, else from the index (a fresh
+        listing, back from an article say, drops the rows until it is drawn)."""
+        return self.article_list.row(rowid) or self._fetch([rowid]).get(rowid)
+
     # --- where the search matched, for the highlighted article -------------------------------
 
     def on_article_list_highlighted(self, message: ArticleList.Highlighted) -> None:
@@ -286,9 +291,7 @@ class LibraryScreen(
             for snippet in self.query("#snippet"):
                 snippet.display = False
             return
-        info = self.article_list.row(message.rowid) or self._fetch([message.rowid]).get(
-            message.rowid
-        )
+        info = self.info_of(message.rowid)
         if info is None:
             return
         # After the list is repainted: the snippet is not worth delaying it for.
@@ -353,10 +356,7 @@ class LibraryScreen(
         self.set_focus(self.article_list)
 
     def on_article_list_opened(self, message: ArticleList.Opened) -> None:
-        # The row as shown, else from the index: a fresh listing (back from an
-        # article, say) drops the rows until the list is drawn again.
-        rowid = message.rowid
-        info = self.article_list.row(rowid) or self._fetch([rowid]).get(rowid)
+        info = self.info_of(message.rowid)
         if info is not None:
             self.open_article(info.id)
 
@@ -371,9 +371,7 @@ class LibraryScreen(
 
     def highlighted_info(self) -> ArticleInfo | None:
         rowid = self.article_list.highlighted
-        if rowid is None:
-            return None
-        return self.article_list.row(rowid) or self._fetch([rowid]).get(rowid)
+        return None if rowid is None else self.info_of(rowid)
 
     def neighbour(self, article_id: str, step: int) -> str | None:
         """The article ``step`` rows from this one in the list as filtered (the
